@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Entry point of the `tidings` command. Tidings runs on Node.js 24 (node:sqlite, type stripping);
+// when started by an older system Node, re-run the same command on the runtime that the `node`
+// dependency installed.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  const runtime = join(root, 'node_modules', 'node', 'bin', 'node');
+  if (!existsSync(runtime)) {
+    console.error(`tidings needs Node.js 24; this is ${process.version}. Run \`npm install\` in ${root} first.`);
+    process.exit(1);
+  }
+  const result = spawnSync(runtime, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  process.exit(result.status ?? 1);
+}
+const { main } = await import('../src/cli/main.ts');
+await main(process.argv);

@@ -1,0 +1,64 @@
+/** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
+export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'users, aliases, events, subscriptions, settings, api keys',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value JSONB NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        external_id TEXT UNIQUE,
+        email TEXT,
+        phone TEXT,
+        line_id TEXT,
+        standard JSONB NOT NULL,
+        custom JSONB NOT NULL,
+        last_interacted_channel TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+      CREATE INDEX users_phone ON users (phone) WHERE phone IS NOT NULL;
+      CREATE INDEX users_line_id ON users (line_id) WHERE line_id IS NOT NULL;
+      CREATE TABLE user_aliases (
+        alias_label TEXT NOT NULL,
+        alias_name TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        PRIMARY KEY (alias_label, alias_name),
+        UNIQUE (user_id, alias_label)
+      );
+      CREATE TABLE subscription_groups (
+        id TEXT PRIMARY KEY,
+        definition JSONB NOT NULL
+      );
+      CREATE TABLE user_subscriptions (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        changed_at BIGINT NOT NULL,
+        PRIMARY KEY (user_id, group_id)
+      );
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        time BIGINT NOT NULL,
+        properties JSONB NOT NULL,
+        purchase JSONB,
+        source TEXT NOT NULL,
+        received_at BIGINT NOT NULL
+      );
+      CREATE INDEX events_user_time ON events (user_id, time);
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        permissions JSONB NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
+];

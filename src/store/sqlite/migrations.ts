@@ -1,0 +1,64 @@
+/** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
+export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'users, aliases, events, subscriptions, settings, api keys',
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        external_id TEXT UNIQUE,
+        email TEXT,
+        phone TEXT,
+        line_id TEXT,
+        standard TEXT NOT NULL,
+        custom TEXT NOT NULL,
+        last_interacted_channel TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX users_email ON users (email) WHERE email IS NOT NULL;
+      CREATE INDEX users_phone ON users (phone) WHERE phone IS NOT NULL;
+      CREATE INDEX users_line_id ON users (line_id) WHERE line_id IS NOT NULL;
+      CREATE TABLE user_aliases (
+        alias_label TEXT NOT NULL,
+        alias_name TEXT NOT NULL,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        PRIMARY KEY (alias_label, alias_name),
+        UNIQUE (user_id, alias_label)
+      );
+      CREATE TABLE subscription_groups (
+        id TEXT PRIMARY KEY,
+        definition TEXT NOT NULL
+      );
+      CREATE TABLE user_subscriptions (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        group_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        changed_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, group_id)
+      );
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        time INTEGER NOT NULL,
+        properties TEXT NOT NULL,
+        purchase TEXT,
+        source TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+      );
+      CREATE INDEX events_user_time ON events (user_id, time);
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE,
+        permissions TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,284 @@
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EventRecord } from '../../core/event.ts';
+import type { UserKeys } from '../../core/identifiers.ts';
+import type { Json, UserAlias, UserRecord } from '../../core/user.ts';
+import type { Settings } from '../../schemas/settings.ts';
+import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
+import type { ApiKeyRecord, MigrationReport, Store, StoreReader, StoreTx, SubscriptionChange } from '../store.ts';
+import { SerialQueue } from './serial-queue.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded store: one `node:sqlite` connection owned by the process, WAL mode. SQLite has a
+ * single writer anyway, so every unit of work (reads included, so that a read never sees another
+ * request's uncommitted rows) runs in turn on the queue.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: DatabaseSync;
+  private readonly queue = new SerialQueue();
+  private readonly statements = new Map<string, StatementSync>();
+  private readonly tx: SqliteTx;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('PRAGMA foreign_keys = ON');
+    this.db.exec('PRAGMA busy_timeout = 5000');
+    this.tx = new SqliteTx((sql) => this.statement(sql));
+  }
+
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    return this.queue.run(async () => {
+      this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+      const applied: string[] = [];
+      for (const migration of SQLITE_MIGRATIONS) {
+        if (done.has(migration.version)) continue;
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          this.db.exec(migration.sql);
+          this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+          this.db.exec('COMMIT');
+        } catch (error) {
+          this.db.exec('ROLLBACK');
+          throw error;
+        }
+        applied.push(`${migration.version} ${migration.name}`);
+      }
+      return { applied, current: SQLITE_MIGRATIONS.at(-1)?.version ?? 0 };
+    });
+  }
+
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.tx);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.queue.run(() => work(this.tx));
+  }
+
+  async ping(): Promise<void> {
+    await this.queue.run(async () => this.db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    await this.queue.run(async () => {
+      if (this.db.isOpen) this.db.close();
+    });
+  }
+}
+
+const json = (value: unknown): string => JSON.stringify(value);
+const parse = <T>(text: unknown): T => JSON.parse(String(text)) as T;
+
+class SqliteTx implements StoreTx {
+  private readonly sql: (text: string) => StatementSync;
+
+  constructor(sql: (text: string) => StatementSync) {
+    this.sql = sql;
+  }
+
+  async getSettings(): Promise<Partial<Settings>> {
+    const rows = this.sql('SELECT key, value FROM settings').all() as Row[];
+    return Object.fromEntries(rows.map((r) => [r.key, parse(r.value)])) as Partial<Settings>;
+  }
+
+  async putSettings(settings: Partial<Settings>): Promise<void> {
+    const upsert = this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    for (const [key, value] of Object.entries(settings)) upsert.run(key, json(value));
+  }
+
+  async loadUsers(keys: UserKeys): Promise<UserRecord[]> {
+    const rows = new Map<string, Row>();
+    const collect = (sql: string, values: unknown[]) => {
+      if (values.length === 0) return;
+      for (const row of this.sql(sql).all(json(values)) as Row[]) rows.set(String(row.id), row);
+    };
+    collect('SELECT * FROM users WHERE id IN (SELECT value FROM json_each(?))', keys.ids);
+    collect('SELECT * FROM users WHERE external_id IN (SELECT value FROM json_each(?))', keys.externalIds);
+    collect('SELECT * FROM users WHERE email IN (SELECT value FROM json_each(?))', keys.emails);
+    collect('SELECT * FROM users WHERE phone IN (SELECT value FROM json_each(?))', keys.phones);
+    collect('SELECT * FROM users WHERE line_id IN (SELECT value FROM json_each(?))', keys.lineIds);
+    collect(
+      `SELECT u.* FROM users u JOIN user_aliases a ON a.user_id = u.id
+       JOIN json_each(?) k ON a.alias_label = k.value ->> '$.alias_label' AND a.alias_name = k.value ->> '$.alias_name'`,
+      keys.aliases,
+    );
+    if (rows.size === 0) return [];
+    const ids = json([...rows.keys()]);
+    const aliases = this.sql('SELECT user_id, alias_label, alias_name FROM user_aliases WHERE user_id IN (SELECT value FROM json_each(?))').all(ids) as Row[];
+    const subscriptions = this.sql('SELECT user_id, group_id, state, changed_at FROM user_subscriptions WHERE user_id IN (SELECT value FROM json_each(?))').all(ids) as Row[];
+    const users = new Map([...rows.values()].map((row) => [String(row.id), userFromRow(row)]));
+    for (const a of aliases) users.get(String(a.user_id))!.aliases.push({ alias_label: String(a.alias_label), alias_name: String(a.alias_name) });
+    for (const s of subscriptions) {
+      users.get(String(s.user_id))!.subscriptions[String(s.group_id)] = { state: s.state as 'subscribed' | 'unsubscribed', changed_at: Number(s.changed_at) };
+    }
+    return [...users.values()];
+  }
+
+  async countUsers(): Promise<number> {
+    return Number((this.sql('SELECT count(*) AS n FROM users').get() as Row).n);
+  }
+
+  async insertUsers(users: UserRecord[]): Promise<void> {
+    const insert = this.sql(
+      `INSERT INTO users (id, external_id, email, phone, line_id, standard, custom, last_interacted_channel, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const u of users) {
+      insert.run(u.id, u.external_id, u.email, u.phone, u.line_id, json(u.standard), json(u.custom), u.last_interacted_channel, u.created_at, u.updated_at);
+    }
+  }
+
+  async updateUsers(users: UserRecord[]): Promise<void> {
+    const update = this.sql(
+      `UPDATE users SET external_id = ?, email = ?, phone = ?, line_id = ?, standard = ?, custom = ?,
+       last_interacted_channel = ?, updated_at = ? WHERE id = ?`,
+    );
+    for (const u of users) {
+      update.run(u.external_id, u.email, u.phone, u.line_id, json(u.standard), json(u.custom), u.last_interacted_channel, u.updated_at, u.id);
+    }
+  }
+
+  async deleteUser(id: string): Promise<void> {
+    this.sql('DELETE FROM events WHERE user_id = ?').run(id);
+    this.sql('DELETE FROM users WHERE id = ?').run(id);
+  }
+
+  async insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void> {
+    const insert = this.sql('INSERT INTO user_aliases (alias_label, alias_name, user_id) VALUES (?, ?, ?)');
+    for (const r of rows) insert.run(r.alias_label, r.alias_name, r.user_id);
+  }
+
+  async moveUserData(fromId: string, toId: string): Promise<void> {
+    this.sql('UPDATE events SET user_id = ? WHERE user_id = ?').run(toId, fromId);
+    this.sql(
+      `UPDATE user_aliases SET user_id = ? WHERE user_id = ?
+       AND alias_label NOT IN (SELECT alias_label FROM user_aliases WHERE user_id = ?)`,
+    ).run(toId, fromId, toId);
+    this.sql(
+      `UPDATE user_subscriptions SET user_id = ? WHERE user_id = ?
+       AND group_id NOT IN (SELECT group_id FROM user_subscriptions WHERE user_id = ?)`,
+    ).run(toId, fromId, toId);
+  }
+
+  async upsertSubscriptions(rows: SubscriptionChange[]): Promise<void> {
+    const upsert = this.sql(
+      `INSERT INTO user_subscriptions (user_id, group_id, state, changed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id, group_id) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at`,
+    );
+    for (const r of rows) upsert.run(r.user_id, r.group_id, r.state, r.changed_at);
+  }
+
+  async insertEvents(events: EventRecord[]): Promise<void> {
+    const insert = this.sql(
+      'INSERT INTO events (id, user_id, name, time, properties, purchase, source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of events) {
+      insert.run(e.id, e.user_id, e.name, e.time, json(e.properties), e.purchase ? json(e.purchase) : null, e.source, e.received_at);
+    }
+  }
+
+  async listEvents(userId: string, options: { limit?: number } = {}): Promise<EventRecord[]> {
+    const rows = this.sql('SELECT * FROM events WHERE user_id = ? ORDER BY time DESC, id DESC LIMIT ?').all(userId, options.limit ?? 100) as Row[];
+    return rows.map((r) => ({
+      id: String(r.id),
+      user_id: String(r.user_id),
+      name: String(r.name),
+      time: Number(r.time),
+      properties: parse<Record<string, Json>>(r.properties),
+      purchase: r.purchase === null ? null : parse(r.purchase),
+      source: r.source as EventRecord['source'],
+      received_at: Number(r.received_at),
+    }));
+  }
+
+  async getSubscriptionGroup(id: string): Promise<SubscriptionGroup | null> {
+    const row = this.sql('SELECT definition FROM subscription_groups WHERE id = ?').get(id) as Row | undefined;
+    return row ? parse<SubscriptionGroup>(row.definition) : null;
+  }
+
+  async listSubscriptionGroups(): Promise<SubscriptionGroup[]> {
+    return (this.sql('SELECT definition FROM subscription_groups ORDER BY id').all() as Row[]).map((r) => parse<SubscriptionGroup>(r.definition));
+  }
+
+  async putSubscriptionGroup(group: SubscriptionGroup): Promise<void> {
+    this.sql('INSERT INTO subscription_groups (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition').run(group.id, json(group));
+  }
+
+  async deleteSubscriptionGroup(id: string): Promise<boolean> {
+    return Number(this.sql('DELETE FROM subscription_groups WHERE id = ?').run(id).changes) > 0;
+  }
+
+  async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const row = this.sql('SELECT * FROM api_keys WHERE hash = ?').get(hash) as Row | undefined;
+    return row ? apiKeyFromRow(row) : null;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return (this.sql('SELECT * FROM api_keys ORDER BY created_at, id').all() as Row[]).map(apiKeyFromRow);
+  }
+
+  async insertApiKey(key: ApiKeyRecord): Promise<void> {
+    this.sql('INSERT INTO api_keys (id, name, hash, permissions, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      key.id, key.name, key.hash, json(key.permissions), key.created_at,
+    );
+  }
+
+  async deleteApiKey(id: string): Promise<boolean> {
+    return Number(this.sql('DELETE FROM api_keys WHERE id = ?').run(id).changes) > 0;
+  }
+}
+
+function userFromRow(row: Row): UserRecord {
+  return {
+    id: String(row.id),
+    external_id: row.external_id === null ? null : String(row.external_id),
+    email: row.email === null ? null : String(row.email),
+    phone: row.phone === null ? null : String(row.phone),
+    line_id: row.line_id === null ? null : String(row.line_id),
+    standard: parse(row.standard),
+    custom: parse(row.custom),
+    last_interacted_channel: row.last_interacted_channel === null ? null : String(row.last_interacted_channel),
+    created_at: Number(row.created_at),
+    updated_at: Number(row.updated_at),
+    aliases: [],
+    subscriptions: {},
+  };
+}
+
+function apiKeyFromRow(row: Row): ApiKeyRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    hash: String(row.hash),
+    permissions: parse<string[]>(row.permissions),
+    created_at: Number(row.created_at),
+  };
+}

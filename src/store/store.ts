@@ -1,0 +1,81 @@
+import type { EventRecord } from '../core/event.ts';
+import type { UserKeys } from '../core/identifiers.ts';
+import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
+import type { Settings } from '../schemas/settings.ts';
+import type { SubscriptionState, UserAlias, UserRecord } from '../core/user.ts';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  /** SHA-256 of the key, hex. The key itself is never stored. */
+  hash: string;
+  permissions: string[];
+  created_at: number;
+}
+
+export interface SubscriptionChange {
+  user_id: string;
+  group_id: string;
+  state: SubscriptionState;
+  changed_at: number;
+}
+
+export interface MigrationReport {
+  applied: string[];
+  current: number;
+}
+
+/** Everything the engine may read. On SQLite reads are serialised with writes. */
+export interface StoreReader {
+  getSettings(): Promise<Partial<Settings>>;
+
+  /** Profiles matching any of the keys, with their aliases and subscriptions. */
+  loadUsers(keys: UserKeys): Promise<UserRecord[]>;
+  /** A user's events, newest first. */
+  listEvents(userId: string, options?: { limit?: number }): Promise<EventRecord[]>;
+  countUsers(): Promise<number>;
+
+  getSubscriptionGroup(id: string): Promise<SubscriptionGroup | null>;
+  listSubscriptionGroups(): Promise<SubscriptionGroup[]>;
+
+  findApiKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+}
+
+/** One unit of work; everything written through it commits or rolls back together. */
+export interface StoreTx extends StoreReader {
+  putSettings(settings: Partial<Settings>): Promise<void>;
+
+  insertUsers(users: UserRecord[]): Promise<void>;
+  /** Writes the profile columns (not aliases or subscriptions) of existing users. */
+  updateUsers(users: UserRecord[]): Promise<void>;
+  /** Removes a profile and everything personal attached to it (aliases, subscriptions, events). */
+  deleteUser(id: string): Promise<void>;
+  insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void>;
+  /** Moves aliases, events and subscriptions of `fromId` that `toId` lacks onto `toId` (merge). */
+  moveUserData(fromId: string, toId: string): Promise<void>;
+  upsertSubscriptions(rows: SubscriptionChange[]): Promise<void>;
+
+  insertEvents(events: EventRecord[]): Promise<void>;
+
+  putSubscriptionGroup(group: SubscriptionGroup): Promise<void>;
+  deleteSubscriptionGroup(id: string): Promise<boolean>;
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  deleteApiKey(id: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Brings the schema to the newest version; safe to call on every start. */
+  migrate(): Promise<MigrationReport>;
+  /**
+   * Runs `work` in one transaction. Work that hits a write conflict (PostgreSQL serialisation,
+   * deadlock or unique race) is run again from the start, so it must not have effects outside it.
+   */
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
+  read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T>;
+  /** Resolves when the database answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
