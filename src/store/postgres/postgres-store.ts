@@ -1,0 +1,159 @@
+import { Pool, types, type CustomTypesConfig, type PoolClient } from 'pg';
+import type { MigrationReport, Store, StoreReader, StoreTx } from '../store.ts';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { PostgresTx } from './postgres-tx.ts';
+
+export interface PostgresStoreOptions {
+  /** Schema every connection works in (created by `migrate()` when missing). Default: the server's search_path. */
+  schema?: string;
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+
+/**
+ * This pool's type parsers (the global `pg.types` stay untouched): BIGINT columns hold epoch
+ * milliseconds and counts, which fit in a double, so they come back as numbers. JSON/JSONB are parsed
+ * by pg's defaults.
+ */
+const TYPE_PARSERS: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID && format !== 'binary') return (value: string) => Number(value);
+    return types.getTypeParser(oid, format);
+  }) as CustomTypesConfig['getTypeParser'],
+};
+
+/** PostgreSQL errors after which the whole unit of work is run again. */
+const RETRYABLE = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '23505', // unique_violation: two requests created the same user at once; the re-run finds it
+]);
+const MAX_ATTEMPTS = 5;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const quoteIdent = (name: string): string => `"${name}"`;
+
+const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The server store: a `pg` pool. Units of work run READ COMMITTED on one connection each;
+ * `loadUsers` locks the profiles it returns, so concurrent read-modify-write of a profile is
+ * serialised by the database, and conflicting units of work are retried from the start.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  private readonly pool: Pool;
+  private readonly schema: string | undefined;
+  private closed = false;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+      throw new Error(`invalid PostgreSQL schema name '${options.schema}' (letters, digits and _ only)`);
+    }
+    this.schema = options.schema;
+    this.pool = new Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      types: TYPE_PARSERS,
+      ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
+    });
+    // An idle connection that dies (server restart, network) must not crash the process; the pool
+    // drops it and the next checkout opens a new one.
+    this.pool.on('error', () => {});
+  }
+
+  async migrate(): Promise<MigrationReport> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      // Several processes may start at once: each step runs under the same transaction-scoped lock.
+      const lockKey = `tidings:migrate:${this.schema ?? ''}`;
+      const locked = async <T>(step: () => Promise<T>): Promise<T> => {
+        await client.query('BEGIN');
+        try {
+          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
+          const result = await step();
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          broken = await rollback(client);
+          throw error;
+        }
+      };
+      await locked(async () => {
+        if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      });
+      const applied: string[] = [];
+      for (const migration of POSTGRES_MIGRATIONS) {
+        const done = await locked(async () => {
+          const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+          if (rowCount) return true;
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+            migration.version,
+            migration.name,
+            Date.now(),
+          ]);
+          return false;
+        });
+        if (!done) applied.push(`${migration.version} ${migration.name}`);
+      }
+      return { applied, current: POSTGRES_MIGRATIONS.at(-1)?.version ?? 0 };
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+        const result = await work(new PostgresTx(client, true));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        broken = await rollback(client);
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(errorCode(error) as string)) throw error;
+      } finally {
+        client.release(broken);
+      }
+      // The connection is back in the pool while we wait; jitter keeps the racers from meeting again.
+      await sleep(Math.random() * 5 * attempt);
+    }
+  }
+
+  async read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      return await work(new PostgresTx(client, false));
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** Rolls back; returns the error when the connection is unusable, so that it is dropped on release. */
+async function rollback(client: PoolClient): Promise<Error | undefined> {
+  try {
+    await client.query('ROLLBACK');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
