@@ -1,0 +1,35 @@
+import { Command } from 'commander';
+import { PACKAGE_VERSION } from '../http/app.ts';
+import { openStore } from '../store/open-store.ts';
+import { resolveDatabase, startServer } from './start.ts';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('tidings').version(PACKAGE_VERSION).description('Tidings: a self-hosted customer messaging engine');
+
+  program
+    .command('start')
+    .description('Run the server (SQLite at ./data/tidings.db unless --db or DATABASE_URL says otherwise)')
+    .option('-p, --port <port>', 'port to listen on', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 8080))
+    .option('-H, --host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
+    .option('--db <location>', 'SQLite file path, or postgres://… URL')
+    .action(async (options: { port: number; host: string; db?: string }) => {
+      await startServer({ port: options.port, host: options.host, database: resolveDatabase(options.db) });
+    });
+
+  program
+    .command('migrate')
+    .description('Bring the database schema to the newest version, then exit')
+    .option('--db <location>', 'SQLite file path, or postgres://… URL')
+    .action(async (options: { db?: string }) => {
+      const database = resolveDatabase(options.db);
+      const store = await openStore(database);
+      try {
+        const report = await store.migrate();
+        console.log(report.applied.length === 0 ? `Schema already at version ${report.current}.` : `Applied: ${report.applied.join(', ')}. Schema at version ${report.current}.`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,51 @@
+import { buildApp } from '../http/app.ts';
+import { ensureAdminKey } from '../engine/api-keys.ts';
+import { createEngine } from '../engine/engine.ts';
+import { openStore } from '../store/open-store.ts';
+
+export const DEFAULT_DATABASE = './data/tidings.db';
+
+/** `--db`, else DATABASE_URL, else the embedded SQLite file. */
+export function resolveDatabase(flag: string | undefined): string {
+  return flag ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE;
+}
+
+function describeDatabase(location: string): string {
+  return /^postgres(ql)?:/.test(location) ? `PostgreSQL ${location.replace(/\/\/[^@/]*@/, '//***@')}` : `SQLite ${location}`;
+}
+
+/**
+ * Opens and migrates the store, makes sure an admin key exists, and serves until SIGTERM/SIGINT;
+ * then stops accepting, lets in-flight requests finish and closes the store.
+ */
+export async function startServer(options: { port: number; host: string; database: string }): Promise<void> {
+  const store = await openStore(options.database);
+  await store.migrate();
+  const engine = createEngine(store);
+  const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);
+  const app = await buildApp({ engine, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await app.close();
+      await store.close();
+      app.log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const address = await app.listen({ port: options.port, host: options.host });
+  console.log(`Tidings listening on ${address} (${describeDatabase(options.database)})`);
+  if (printedKey) {
+    console.log(`\nAdmin API key (shown once; keep it somewhere safe):\n\n  ${printedKey}\n`);
+  }
+}

@@ -1,0 +1,55 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Engine } from '../engine/engine.ts';
+import { ErrorBody } from '../schemas/common.ts';
+import { TrackAttributesSchema, TrackEventSchema, TrackPurchaseSchema } from '../schemas/track-objects.ts';
+import { sendError, sendNotFound } from './errors.ts';
+import { registerMetrics } from './metrics.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { brazeUserRoutes } from './routes/braze-users.ts';
+import { serviceRoutes } from './routes/service.ts';
+import { bodyAjv, paramsAjv } from './validation.ts';
+
+export interface AppOptions {
+  engine: Engine;
+  logger?: FastifyServerOptions['logger'];
+  /** Largest accepted request body, in bytes (default 1 MiB). */
+  bodyLimit?: number;
+}
+
+export const PACKAGE_VERSION = '0.1.0';
+
+/** The HTTP server: Braze-compatible endpoints, Tidings' /v1 admin API and the service routes. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramsAjv).compile(schema));
+  // Only JSON is accepted; anything else is a 415.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(sendError);
+  app.setNotFoundHandler(sendNotFound);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tidings API', version: PACKAGE_VERSION, description: 'Braze-compatible user API and Tidings admin API.' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        schemas: { TrackAttributes: TrackAttributesSchema, TrackEvent: TrackEventSchema, TrackPurchase: TrackPurchaseSchema, Error: ErrorBody } as never,
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const metrics = registerMetrics(app);
+  await app.register(serviceRoutes(options.engine));
+  await app.register(brazeUserRoutes(options.engine, metrics));
+  await app.register(adminRoutes(options.engine), { prefix: '/v1' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

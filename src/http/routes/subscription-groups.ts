@@ -1,0 +1,60 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Engine } from '../../engine/engine.ts';
+import { RequestError } from '../../engine/users.ts';
+import { Slug } from '../../schemas/common.ts';
+import { SubscriptionGroupSchema, type SubscriptionGroup } from '../../schemas/subscription-group.ts';
+
+const TAGS = ['Subscription groups'];
+const Params = Type.Object({ id: Slug });
+
+/** Words a subscription group always answers; custom keywords may not take them. */
+export const RESERVED_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'START', 'YES', 'UNSTOP', 'HELP', 'INFO'];
+
+/** Keywords are kept upper-case; each may belong to one category only. */
+function normalizeGroup(group: SubscriptionGroup): SubscriptionGroup {
+  const owner = new Map<string, string>();
+  const problems: Array<{ field: string; message: string }> = [];
+  const categories = (group.keyword_categories ?? []).map((category, i) => ({
+    ...category,
+    keywords: category.keywords.map((word, j) => {
+      const upper = word.normalize('NFKC').toUpperCase();
+      const field = `keyword_categories[${i}].keywords[${j}]`;
+      if (RESERVED_KEYWORDS.includes(upper)) problems.push({ field, message: `'${upper}' is a built-in opt-in, opt-out or help keyword` });
+      else if (owner.has(upper)) problems.push({ field, message: `'${upper}' is already a keyword of category '${owner.get(upper)}'` });
+      owner.set(upper, category.category);
+      return upper;
+    }),
+  }));
+  if (problems.length > 0) throw new RequestError(400, `Invalid subscription group: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`, problems);
+  return group.keyword_categories ? { ...group, keyword_categories: categories } : group;
+}
+
+export function subscriptionGroupRoutes(engine: Engine): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/subscription_groups', { schema: { tags: TAGS } }, async () => ({
+      subscription_groups: await engine.store.read((r) => r.listSubscriptionGroups()),
+    }));
+    app.get<{ Params: { id: string } }>('/subscription_groups/:id', { schema: { tags: TAGS, params: Params } }, async (request) => {
+      const group = await engine.store.read((r) => r.getSubscriptionGroup(request.params.id));
+      if (!group) throw new RequestError(404, `No subscription group '${request.params.id}'`);
+      return group;
+    });
+    app.put<{ Params: { id: string }; Body: SubscriptionGroup }>('/subscription_groups/:id', {
+      schema: { tags: TAGS, params: Params, body: Type.Omit(SubscriptionGroupSchema, ['id'], { additionalProperties: false }) as never },
+    }, async (request, reply) => {
+      const group = normalizeGroup({ ...request.body, id: request.params.id });
+      const existed = await engine.store.transaction(async (tx) => {
+        const before = await tx.getSubscriptionGroup(group.id);
+        await tx.putSubscriptionGroup(group);
+        return before !== null;
+      });
+      return reply.status(existed ? 200 : 201).send(group);
+    });
+    app.delete<{ Params: { id: string } }>('/subscription_groups/:id', { schema: { tags: TAGS, params: Params } }, async (request, reply) => {
+      const deleted = await engine.store.transaction((tx) => tx.deleteSubscriptionGroup(request.params.id));
+      if (!deleted) throw new RequestError(404, `No subscription group '${request.params.id}'`);
+      return reply.status(204).send();
+    });
+  };
+}
