@@ -111,7 +111,7 @@ class SqliteTx implements StoreTx {
 
   async putSettings(settings: Partial<Settings>): Promise<void> {
     const upsert = this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    for (const [key, value] of Object.entries(settings)) upsert.run(key, json(value));
+    for (const [key, value] of Object.entries(settings)) if (value !== undefined) upsert.run(key, json(value));
   }
 
   async loadUsers(keys: UserKeys): Promise<UserRecord[]> {
