@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { expect, test } from 'vitest';
+import { startChildServer } from '../support/child-server.ts';
+import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/tidings.mjs', import.meta.url));
+const tidings = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
+
+test('tidings migrate applies the schema once', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'sub', 'tidings.db');
+  const first = await tidings(['migrate', '--db', db]);
+  expect(first.stdout).toMatch(/Applied: 1 .*Schema at version 1\./);
+  expect(existsSync(db)).toBe(true);
+  const second = await tidings(['migrate', '--db', db]);
+  expect(second.stdout).toContain('Schema already at version 1.');
+});
+
+test('tidings start on an empty database prints an admin key once, and the key works', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'tidings.db');
+  const env = { TIDINGS_ADMIN_KEY: '' };
+  const first = await startChildServer(db, env);
+  await new Promise((r) => setTimeout(r, 100));
+  const key = /Admin API key[^\n]*\n\n\s+(tdg_\S+)/.exec(first.output())?.[1];
+  expect(key).toMatch(/^tdg_/);
+  const settings = await fetch(`${first.url}/v1/settings`, { headers: { authorization: `Bearer ${key}` } });
+  expect(settings.status).toBe(200);
+  first.child.kill('SIGTERM');
+  await first.exited;
+
+  const second = await startChildServer(db, env);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(second.output()).not.toContain('Admin API key');
+  second.child.kill('SIGTERM');
+  expect((await second.exited).code).toBe(0);
+});
+
+test.skipIf(!inCi && !(await isPostgresReachable()))('DATABASE_URL=postgres://… runs the same server on PostgreSQL', async () => {
+  const name = `tidings_cli_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresTestUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(postgresTestUrl());
+  url.pathname = `/${name}`;
+  try {
+    const server = await startChildServer(null, { TIDINGS_ADMIN_KEY: 'pg-key', DATABASE_URL: url.toString() });
+    expect(server.output()).toContain('(PostgreSQL');
+    const headers = { authorization: 'Bearer pg-key', 'content-type': 'application/json' };
+    const tracked = await fetch(`${server.url}/users/track`, { method: 'POST', headers, body: JSON.stringify({ attributes: [{ external_id: 'pg-user', plan: 'pro' }] }) });
+    expect(tracked.status).toBe(201);
+    const found = await (await fetch(`${server.url}/v1/users?external_id=pg-user`, { headers })).json();
+    expect(found.users[0].custom_attributes).toEqual({ plan: 'pro' });
+    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}, 30_000);

@@ -1,0 +1,85 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { startChildServer } from '../support/child-server.ts';
+
+const KEY = 'durability-key';
+
+function trackBody(batch: number) {
+  return {
+    attributes: [{ external_id: `u${batch % 50}`, last_batch: batch }],
+    events: Array.from({ length: 10 }, (_, i) => ({ external_id: `u${batch % 50}`, name: `b${batch}-e${i}`, time: '2026-03-01T00:00:00Z' })),
+  };
+}
+
+async function post(url: string, body: unknown): Promise<number> {
+  const response = await fetch(`${url}/users/track`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function storedEventNames(db: string): Promise<Set<string>> {
+  const store = new SqliteStore(db);
+  try {
+    const names = new Set<string>();
+    const ids = (await store.read((r) => r.loadUsers({ ids: [], externalIds: Array.from({ length: 50 }, (_, i) => `u${i}`), aliases: [], emails: [], phones: [], lineIds: [] }))).map((u) => u.id);
+    for (const id of ids) for (const event of await store.read((r) => r.listEvents(id, { limit: 100_000 }))) names.add(event.name);
+    return names;
+  } finally {
+    await store.close();
+  }
+}
+
+test('kill -9 during ingestion loses no acknowledged write', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'tidings-kill-')), 'tidings.db');
+  const server = await startChildServer(db, { TIDINGS_ADMIN_KEY: KEY });
+  const acknowledged: number[] = [];
+  let next = 0;
+  let killed = false;
+  const worker = async () => {
+    while (!killed) {
+      const batch = next++;
+      try {
+        if ((await post(server.url, trackBody(batch))) === 201) acknowledged.push(batch);
+      } catch {
+        return; // the connection died with the server: this batch was never acknowledged
+      }
+    }
+  };
+  const workers = Array.from({ length: 4 }, worker);
+  while (acknowledged.length < 150) await new Promise((r) => setTimeout(r, 5));
+  killed = true;
+  server.child.kill('SIGKILL');
+  await Promise.all(workers);
+  expect((await server.exited).signal).toBe('SIGKILL');
+
+  const stored = await storedEventNames(db);
+  const missing = acknowledged.flatMap((b) => Array.from({ length: 10 }, (_, i) => `b${b}-e${i}`)).filter((n) => !stored.has(n));
+  expect(acknowledged.length).toBeGreaterThanOrEqual(150);
+  expect(missing).toEqual([]);
+  // No batch is half-written: each one is all ten events or none.
+  for (let b = 0; b < next; b++) {
+    const present = Array.from({ length: 10 }, (_, i) => stored.has(`b${b}-e${i}`));
+    expect(new Set(present).size, `batch ${b}`).toBe(1);
+  }
+}, 60_000);
+
+test('SIGTERM finishes in-flight requests, then exits 0 with the store closed', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'tidings-term-')), 'tidings.db');
+  const server = await startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, LOG_LEVEL: 'info' });
+  const requests = Array.from({ length: 20 }, (_, b) => post(server.url, trackBody(b)).catch(() => 'refused' as const));
+  await new Promise((r) => setTimeout(r, 2));
+  server.child.kill('SIGTERM');
+  const statuses = await Promise.all(requests);
+  expect((await server.exited).code).toBe(0);
+  expect(server.output()).toContain('shutting down');
+  const stored = await storedEventNames(db);
+  statuses.forEach((status, b) => {
+    if (status === 201) expect(stored.has(`b${b}-e9`), `batch ${b}`).toBe(true);
+    else expect(['refused', 503]).toContain(status);
+  });
+  expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(0);
+  await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+}, 30_000);
