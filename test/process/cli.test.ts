@@ -56,7 +56,7 @@ test.skipIf(!inCi && !(await isPostgresReachable()))('DATABASE_URL=postgres://â€
     const headers = { authorization: 'Bearer pg-key', 'content-type': 'application/json' };
     const tracked = await fetch(`${server.url}/users/track`, { method: 'POST', headers, body: JSON.stringify({ attributes: [{ external_id: 'pg-user', plan: 'pro' }] }) });
     expect(tracked.status).toBe(201);
-    const found = await (await fetch(`${server.url}/v1/users?external_id=pg-user`, { headers })).json();
+    const found = (await (await fetch(`${server.url}/v1/users?external_id=pg-user`, { headers })).json()) as { users: Array<{ custom_attributes: unknown }> };
     expect(found.users[0].custom_attributes).toEqual({ plan: 'pro' });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
     server.child.kill('SIGTERM');
