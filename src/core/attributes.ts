@@ -1,7 +1,7 @@
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import { updateCustomAttribute } from './custom-attributes.ts';
 import { normalizeEmail } from './identifiers.ts';
-import { isCountryCode, isLanguageCode, isTimeZone } from './locale.ts';
+import { canonicalTimeZone, isCountryCode, isLanguageCode, isTimeZone } from './locale.ts';
 import { normalizePhone } from './phone.ts';
 import type { EmailSubscribe, Json, SubscriptionState, UserRecord } from './user.ts';
 
@@ -114,7 +114,7 @@ function applyField(user: UserRecord, key: string, value: unknown, ctx: Attribut
     }
     case 'time_zone': {
       if (value !== null && (typeof value !== 'string' || !isTimeZone(value))) return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(value)}`;
-      user.standard.time_zone = value as string | null;
+      user.standard.time_zone = value === null ? null : canonicalTimeZone(value as string);
       return null;
     }
     case 'email_subscribe': {
@@ -148,7 +148,9 @@ function applySubscriptionGroups(user: UserRecord, value: unknown, ctx: Attribut
 function applyCustom(user: UserRecord, key: string, value: unknown): string | null {
   if (key.length === 0 || key.length > 255) return `custom attribute names must be 1 to 255 characters long`;
   if (key.startsWith('$')) return `custom attribute '${key}' must not start with '$'`;
-  const update = updateCustomAttribute(key, user.custom[key] as Json | undefined, value);
+  if (key === '__proto__') return `'__proto__' cannot be an attribute name`;
+  const current = Object.hasOwn(user.custom, key) ? user.custom[key] : undefined;
+  const update = updateCustomAttribute(key, current, value);
   if (!update.ok) return update.error;
   if (update.value === undefined) delete user.custom[key];
   else user.custom[key] = update.value;

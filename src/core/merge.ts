@@ -33,7 +33,7 @@ export function mergeProfiles(source: UserRecord, target: UserRecord, now: numbe
       (merged.standard as Record<string, string | null>)[key] = value;
     }
   }
-  for (const [key, value] of Object.entries(source.custom)) if (!(key in merged.custom)) merged.custom[key] = value;
+  for (const [key, value] of Object.entries(source.custom)) if (!Object.hasOwn(merged.custom, key)) merged.custom[key] = value;
   return { ok: true, user: merged };
 }
 
