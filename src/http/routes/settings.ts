@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isTimeZone } from '../../core/locale.ts';
+import { canonicalTimeZone, isTimeZone } from '../../core/locale.ts';
 import { isPhoneCountry } from '../../core/phone.ts';
 import { loadSettings, type Engine } from '../../engine/engine.ts';
 import { RequestError } from '../../engine/users.ts';
@@ -23,8 +23,10 @@ export function settingsRoutes(engine: Engine): FastifyPluginAsync {
     app.get('/settings', { schema: { tags: TAGS, response: { 200: SettingsSchema } } }, () => engine.store.read(loadSettings));
     app.patch<{ Body: SettingsPatch }>('/settings', { schema: { tags: TAGS, body: SettingsPatchSchema, response: { 200: SettingsSchema } } }, async (request) => {
       checkSettings(request.body);
+      const patch = { ...request.body };
+      if (patch.company_time_zone !== undefined) patch.company_time_zone = canonicalTimeZone(patch.company_time_zone);
       return engine.store.transaction(async (tx) => {
-        await tx.putSettings(request.body);
+        await tx.putSettings(patch);
         return loadSettings(tx);
       });
     });
