@@ -7,6 +7,9 @@
 // better-sqlite3 is loaded from bench/.baseline/node_modules (built for the system Node 20, see
 // bench/lib/baselines.ts); node:sqlite needs Node >= 22.5. Prints one JSON line:
 // { driver, node, rows, seconds, rows_per_s, batch, batch_ms_p50, batch_ms_p99 }.
+//
+// For experiments (not used by `npm run bench`): `--pragma a=1,b=2` runs extra PRAGMAs after the
+// WAL/synchronous ones, `--no-index` leaves out the events_user_time index.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -42,7 +45,9 @@ async function open() {
 const db = await open();
 db.exec('PRAGMA journal_mode = WAL');
 db.exec('PRAGMA synchronous = NORMAL');
-db.exec(SQLITE_EVENTS_DDL);
+const pragmas = typeof args.pragma === 'string' ? args.pragma.split(',').filter(Boolean) : [];
+for (const pragma of pragmas) db.exec(`PRAGMA ${pragma}`);
+db.exec(args['no-index'] ? SQLITE_EVENTS_DDL.replace(/CREATE INDEX[^;]*;/, '') : SQLITE_EVENTS_DDL);
 const insert = db.prepare(
   'INSERT INTO events (id, user_id, name, time, properties, purchase, source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
 );
@@ -78,6 +83,8 @@ console.log(JSON.stringify({
   seconds: Number(elapsed.toFixed(3)),
   rows_per_s: Math.round(rows / elapsed),
   batch,
+  ...(pragmas.length ? { pragmas } : {}),
+  ...(args['no-index'] ? { index: false } : {}),
   batch_ms_p50: Number(percentile(batchMs, 50).toFixed(3)),
   batch_ms_p99: Number(percentile(batchMs, 99).toFixed(3)),
 }));

@@ -47,7 +47,8 @@ function area(frame: CallFrame): string {
   const name = frame.functionName;
   if (!frame.url) {
     if (name === '(garbage collector)' || name === '(idle)' || name === '(program)' || name === '(root)') return name;
-    return '(native/V8 builtins)';
+    // Native functions (node:sqlite's exec/run/all, crypto, …) have no script: one area each.
+    return name ? `native ${name}()` : '(native/V8 builtins)';
   }
   const u = shortUrl(frame.url);
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u);

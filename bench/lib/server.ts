@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,17 @@ export function freePort(): Promise<number> {
 export interface ServerOptions {
   /** SQLite file path or postgres:// URL. */
   db: string;
-  /** Write a V8 CPU profile of the server into this directory (node --cpu-prof). */
-  cpuProfDir?: string;
+  /** Open the inspector (loopback, random port) so that `profiler` can record a CPU profile of a chosen window. */
+  inspect?: boolean;
   log?: (line: string) => void;
+}
+
+/** Records V8 CPU profiles of the server over the inspector protocol. */
+export interface Profiler {
+  start(): Promise<void>;
+  /** Stops and writes the profile (a .cpuprofile, as `node --cpu-prof` would) to `path`. */
+  stop(path: string): Promise<void>;
+  close(): void;
 }
 
 export interface RunningServer {
@@ -42,15 +50,32 @@ export interface RunningServer {
   port: number;
   pid: number;
   adminKey: string;
+  /** Present when started with `inspect`. */
+  profiler: Profiler | null;
   /** CPU seconds (user + system) the server process has used so far (Linux /proc). */
   cpuSeconds(): number | null;
   /** Resident set size now, MiB (Linux /proc). */
   rssMiB(): number | null;
-  /** SIGTERM, wait for the graceful exit (SIGKILL after 15 s); returns the CPU profile path if one was written. */
-  stop(): Promise<{ cpuProfile: string | null }>;
+  /** SIGTERM, then wait for the graceful exit (SIGKILL after 15 s). */
+  stop(): Promise<void>;
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** Busy and total jiffies of the whole machine so far (Linux /proc/stat), to tell how loaded both cores were. */
+export function machineJiffies(): { busy: number; total: number } | null {
+  let line: string | undefined;
+  try {
+    line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  } catch {
+    return null;
+  }
+  if (!line || !line.startsWith('cpu ')) return null;
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number); // user … steal (guest time is already in user)
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const total = v.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
 
 function readProc(pid: number, file: string): string | null {
   try {
@@ -67,11 +92,7 @@ function readProc(pid: number, file: string): string | null {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const adminKey = `bench_${randomBytes(16).toString('hex')}`;
-  const nodeArgs: string[] = [];
-  if (options.cpuProfDir) {
-    mkdirSync(options.cpuProfDir, { recursive: true });
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
-  }
+  const nodeArgs = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
   const startedAt = Date.now();
   const child: ChildProcess = spawn(
     node24(),
@@ -115,12 +136,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await new Promise((r) => setTimeout(r, 100));
   }
   options.log?.(`server pid ${pid} ready on ${url} in ${Date.now() - startedAt} ms`);
+  let profiler: Profiler | null = null;
+  if (options.inspect) {
+    const match = /Debugger listening on (ws:\/\/\S+)/.exec(output);
+    if (!match) throw new Error(`the server did not print its inspector address:\n${output}`);
+    profiler = await connectProfiler(match[1]);
+  }
 
   return {
     url,
     port,
     pid,
     adminKey,
+    profiler,
     cpuSeconds() {
       const stat = readProc(pid, 'stat');
       if (!stat) return null;
@@ -133,6 +161,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return match ? Number(match[1]) / 1024 : null;
     },
     async stop() {
+      profiler?.close();
       if (!exited) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
@@ -141,15 +170,46 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const done = exited as { code: number | null; signal: string | null } | null;
       if (done && done.code !== 0) options.log?.(`server exited with ${JSON.stringify(done)}; last output:\n${output}`);
-      let cpuProfile: string | null = null;
-      if (options.cpuProfDir) {
-        const profiles = readdirSync(options.cpuProfDir)
-          .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
-          .map((f) => join(options.cpuProfDir!, f))
-          .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-        cpuProfile = profiles[0] ?? null;
-      }
-      return { cpuProfile };
+    },
+  };
+}
+
+/** A minimal Chrome DevTools Protocol client for the Profiler domain, over Node's WebSocket. */
+async function connectProfiler(address: string): Promise<Profiler> {
+  const socket = new WebSocket(address);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`cannot connect to the server's inspector at ${address}`)), { once: true });
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  socket.addEventListener('message', (event: MessageEvent) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const waiter = message.id === undefined ? undefined : pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id!);
+    if (message.error) waiter.reject(new Error(message.error.message));
+    else waiter.resolve(message.result);
+  });
+  const call = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<unknown>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  await call('Profiler.enable');
+  await call('Profiler.setSamplingInterval', { interval: 1000 });
+  return {
+    async start() {
+      await call('Profiler.start');
+    },
+    async stop(path: string) {
+      const result = (await call('Profiler.stop')) as { profile: unknown };
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, JSON.stringify(result.profile));
+    },
+    close() {
+      if (socket.readyState === WebSocket.OPEN) socket.close();
     },
   };
 }

@@ -49,5 +49,7 @@ export interface Benchmark {
   name: string;
   groups: string[];
   description: string;
+  /** The figures the summary table shows, in order (all of them are in the JSON). */
+  headline: string[];
   run(options: BenchOptions): Promise<BenchResult>;
 }

@@ -6,7 +6,7 @@ import { PostgresTx } from './postgres-tx.ts';
 export interface PostgresStoreOptions {
   /** Schema every connection works in (created by `migrate()` when missing). Default: the server's search_path. */
   schema?: string;
-  /** Connections in the pool (default 10). */
+  /** Connections in the pool (default 20). */
   poolSize?: number;
 }
 
@@ -56,7 +56,7 @@ export class PostgresStore implements Store {
     this.schema = options.schema;
     this.pool = new Pool({
       connectionString: url,
-      max: options.poolSize ?? 10,
+      max: options.poolSize ?? 20,
       types: TYPE_PARSERS,
       ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
     });

@@ -1,0 +1,51 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-smoke-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `node bench/run.ts …` (the same program as `npm run bench`) and resolves with its exit code and output. */
+function bench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bench', 'run.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm run bench (smoke)', () => {
+  it('runs B1 against SQLite at tiny size and reports sane figures', async () => {
+    const out = join(dir, 'smoke.json');
+    const { code, output } = await bench(['B1', '--smoke', '--users', '1000', '--duration', '2', '--connections', '2', '--out', out]);
+    expect(code, output).toBe(0);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Array<{
+      name: string;
+      figures: Record<string, unknown>;
+      baseline: Record<string, Record<string, unknown> | null>;
+      ratio: number | null;
+      machine: Record<string, unknown>;
+    }>;
+    expect(results.map((r) => r.name)).toEqual(['B1']);
+    const [b1] = results;
+    expect(b1.figures.store).toBe('sqlite-wal');
+    expect(b1.figures.users).toBe(1000);
+    expect(b1.figures.campaigns).toBe(0);
+    expect(b1.figures.events_per_s as number).toBeGreaterThan(0);
+    expect(b1.figures.errors).toBe(0);
+    expect(b1.figures.item_errors).toBe(0);
+    expect(Number.isFinite(b1.figures.p99_ms)).toBe(true);
+    expect(b1.figures.p50_ms as number).toBeLessThanOrEqual(b1.figures.p99_ms as number);
+    expect(b1.figures.events_stored as number).toBeGreaterThanOrEqual((b1.figures.accepted as number) * 75);
+    expect(b1.baseline['node:sqlite']?.rows_per_s as number).toBeGreaterThan(0);
+    expect(b1.ratio as number).toBeGreaterThan(0);
+    expect(b1.machine).toMatchObject({ cpus: expect.any(Number), node: expect.stringMatching(/^v\d+/) });
+  }, 20_000);
+});
