@@ -1,3 +1,4 @@
+import { newUserRecord } from '../../src/core/user.ts';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { EventRecord } from '../../src/core/event.ts';
 import { emptyUserKeys, type UserKeys } from '../../src/core/identifiers.ts';
@@ -653,21 +654,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
 /** A profile with defaults for everything not given. */
 export function user(id: string, patch: Partial<UserRecord> = {}): UserRecord {
-  return {
-    id,
-    external_id: null,
-    email: null,
-    phone: null,
-    line_id: null,
-    standard: {},
-    custom: {},
-    last_interacted_channel: null,
-    created_at: 1_700_000_000_000,
-    updated_at: 1_700_000_000_000,
-    aliases: [],
-    subscriptions: {},
-    ...patch,
-  };
+  return { ...newUserRecord(id, 1_700_000_000_000), ...patch };
 }
 
 /** An event with defaults for everything not given. */
