@@ -34,6 +34,17 @@ function columns<T>(items: T[], pick: Array<(item: T) => unknown>): unknown[][] 
   return pick.map((get) => items.map(get));
 }
 
+/** The writable profile columns, external_id … last_interacted_channel, in table order. */
+const PROFILE_VALUES: Array<(u: UserRecord) => unknown> = [
+  (u) => u.external_id,
+  (u) => u.email,
+  (u) => u.phone,
+  (u) => u.line_id,
+  (u) => json(u.standard),
+  (u) => json(u.custom),
+  (u) => u.last_interacted_channel,
+];
+
 /**
  * The work of one transaction (or one read) on one pooled connection. Multi-row writes are single
  * statements over `unnest` of one array per column, so a batch costs one round trip.
@@ -131,18 +142,7 @@ export class PostgresTx implements StoreTx {
     await this.changes(
       `INSERT INTO users (${USER_COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bigint[], $10::bigint[])`,
-      columns(users, [
-        (u) => u.id,
-        (u) => u.external_id,
-        (u) => u.email,
-        (u) => u.phone,
-        (u) => u.line_id,
-        (u) => json(u.standard),
-        (u) => json(u.custom),
-        (u) => u.last_interacted_channel,
-        (u) => u.created_at,
-        (u) => u.updated_at,
-      ]),
+      columns(users, [(u) => u.id, ...PROFILE_VALUES, (u) => u.created_at, (u) => u.updated_at]),
     );
   }
 
@@ -155,17 +155,7 @@ export class PostgresTx implements StoreTx {
          AS v (id, external_id, email, phone, line_id, standard, custom, last_interacted_channel, updated_at)
        WHERE u.id = v.id`,
       // One row per id: an UPDATE … FROM applies only one of several matches, row-by-row applies the last.
-      columns(lastPerKey(users, (u) => u.id), [
-        (u) => u.id,
-        (u) => u.external_id,
-        (u) => u.email,
-        (u) => u.phone,
-        (u) => u.line_id,
-        (u) => json(u.standard),
-        (u) => json(u.custom),
-        (u) => u.last_interacted_channel,
-        (u) => u.updated_at,
-      ]),
+      columns(lastPerKey(users, (u) => u.id), [(u) => u.id, ...PROFILE_VALUES, (u) => u.updated_at]),
     );
   }
 
