@@ -11,7 +11,7 @@ export const EVENT_NAMES = [
 ];
 export const CATEGORIES = ['shoes', 'apparel', 'electronics', 'home', 'beauty', 'toys', 'books', 'grocery'];
 
-/** Same DDL as the `events` table of migration 1 (SQLite flavour). */
+/** The `events` table as SQLite migrations 1 and 2 leave it. */
 export const SQLITE_EVENTS_DDL = `
   CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY,
@@ -21,10 +21,26 @@ export const SQLITE_EVENTS_DDL = `
     properties TEXT NOT NULL,
     purchase TEXT,
     source TEXT NOT NULL,
-    received_at INTEGER NOT NULL
+    received_at INTEGER NOT NULL,
+    user_key INTEGER NOT NULL DEFAULT 0
   );
-  CREATE INDEX IF NOT EXISTS events_user_time ON events (user_id, time);
+  CREATE INDEX IF NOT EXISTS events_user_key_time ON events (user_key, time);
 `;
+
+/**
+ * The SQLite store's event index key (src/store/sqlite/user-key.ts), repeated here because this
+ * file runs on the system Node 20, which cannot load TypeScript.
+ */
+export function userKey(userId) {
+  let low = 0x811c9dc5;
+  let high = 0x050c5d1f;
+  for (let i = 0; i < userId.length; i++) {
+    const c = userId.charCodeAt(i);
+    low = Math.imul(low ^ c, 0x01000193);
+    high = Math.imul(high ^ c, 0x01000193);
+  }
+  return (high & 0x1fffff) * 0x100000000 + (low >>> 0);
+}
 
 /** Same DDL as the `events` table of migration 1 (PostgreSQL flavour). */
 export const POSTGRES_EVENTS_DDL = `
@@ -79,7 +95,7 @@ export function ulidFactory() {
 
 /**
  * A pool of row templates (everything but the id and received_at, which each insert makes):
- * `{ user_id, name, time, properties }` with properties already JSON text.
+ * `{ user_id, user_key, name, time, properties }` with properties already JSON text.
  */
 export function rowTemplates(count, users) {
   const now = Date.now();
@@ -88,8 +104,10 @@ export function rowTemplates(count, users) {
   const templates = [];
   for (let i = 0; i < count; i++) {
     const category = CATEGORIES[i % CATEGORIES.length];
+    const userId = userIds[Math.floor(Math.random() * users)];
     templates.push({
-      user_id: userIds[Math.floor(Math.random() * users)],
+      user_id: userId,
+      user_key: userKey(userId),
       name: EVENT_NAMES[Math.floor(Math.random() * EVENT_NAMES.length)],
       time: now - Math.floor(Math.random() * 3_600_000),
       properties: JSON.stringify({

@@ -1,5 +1,6 @@
-// Raw SQLite insert baseline for B1: one process, one connection, WAL, synchronous=NORMAL,
-// the same event rows Tidings writes, in transactions of `--batch` rows, for `--seconds`.
+// Raw SQLite insert baseline for B1: one process, one connection, the store's PRAGMAs (passed with
+// --pragma by bench/lib/baselines.ts), the same event rows Tidings writes, in transactions of
+// `--batch` rows, for `--seconds`.
 //
 //   /usr/bin/node bench/baseline-sqlite.mjs --driver better-sqlite3 --db /tmp/x.db --seconds 30
 //   node          bench/baseline-sqlite.mjs --driver node:sqlite    --db /tmp/y.db --seconds 30
@@ -9,7 +10,7 @@
 // { driver, node, rows, seconds, rows_per_s, batch, batch_ms_p50, batch_ms_p99 }.
 //
 // For experiments (not used by `npm run bench`): `--pragma a=1,b=2` runs extra PRAGMAs after the
-// WAL/synchronous ones, `--no-index` leaves out the events_user_time index.
+// WAL/synchronous ones, `--no-index` leaves out the events_user_key_time index.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -49,7 +50,7 @@ const pragmas = typeof args.pragma === 'string' ? args.pragma.split(',').filter(
 for (const pragma of pragmas) db.exec(`PRAGMA ${pragma}`);
 db.exec(args['no-index'] ? SQLITE_EVENTS_DDL.replace(/CREATE INDEX[^;]*;/, '') : SQLITE_EVENTS_DDL);
 const insert = db.prepare(
-  'INSERT INTO events (id, user_id, name, time, properties, purchase, source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  'INSERT INTO events (id, user_id, user_key, name, time, properties, purchase, source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
 );
 const templates = rowTemplates(65_536, users);
 const newId = ulidFactory();
@@ -65,7 +66,7 @@ while (now < end) {
   db.exec('BEGIN IMMEDIATE');
   for (let i = 0; i < batch; i++) {
     const r = templates[t++ & 65_535];
-    insert.run(newId(), r.user_id, r.name, r.time, r.properties, null, 'api', receivedAt);
+    insert.run(newId(), r.user_id, r.user_key, r.name, r.time, r.properties, null, 'api', receivedAt);
   }
   db.exec('COMMIT');
   rows += batch;

@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SQLITE_PRAGMAS } from '../../src/store/sqlite/pragmas.ts';
 import type { Figures } from './types.ts';
 import { node24, ROOT } from './server.ts';
 
@@ -63,7 +64,8 @@ function runScript(nodeBinary: string, script: string, args: string[]): Promise<
 
 export function sqliteBaseline(driver: 'better-sqlite3' | 'node:sqlite', db: string, seconds: number, users: number): Promise<Figures> {
   const binary = driver === 'better-sqlite3' ? SYSTEM_NODE : node24();
-  return runScript(binary, 'baseline-sqlite.mjs', ['--driver', driver, '--db', db, '--seconds', String(seconds), '--users', String(users), '--batch', '75']);
+  const pragmas = SQLITE_PRAGMAS.map((pragma) => pragma.replaceAll(' ', '')).join(',');
+  return runScript(binary, 'baseline-sqlite.mjs', ['--driver', driver, '--db', db, '--seconds', String(seconds), '--users', String(users), '--batch', '75', '--pragma', pragmas]);
 }
 
 export function pgBaseline(url: string, seconds: number, connections: number, users: number): Promise<Figures> {

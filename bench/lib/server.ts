@@ -87,16 +87,20 @@ function readProc(pid: number, file: string): string | null {
 
 /**
  * Starts `node bin/tidings.mjs start` as a child process on 127.0.0.1 and a free port, with a fresh
- * admin key and LOG_LEVEL=warn, and waits until /readyz answers 200.
+ * admin key, LOG_LEVEL=warn and raised rate limits, and waits until /readyz answers 200.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const adminKey = `bench_${randomBytes(16).toString('hex')}`;
   const nodeArgs = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
   const startedAt = Date.now();
+  // The load (~1,300 /users/track requests/s with one key, plus the seeding) is over Braze's
+  // 3,000 per 3 s, so the limits are raised rather than turned off: the limiter stays in the
+  // measured path, as it is in production.
+  const rateLimits = 'users_track=1000000000/1s';
   const child: ChildProcess = spawn(
     node24(),
-    [...nodeArgs, join(ROOT, 'bin', 'tidings.mjs'), 'start', '--host', '127.0.0.1', '--port', String(port), '--db', options.db],
+    [...nodeArgs, join(ROOT, 'bin', 'tidings.mjs'), 'start', '--host', '127.0.0.1', '--port', String(port), '--db', options.db, '--rate-limit', rateLimits],
     {
       cwd: ROOT,
       env: { ...process.env, TIDINGS_ADMIN_KEY: adminKey, LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn', NODE_ENV: 'production' },

@@ -1,7 +1,8 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import type { RateLimits } from '../core/rate-limit.ts';
 import { PACKAGE_VERSION } from '../http/app.ts';
 import { openStore } from '../store/open-store.ts';
-import { resolveDatabase, startServer } from './start.ts';
+import { parseRateLimitOption, resolveDatabase, resolveRateLimits, startServer } from './start.ts';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('tidings').version(PACKAGE_VERSION).description('Tidings: a self-hosted customer messaging engine');
@@ -12,8 +13,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('-p, --port <port>', 'port to listen on', (v) => Number.parseInt(v, 10), Number(process.env.PORT ?? 8080))
     .option('-H, --host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
     .option('--db <location>', 'SQLite file path, or postgres://… URL')
-    .action(async (options: { port: number; host: string; db?: string }) => {
-      await startServer({ port: options.port, host: options.host, database: resolveDatabase(options.db) });
+    .addOption(
+      new Option('--rate-limit <spec>', "per-API-key limits, 'off' or group=max/window,… (groups users_track, users_identity, subscription_status_set, default; e.g. users_track=3000/3s,default=250000/1h); groups not named keep Braze's defaults")
+        .env('TIDINGS_RATE_LIMITS')
+        .argParser(parseRateLimitOption),
+    )
+    .option('--no-rate-limit', 'serve without rate limits (same as --rate-limit off)')
+    .action(async (options: { port: number; host: string; db?: string; rateLimit?: RateLimits | false }) => {
+      await startServer({ port: options.port, host: options.host, database: resolveDatabase(options.db), rateLimits: resolveRateLimits(options.rateLimit) });
     });
 
   program

@@ -20,10 +20,36 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
  */
 export function parseEventTime(value: unknown, now: number): Checked<number> {
   if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: "'time' is required: an ISO 8601 date-time such as 2026-03-06T08:00:00Z" };
+  const millis = parseCommonIsoTime(value) ?? parseAnyIsoTime(value);
+  if (millis === null) return { ok: false, error: `'time' is not an ISO 8601 date-time: ${JSON.stringify(value)}` };
+  return { ok: true, value: Math.min(millis, now) };
+}
+
+const COMMON_ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The shape nearly every client sends (`Date.toISOString()` and the like), read without luxon:
+ * on the ingestion path luxon's general parser cost more than the rest of event validation.
+ * Null when the text has another shape or names an impossible date; luxon then decides.
+ */
+function parseCommonIsoTime(text: string): number | null {
+  const m = COMMON_ISO_TIME.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, m[7] ? Number(m[7].padEnd(3, '0')) : 0);
+  const date = new Date(utc);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  if (!m[8]) return utc;
+  if (Number(m[9]) > 23 || Number(m[10]) > 59) return null;
+  const offsetMinutes = (Number(m[9]) * 60 + Number(m[10])) * (m[8] === '-' ? -1 : 1);
+  return utc - offsetMinutes * 60_000;
+}
+
+function parseAnyIsoTime(value: string): number | null {
   const text = value.trim().replace(/(T\d{2}:\d{2}:\d{2}):(\d{3})/, '$1.$2');
   const parsed = DateTime.fromISO(text, { zone: 'utc' });
-  if (!parsed.isValid) return { ok: false, error: `'time' is not an ISO 8601 date-time: ${JSON.stringify(value)}` };
-  return { ok: true, value: Math.min(parsed.toMillis(), now) };
+  return parsed.isValid ? parsed.toMillis() : null;
 }
 
 export function checkProperties(value: unknown): Checked<Record<string, Json>> {

@@ -40,15 +40,36 @@ export async function createApiKey(engine: Engine, name: string, permissions: Pe
   return { record, key };
 }
 
-export function authenticate(engine: Engine, key: string): Promise<ApiKeyRecord | null> {
-  return engine.store.read((reader) => reader.findApiKeyByHash(hashApiKey(key)));
+export async function authenticate(engine: Engine, key: string): Promise<ApiKeyRecord | null> {
+  const hash = hashApiKey(key);
+  const found = await engine.caches.apiKeys.get(hash, () => engine.store.read((reader) => reader.findApiKeyByHash(hash)));
+  // An unknown key is not remembered, so that a key created by another process works at once.
+  if (!found) engine.caches.apiKeys.delete((_, cachedHash) => cachedHash === hash);
+  return found;
+}
+
+/** Revokes a key; false when there is none with that id. */
+export async function deleteApiKey(engine: Engine, id: string): Promise<boolean> {
+  try {
+    return await engine.store.transaction((tx) => tx.deleteApiKey(id));
+  } finally {
+    engine.caches.apiKeys.delete((record) => record?.id === id);
+  }
 }
 
 /**
  * On start: with TIDINGS_ADMIN_KEY set, that key is the admin key; otherwise an empty database
  * gets a new admin key, returned so that it can be printed once.
  */
-export function ensureAdminKey(engine: Engine, envKey: string | undefined): Promise<string | null> {
+export async function ensureAdminKey(engine: Engine, envKey: string | undefined): Promise<string | null> {
+  try {
+    return await replaceAdminKey(engine, envKey);
+  } finally {
+    engine.caches.apiKeys.clear();
+  }
+}
+
+function replaceAdminKey(engine: Engine, envKey: string | undefined): Promise<string | null> {
   return engine.store.transaction(async (tx) => {
     if (envKey) {
       const hash = hashApiKey(envKey);

@@ -1,20 +1,51 @@
 import { monotonicFactory } from 'ulid';
 import { DEFAULT_SETTINGS, type Settings } from '../schemas/settings.ts';
-import type { Store, StoreReader } from '../store/store.ts';
+import type { ApiKeyRecord, Store, StoreReader } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { ReadCache } from './read-cache.ts';
+
+/** How long another server process's change to settings or API keys may take to be seen here. */
+export const SHARED_CACHE_TTL_MS = 1000;
 
 /** What every engine operation runs with: the store, the clock, and an id source tied to the clock. */
 export interface Engine {
   store: Store;
   clock: Clock;
   newId: () => string;
+  caches: {
+    settings: ReadCache<'settings', Settings>;
+    /** By key hash; only keys that exist are kept. */
+    apiKeys: ReadCache<string, ApiKeyRecord | null>;
+  };
 }
 
 export function createEngine(store: Store, clock: Clock = systemClock): Engine {
   const ulid = monotonicFactory();
-  return { store, clock, newId: () => ulid(clock.now()) };
+  return {
+    store,
+    clock,
+    newId: () => ulid(clock.now()),
+    caches: { settings: new ReadCache(SHARED_CACHE_TTL_MS), apiKeys: new ReadCache(SHARED_CACHE_TTL_MS) },
+  };
 }
 
 export async function loadSettings(reader: StoreReader): Promise<Settings> {
   return { ...DEFAULT_SETTINGS, ...(await reader.getSettings()) };
+}
+
+/** The settings for a hot path that runs outside a transaction; see ReadCache for freshness. */
+export function cachedSettings(engine: Engine): Promise<Settings> {
+  return engine.caches.settings.get('settings', () => engine.store.read(loadSettings));
+}
+
+/** Changes settings and returns them whole. */
+export async function updateSettings(engine: Engine, patch: Partial<Settings>): Promise<Settings> {
+  try {
+    return await engine.store.transaction(async (tx) => {
+      await tx.putSettings(patch);
+      return loadSettings(tx);
+    });
+  } finally {
+    engine.caches.settings.clear();
+  }
 }

@@ -2,15 +2,15 @@ import { keysForRefs } from '../core/identifiers.ts';
 import { planTrack, trackRefs, type TrackItems, type TrackPlan } from '../core/track.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { StoreTx } from '../store/store.ts';
-import { loadSettings, type Engine } from './engine.ts';
+import { cachedSettings, type Engine } from './engine.ts';
 
 /**
  * Applies a /users/track request in one transaction: when this resolves, every write is
  * committed (read-your-writes).
  */
-export function track(engine: Engine, items: TrackItems): Promise<TrackPlan> {
+export async function track(engine: Engine, items: TrackItems): Promise<TrackPlan> {
+  const settings = await cachedSettings(engine);
   return engine.store.transaction(async (tx) => {
-    const settings = await loadSettings(tx);
     const loaded = await tx.loadUsers(keysForRefs(trackRefs(items, settings.default_country)));
     const groups = items.attributes.some((item) => item.value.subscription_groups !== undefined)
       ? await subscriptionGroupMap(tx)

@@ -1,11 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { DEFAULT_RATE_LIMITS, type RateLimits } from '../core/rate-limit.ts';
 import type { Engine } from '../engine/engine.ts';
 import { ErrorBody } from '../schemas/common.ts';
 import { TrackAttributesSchema, TrackEventSchema, TrackPurchaseSchema } from '../schemas/track-objects.ts';
 import { sendError, sendNotFound } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
+import { registerRateLimits } from './rate-limit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { brazeUserRoutes } from './routes/braze-users.ts';
 import { serviceRoutes } from './routes/service.ts';
@@ -16,6 +18,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Largest accepted request body, in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** Per API key and endpoint group (default: Braze's limits; NO_RATE_LIMITS turns them off). */
+  rateLimits?: RateLimits;
 }
 
 export const PACKAGE_VERSION = '0.1.0';
@@ -33,6 +37,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(sendError);
   app.setNotFoundHandler(sendNotFound);
+  registerRateLimits(app, options.engine.clock, options.rateLimits ?? DEFAULT_RATE_LIMITS);
 
   await app.register(swagger, {
     openapi: {

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, test } from 'vitest';
 import { checkEvent, checkProperties, checkPurchase, parseEventTime } from '../../src/core/event-input.ts';
 import { NOW } from './fixtures.ts';
@@ -30,6 +31,27 @@ describe('parseEventTime', () => {
       expect(parseEventTime(text, NOW)).toEqual({ ok: true, value: NOW });
     },
   );
+
+  test.each(['2026-02-30T08:00:00Z', '2026-02-29T08:00:00Z', '2026-04-31T00:00:00.000Z', '2026-03-06T08:60:00Z', '2026-03-06T08:00:60Z'])(
+    'an impossible date-time in the common shape %j is refused',
+    (text) => {
+      expect(parseEventTime(text, NOW)).toEqual({ ok: false, error: notIso(text) });
+    },
+  );
+
+  test('the common shape is read exactly as luxon reads it', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const two = (n: number) => String(n).padStart(2, '0');
+    for (let i = 0; i < 2000; i++) {
+      const offset = [`Z`, `+${two(next(15))}:${two(next(4) * 15)}`, `-${two(next(13))}:${two(next(2) * 30)}`][next(3)];
+      const fraction = ['', `.${next(10)}`, `.${two(next(100))}`, `.${String(next(1000)).padStart(3, '0')}`][next(4)];
+      const text = `${1970 + next(80)}-${two(1 + next(12))}-${two(1 + next(31))}T${two(next(24))}:${two(next(60))}:${two(next(60))}${fraction}${offset}`;
+      const luxon = DateTime.fromISO(text, { zone: 'utc' });
+      const expected = luxon.isValid ? { ok: true, value: Math.min(luxon.toMillis(), NOW) } : { ok: false, error: notIso(text) };
+      expect([text, parseEventTime(text, NOW)]).toEqual([text, expected]);
+    }
+  });
 
   test('"now" is the one passed in, not the wall clock', () => {
     const past = Date.UTC(2000, 0, 1);

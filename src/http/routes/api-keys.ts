@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { createApiKey, PERMISSIONS, type Permission } from '../../engine/api-keys.ts';
+import { createApiKey, deleteApiKey, PERMISSIONS, type Permission } from '../../engine/api-keys.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { RequestError } from '../../engine/users.ts';
 import type { ApiKeyRecord } from '../../store/store.ts';
@@ -27,7 +27,7 @@ export function apiKeyRoutes(engine: Engine): FastifyPluginAsync {
     });
     app.delete<{ Params: { id: string } }>('/api_keys/:id', { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } }, async (request, reply) => {
       if (request.apiKey?.id === request.params.id) throw new RequestError(409, 'A key cannot delete itself; use another admin key');
-      const deleted = await engine.store.transaction((tx) => tx.deleteApiKey(request.params.id));
+      const deleted = await deleteApiKey(engine, request.params.id);
       if (!deleted) throw new RequestError(404, `No API key '${request.params.id}'`);
       return reply.status(204).send();
     });

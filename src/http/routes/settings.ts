@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { canonicalTimeZone, isTimeZone } from '../../core/locale.ts';
 import { isPhoneCountry } from '../../core/phone.ts';
-import { loadSettings, type Engine } from '../../engine/engine.ts';
+import { loadSettings, updateSettings, type Engine } from '../../engine/engine.ts';
 import { RequestError } from '../../engine/users.ts';
 import { SettingsPatchSchema, SettingsSchema, type SettingsPatch } from '../../schemas/settings.ts';
 
@@ -25,10 +25,7 @@ export function settingsRoutes(engine: Engine): FastifyPluginAsync {
       checkSettings(request.body);
       const patch = { ...request.body };
       if (patch.company_time_zone !== undefined) patch.company_time_zone = canonicalTimeZone(patch.company_time_zone);
-      return engine.store.transaction(async (tx) => {
-        await tx.putSettings(patch);
-        return loadSettings(tx);
-      });
+      return updateSettings(engine, patch);
     });
   };
 }

@@ -58,6 +58,9 @@ export class PostgresStore implements Store {
       connectionString: url,
       max: options.poolSize ?? 20,
       types: TYPE_PARSERS,
+      // Lets a transaction send BEGIN without waiting for its answer (see PostgresTx). Every other
+      // statement waits for the one before, so that is all that is pipelined.
+      pipeline: true,
       ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
     });
     // An idle connection that dies (server restart, network) must not crash the process; the pool
@@ -113,9 +116,9 @@ export class PostgresStore implements Store {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        const result = await work(new PostgresTx(client, true));
-        await client.query('COMMIT');
+        const tx = PostgresTx.begin(client);
+        const result = await work(tx);
+        await tx.commit();
         return result;
       } catch (error) {
         broken = await rollback(client);
@@ -131,7 +134,7 @@ export class PostgresStore implements Store {
   async read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
-      return await work(new PostgresTx(client, false));
+      return await work(PostgresTx.reader(client));
     } finally {
       client.release();
     }

@@ -12,7 +12,7 @@ import {
   apiKeyFromRow,
   eventFromRow,
   json,
-  jsonOrNull,
+  jsonRecords,
   userColumnsOf,
   userFromRow,
   type Row,
@@ -29,42 +29,115 @@ function lastPerKey<T>(items: T[], key: (item: T) => string): T[] {
   return [...byKey.values()];
 }
 
-/** Splits records into one array per column, for `unnest($1::t[], $2::t[], …)` batch statements. */
-function columns<T>(items: T[], pick: Array<(item: T) => unknown>): unknown[][] {
-  return pick.map((get) => items.map(get));
-}
+/** The columns `insertUsers` and `updateUsers` write, as read by `json_to_recordset`. */
+const PROFILE_RECORD = `external_id text, email text, phone text, line_id text, standard jsonb, custom jsonb, last_interacted_channel text`;
 
-/** The writable profile columns, external_id … last_interacted_channel, in table order. */
-const PROFILE_VALUES: Array<(u: UserRecord) => unknown> = [
-  (u) => u.external_id,
-  (u) => u.email,
-  (u) => u.phone,
-  (u) => u.line_id,
-  (u) => json(u.standard),
-  (u) => json(u.custom),
-  (u) => u.last_interacted_channel,
-];
+/** A profile without its aliases and subscriptions (which live in their own tables), for `jsonRecords`. */
+const profileRecord = (u: UserRecord) => ({
+  id: u.id,
+  external_id: u.external_id,
+  email: u.email,
+  phone: u.phone,
+  line_id: u.line_id,
+  standard: u.standard,
+  custom: u.custom,
+  last_interacted_channel: u.last_interacted_channel,
+  created_at: u.created_at,
+  updated_at: u.updated_at,
+});
 
 /**
- * The work of one transaction (or one read) on one pooled connection. Multi-row writes are single
- * statements over `unnest` of one array per column, so a batch costs one round trip.
+ * Prepared-statement names by statement text. The texts form a small fixed set: values are always
+ * parameters, and `loadUsers` builds one text per combination of key kinds.
+ */
+const statementNames = new Map<string, string>();
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `tidings_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/** The condition on `users u` that `loadUsers` selects by (any key matches), with its parameters. */
+function userKeyCondition(keys: UserKeys): { condition: string; values: unknown[] } | null {
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  const byColumn: Array<[string, string[]]> = [
+    ['id', keys.ids],
+    ['external_id', keys.externalIds],
+    ['email', keys.emails],
+    ['phone', keys.phones],
+    ['line_id', keys.lineIds],
+  ];
+  for (const [column, list] of byColumn) {
+    if (list.length === 0) continue;
+    values.push(list);
+    conditions.push(`u.${column} = ANY($${values.length}::text[])`);
+  }
+  if (keys.aliases.length > 0) {
+    values.push(keys.aliases.map((a) => a.alias_label), keys.aliases.map((a) => a.alias_name));
+    // `id = ANY(ARRAY(…))` rather than `id IN (…)`: it is an index condition, so OR-ed with the others
+    // the users are still found by index scans. `unnest` (not json_to_recordset, which the planner
+    // takes for 100 rows) keeps the alias lookup on the primary key instead of a hash join over the table.
+    conditions.push(
+      `u.id = ANY(ARRAY(SELECT a.user_id FROM user_aliases a
+         JOIN unnest($${values.length - 1}::text[], $${values.length}::text[]) AS k (alias_label, alias_name)
+           ON a.alias_label = k.alias_label AND a.alias_name = k.alias_name))`,
+    );
+  }
+  return conditions.length === 0 ? null : { condition: conditions.join(' OR '), values };
+}
+
+/**
+ * The work of one transaction (or one read) on one pooled connection. Every statement is a named
+ * prepared statement (parsed and planned once per connection), and multi-row writes are single
+ * statements over `json_to_recordset` of one JSON parameter, so a batch costs one round trip.
  */
 export class PostgresTx implements StoreTx {
   private readonly client: PoolClient;
-  /** Inside `transaction()`: `loadUsers` locks the rows it returns (`FOR UPDATE`). */
+  /** Inside a transaction: `loadUsers` locks the rows it returns (`FOR UPDATE`). */
   private readonly locking: boolean;
+  /**
+   * BEGIN's answer. BEGIN is sent without waiting for it (the pool's connections are in pipeline
+   * mode), so it reaches the server together with the first statement. Outside a transaction: none.
+   */
+  private readonly begun: Promise<unknown>;
 
-  constructor(client: PoolClient, locking: boolean) {
+  private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
-    this.locking = locking;
+    this.locking = inTransaction;
+    this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
+    this.begun.catch(() => {}); // thrown by the next statement or by `commit()`
   }
 
+  /** Starts a transaction on `client`. */
+  static begin(client: PoolClient): PostgresTx {
+    return new PostgresTx(client, true);
+  }
+
+  /** Reads on `client`, outside a transaction. */
+  static reader(client: PoolClient): PostgresTx {
+    return new PostgresTx(client, false);
+  }
+
+  async commit(): Promise<void> {
+    await this.begun;
+    await this.client.query('COMMIT');
+  }
+
+  /** A read may go out before BEGIN is answered: should BEGIN fail, it ran outside the transaction, which harms nothing. */
   private async rows(text: string, values: unknown[] = []): Promise<Row[]> {
-    return (await this.client.query<Row>(text, values)).rows;
+    const [, result] = await Promise.all([this.begun, this.client.query<Row>({ name: statementName(text), text, values })]);
+    return result.rows;
   }
 
+  /** A write waits for BEGIN's answer, so that it never runs outside the transaction. */
   private async changes(text: string, values: unknown[] = []): Promise<number> {
-    return (await this.client.query(text, values)).rowCount ?? 0;
+    await this.begun;
+    return (await this.client.query({ name: statementName(text), text, values })).rowCount ?? 0;
   }
 
   async getSettings(): Promise<Partial<Settings>> {
@@ -76,60 +149,47 @@ export class PostgresTx implements StoreTx {
     const entries = Object.entries(settings).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
     await this.changes(
-      `INSERT INTO settings (key, value) SELECT * FROM unnest($1::text[], $2::jsonb[])
+      // json_each keeps a JSON null a JSON null (json_to_recordset would make it SQL NULL).
+      `INSERT INTO settings (key, value) SELECT key, value::jsonb FROM json_each($1::json)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      columns(entries, [([key]) => key, ([, value]) => json(value)]),
+      [json(Object.fromEntries(entries))],
     );
   }
 
   async loadUsers(keys: UserKeys): Promise<UserRecord[]> {
-    // Locks are taken in id order within each query, which keeps concurrent requests from deadlocking
-    // in the common case (a deadlock that still happens is retried by `transaction()`).
-    const lock = this.locking ? ' ORDER BY id FOR UPDATE' : '';
-    const found = new Map<string, Row>();
-    const collect = async (text: string, values: unknown[]) => {
-      for (const row of await this.rows(text, values)) found.set(String(row.id), row);
-    };
-    const byColumn: Array<[string, string[]]> = [
-      ['id', keys.ids],
-      ['external_id', keys.externalIds],
-      ['email', keys.emails],
-      ['phone', keys.phones],
-      ['line_id', keys.lineIds],
-    ];
-    for (const [column, values] of byColumn) {
-      if (values.length > 0) await collect(`SELECT ${USER_COLUMNS} FROM users WHERE ${column} = ANY($1::text[])${lock}`, [values]);
-    }
-    if (keys.aliases.length > 0) {
-      await collect(
-        `SELECT ${userColumnsOf('u')} FROM users u
-         JOIN user_aliases a ON a.user_id = u.id
-         JOIN unnest($1::text[], $2::text[]) AS k (alias_label, alias_name)
-           ON a.alias_label = k.alias_label AND a.alias_name = k.alias_name
-         ${this.locking ? 'ORDER BY u.id FOR UPDATE OF u' : ''}`,
-        columns(keys.aliases, [(a) => a.alias_label, (a) => a.alias_name]),
-      );
-    }
-    if (found.size === 0) return [];
-
-    const users = new Map([...found.values()].map((row) => [String(row.id), userFromRow(row)]));
-    const ids = [...users.keys()];
-    const aliases = await this.rows(
-      'SELECT user_id, alias_label, alias_name FROM user_aliases WHERE user_id = ANY($1::text[]) ORDER BY user_id, alias_label, alias_name',
-      [ids],
-    );
-    const subscriptions = await this.rows(
-      'SELECT user_id, group_id, state, changed_at FROM user_subscriptions WHERE user_id = ANY($1::text[]) ORDER BY user_id, group_id',
-      [ids],
-    );
-    for (const a of aliases) users.get(String(a.user_id))!.aliases.push({ alias_label: String(a.alias_label), alias_name: String(a.alias_name) });
-    for (const s of subscriptions) {
-      users.get(String(s.user_id))!.subscriptions[String(s.group_id)] = {
-        state: s.state as SubscriptionChange['state'],
-        changed_at: Number(s.changed_at),
-      };
-    }
+    const match = userKeyCondition(keys);
+    if (match === null) return [];
+    // Locks are taken in id order, which keeps concurrent requests from deadlocking in the common case
+    // (a deadlock that still happens is retried by `transaction()`).
+    const lock = this.locking ? ' ORDER BY u.id FOR UPDATE OF u' : '';
+    const found = await this.rows(`SELECT ${userColumnsOf('u')} FROM users u WHERE ${match.condition}${lock}`, match.values);
+    if (found.length === 0) return [];
+    const users = new Map(found.map((row) => [String(row.id), userFromRow(row)]));
+    // Not folded into the statement above: once the locks are held, a new statement reads with a new
+    // snapshot (READ COMMITTED), so it sees what the transactions we waited for committed.
+    await this.attachAliasesAndSubscriptions(users);
     return [...users.values()];
+  }
+
+  /** Fills in the aliases and subscriptions of loaded users, both tables in one statement. */
+  private async attachAliasesAndSubscriptions(users: Map<string, UserRecord>): Promise<void> {
+    const rows = await this.rows(
+      `SELECT 'alias' AS kind, user_id, alias_label AS key, alias_name AS value, NULL::bigint AS changed_at
+         FROM user_aliases WHERE user_id = ANY($1::text[])
+       UNION ALL
+       SELECT 'subscription', user_id, group_id, state, changed_at
+         FROM user_subscriptions WHERE user_id = ANY($1::text[])
+       ORDER BY key, value`,
+      [[...users.keys()]],
+    );
+    for (const row of rows) {
+      const user = users.get(String(row.user_id))!;
+      if (row.kind === 'alias') {
+        user.aliases.push({ alias_label: String(row.key), alias_name: String(row.value) });
+      } else {
+        user.subscriptions[String(row.key)] = { state: row.value as SubscriptionChange['state'], changed_at: Number(row.changed_at) };
+      }
+    }
   }
 
   async countUsers(): Promise<number> {
@@ -141,8 +201,9 @@ export class PostgresTx implements StoreTx {
     if (users.length === 0) return;
     await this.changes(
       `INSERT INTO users (${USER_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bigint[], $10::bigint[])`,
-      columns(users, [(u) => u.id, ...PROFILE_VALUES, (u) => u.created_at, (u) => u.updated_at]),
+       SELECT ${USER_COLUMNS} FROM json_to_recordset($1::json)
+         AS r (id text, ${PROFILE_RECORD}, created_at bigint, updated_at bigint)`,
+      [jsonRecords(users.map(profileRecord))],
     );
   }
 
@@ -151,11 +212,10 @@ export class PostgresTx implements StoreTx {
     await this.changes(
       `UPDATE users AS u SET external_id = v.external_id, email = v.email, phone = v.phone, line_id = v.line_id,
          standard = v.standard, custom = v.custom, last_interacted_channel = v.last_interacted_channel, updated_at = v.updated_at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[], $8::text[], $9::bigint[])
-         AS v (id, external_id, email, phone, line_id, standard, custom, last_interacted_channel, updated_at)
+       FROM json_to_recordset($1::json) AS v (id text, ${PROFILE_RECORD}, updated_at bigint)
        WHERE u.id = v.id`,
       // One row per id: an UPDATE … FROM applies only one of several matches, row-by-row applies the last.
-      columns(lastPerKey(users, (u) => u.id), [(u) => u.id, ...PROFILE_VALUES, (u) => u.updated_at]),
+      [jsonRecords(lastPerKey(users, (u) => u.id).map(profileRecord))],
     );
   }
 
@@ -168,8 +228,9 @@ export class PostgresTx implements StoreTx {
   async insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void> {
     if (rows.length === 0) return;
     await this.changes(
-      'INSERT INTO user_aliases (alias_label, alias_name, user_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
-      columns(rows, [(r) => r.alias_label, (r) => r.alias_name, (r) => r.user_id]),
+      `INSERT INTO user_aliases (alias_label, alias_name, user_id)
+       SELECT alias_label, alias_name, user_id FROM json_to_recordset($1::json) AS r (alias_label text, alias_name text, user_id text)`,
+      [jsonRecords(rows)],
     );
   }
 
@@ -191,10 +252,11 @@ export class PostgresTx implements StoreTx {
     if (rows.length === 0) return;
     await this.changes(
       `INSERT INTO user_subscriptions (user_id, group_id, state, changed_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+       SELECT user_id, group_id, state, changed_at FROM json_to_recordset($1::json)
+         AS r (user_id text, group_id text, state text, changed_at bigint)
        ON CONFLICT (user_id, group_id) DO UPDATE SET state = excluded.state, changed_at = excluded.changed_at`,
       // ON CONFLICT DO UPDATE may not touch a row twice in one statement: the last change wins.
-      columns(lastPerKey(rows, (r) => `${r.user_id}\u0000${r.group_id}`), [(r) => r.user_id, (r) => r.group_id, (r) => r.state, (r) => r.changed_at]),
+      [jsonRecords(lastPerKey(rows, (r) => `${r.user_id}\u0000${r.group_id}`))],
     );
   }
 
@@ -202,17 +264,10 @@ export class PostgresTx implements StoreTx {
     if (events.length === 0) return;
     await this.changes(
       `INSERT INTO events (${EVENT_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::jsonb[], $6::jsonb[], $7::text[], $8::bigint[])`,
-      columns(events, [
-        (e) => e.id,
-        (e) => e.user_id,
-        (e) => e.name,
-        (e) => e.time,
-        (e) => json(e.properties),
-        (e) => jsonOrNull(e.purchase),
-        (e) => e.source,
-        (e) => e.received_at,
-      ]),
+       SELECT ${EVENT_COLUMNS} FROM json_to_recordset($1::json)
+         AS r (id text, user_id text, name text, time bigint, properties jsonb, purchase jsonb, source text, received_at bigint)`,
+      // An EventRecord has exactly the columns; a null purchase becomes SQL NULL.
+      [jsonRecords(events)],
     );
   }
 

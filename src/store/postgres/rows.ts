@@ -60,9 +60,20 @@ export function apiKeyFromRow(row: Row): ApiKeyRecord {
   };
 }
 
-/**
- * A value for a `jsonb[]` parameter element. Always a JSON text (so JSON `null` stays a JSON null,
- * not SQL NULL); use `jsonOrNull` where SQL NULL is meant.
- */
+/** A value for a `jsonb` parameter: always a JSON text, so JSON `null` stays a JSON null, not SQL NULL. */
 export const json = (value: unknown): string => JSON.stringify(value);
-export const jsonOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/;
+const wellFormedStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? value.toWellFormed() : value);
+
+/**
+ * Records as one JSON array text, for `json_to_recordset($1::json) AS r(column type, …)`: a whole
+ * batch in one parameter, each record serialised once (JSONB fields included), no per-column arrays.
+ * Keys that are not in the column list are ignored by PostgreSQL; a JSON null becomes SQL NULL.
+ */
+export function jsonRecords(records: readonly object[]): string {
+  const text = JSON.stringify(records);
+  // PostgreSQL's JSON parser rejects the escape JSON.stringify writes for a lone UTF-16 surrogate. Sent
+  // as a plain text parameter such a string used to reach the database with U+FFFD in its place.
+  return LONE_SURROGATE_ESCAPE.test(text) ? JSON.stringify(records, wellFormedStrings) : text;
+}

@@ -61,4 +61,15 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
       );
     `,
   },
+  {
+    version: 2,
+    name: 'events indexed by an integer user key',
+    // tidings_user_key is registered on the connection by SqliteStore (user-key.ts).
+    sql: `
+      ALTER TABLE events ADD COLUMN user_key INTEGER NOT NULL DEFAULT 0;
+      UPDATE events SET user_key = tidings_user_key(user_id);
+      DROP INDEX events_user_time;
+      CREATE INDEX events_user_key_time ON events (user_key, time);
+    `,
+  },
 ];
