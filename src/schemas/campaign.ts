@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { Slug } from './common.ts';
 import { MessageSchema } from './content.ts';
 import { PropertyFilterSchema, UserFilterSchema } from './filters.ts';
@@ -47,9 +47,13 @@ export const ExceptionSchema = Type.Union([...EVENT_SHAPED.filter((t) => t !== C
 export type ExceptionDefinition = Static<typeof ExceptionSchema>;
 
 /** A trigger-shaped event that counts as converting, within `within_seconds` of the receipt (default 3 days). */
-export const ConversionEventSchema = Type.Union(
-  EVENT_SHAPED.map((shape) => Type.Object({ ...shape.properties, within_seconds: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false })),
-);
+const withinWindow = <T extends TObject>(shape: T) =>
+  Type.Composite([shape, Type.Object({ within_seconds: Type.Optional(Type.Integer({ minimum: 1 })) })], { additionalProperties: false });
+export const ConversionEventSchema = Type.Union([
+  withinWindow(CustomEventTrigger), withinWindow(PurchaseTrigger), withinWindow(SessionStartTrigger), withinWindow(InboundMessageTrigger),
+  withinWindow(EmailAddedTrigger), withinWindow(SubscriptionChangedTrigger), withinWindow(CampaignInteractionTrigger),
+  withinWindow(ConversionTrigger), withinWindow(ExceptionTrigger),
+]);
 export type ConversionEvent = Static<typeof ConversionEventSchema>;
 export const DEFAULT_CONVERSION_WINDOW_SECONDS = 3 * 86_400;
 

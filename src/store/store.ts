@@ -1,4 +1,5 @@
 import type { EventRecord } from '../core/event.ts';
+import type { CampaignReader, CampaignWriter } from './campaign-store.ts';
 import type { UserKeys } from '../core/identifiers.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { Settings } from '../schemas/settings.ts';
@@ -27,6 +28,9 @@ export interface MigrationReport {
 
 /** Everything the engine may read. On SQLite reads are serialised with writes. */
 export interface StoreReader {
+  /** Campaign definitions, journey entries, timeline, outbox and sandbox. */
+  readonly campaigns: CampaignReader;
+
   getSettings(): Promise<Partial<Settings>>;
 
   /** Profiles matching any of the keys, with their aliases and subscriptions. */
@@ -44,6 +48,8 @@ export interface StoreReader {
 
 /** One unit of work; everything written through it commits or rolls back together. */
 export interface StoreTx extends StoreReader {
+  readonly campaigns: CampaignWriter;
+
   putSettings(settings: Partial<Settings>): Promise<void>;
 
   insertUsers(users: UserRecord[]): Promise<void>;

@@ -3,6 +3,7 @@ import type { UserRecord } from '../../src/core/user.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { StoreTx } from '../../src/store/store.ts';
 import { describePostgresUrl, isPostgresReachable, openTestPostgresStore, postgresTestUrl, withTempSchema } from '../support/postgres.ts';
+import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, keysOf, load, user } from './contract.ts';
 
 const reachable = await isPostgresReachable();
@@ -21,6 +22,7 @@ if (!reachable && inCi) {
   });
 } else {
   describeStoreContract('PostgreSQL', () => openTestPostgresStore({ migrate: false }));
+  describeCampaignStoreContract('PostgreSQL', () => openTestPostgresStore({ migrate: false }));
 
   describe('PostgresStore', () => {
     /** Resolves once `count` callers have arrived. */

@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { userKey } from '../../src/store/sqlite/user-key.ts';
+import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, user } from './contract.ts';
 
 async function openFileStore(): Promise<{ store: SqliteStore; path: string; cleanup: () => Promise<void> }> {
@@ -29,6 +30,8 @@ describeStoreContract('SQLite (:memory:)', async () => {
 });
 
 describeStoreContract('SQLite (file, WAL)', openFileStore);
+
+describeCampaignStoreContract('SQLite (file, WAL)', openFileStore);
 
 describe('SQLite file store', () => {
   test('writes through a WAL and keeps its data across a reopen', async () => {
@@ -65,7 +68,7 @@ describe('SQLite file store', () => {
 
       const store = new SqliteStore(path);
       try {
-        expect((await store.migrate()).applied).toEqual(['2 events indexed by an integer user key']);
+        expect((await store.migrate()).applied[0]).toBe('2 events indexed by an integer user key');
         expect((await store.read((r) => r.listEvents('u-1'))).map((e) => e.id)).toEqual(['e-2', 'e-1']);
         await store.transaction((tx) => tx.moveUserData('u-2', 'u-1'));
         expect((await store.read((r) => r.listEvents('u-1'))).map((e) => e.id)).toEqual(['e-3', 'e-2', 'e-1']);

@@ -1,3 +1,5 @@
+import { campaignTablesV1 } from '../sql/campaign-schema.ts';
+
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   {
@@ -60,5 +62,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
         created_at BIGINT NOT NULL
       );
     `,
+  },
+  {
+    version: 2,
+    name: 'campaign engine: definitions, journey entries, receipts, timeline, messages, sandbox',
+    sql: campaignTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
   },
 ];

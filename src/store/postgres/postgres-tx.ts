@@ -4,6 +4,7 @@ import type { UserKeys } from '../../core/identifiers.ts';
 import type { UserAlias, UserRecord } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
+import { CampaignSql } from '../sql/campaign-sql.ts';
 import type { ApiKeyRecord, StoreTx, SubscriptionChange } from '../store.ts';
 import {
   API_KEY_COLUMNS,
@@ -106,8 +107,11 @@ export class PostgresTx implements StoreTx {
    */
   private readonly begun: Promise<unknown>;
 
+  readonly campaigns: CampaignSql;
+
   private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
+    this.campaigns = new CampaignSql({ dialect: 'postgres', rows: (text, values) => this.rows(text, values), changes: (text, values) => this.changes(text, values) });
     this.locking = inTransaction;
     this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
     this.begun.catch(() => {}); // thrown by the next statement or by `commit()`

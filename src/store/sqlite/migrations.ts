@@ -1,3 +1,5 @@
+import { campaignTablesV1 } from '../sql/campaign-schema.ts';
+
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
   {
@@ -71,5 +73,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
       DROP INDEX events_user_time;
       CREATE INDEX events_user_key_time ON events (user_key, time);
     `,
+  },
+  {
+    version: 3,
+    name: 'campaign engine: definitions, journey entries, receipts, timeline, messages, sandbox',
+    sql: campaignTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
   },
 ];

@@ -1,4 +1,4 @@
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventRecord } from '../../core/event.ts';
@@ -7,6 +7,7 @@ import type { Json, UserAlias, UserRecord } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import type { ApiKeyRecord, MigrationReport, Store, StoreReader, StoreTx, SubscriptionChange } from '../store.ts';
+import { CampaignSql } from '../sql/campaign-sql.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQLITE_PRAGMAS } from './pragmas.ts';
@@ -101,9 +102,17 @@ const parse = <T>(text: unknown): T => JSON.parse(String(text)) as T;
 
 class SqliteTx implements StoreTx {
   private readonly sql: (text: string) => StatementSync;
+  readonly campaigns: CampaignSql;
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
+    // The shared SQL numbers its parameters $1…$n; SQLite spells those ?1…?n.
+    const statement = (text: string) => sql(text.replace(/\$(\d+)/g, '?$1'));
+    this.campaigns = new CampaignSql({
+      dialect: 'sqlite',
+      rows: async (text, values = []) => statement(text).all(...(values as SQLInputValue[])) as Row[],
+      changes: async (text, values = []) => Number(statement(text).run(...(values as SQLInputValue[])).changes),
+    });
   }
 
   async getSettings(): Promise<Partial<Settings>> {

@@ -1,0 +1,133 @@
+import type { Json } from '../core/user.ts';
+
+/** The kinds of definition documents kept in the `definitions` table. */
+export const DEFINITION_KINDS = ['campaign', 'segment', 'content_block'] as const;
+export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
+
+export interface DefinitionRow<T = unknown> {
+  kind: DefinitionKind;
+  id: string;
+  document: T;
+  updated_at: number;
+  /** Campaigns: when the status last became `active` (a trigger before it is `event_before_launch`). */
+  activated_at: number | null;
+}
+
+/** What a pending send remembers of its trigger, for the template and the send-time checks. */
+export interface EntryContext {
+  event?: { name: string; properties: Record<string, Json> };
+  api?: Record<string, Json>;
+  inbound?: Record<string, Json>;
+}
+
+/** One qualifying trigger of a campaign for a user: pending until its send time, then done. */
+export interface JourneyEntry {
+  id: string;
+  campaign_id: string;
+  user_id: string;
+  state: 'pending' | 'done';
+  triggered_at: number;
+  due_at: number;
+  context: EntryContext;
+  updated_at: number;
+}
+
+export interface Receipt {
+  user_id: string;
+  campaign_id: string;
+  last_received_at: number;
+}
+
+export interface TimelineRow {
+  id: string;
+  user_id: string;
+  campaign_id: string | null;
+  entry_id: string | null;
+  message_id: string | null;
+  at: number;
+  outcome: string;
+  reason: string | null;
+  details: Record<string, Json>;
+}
+
+export type MessageState = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
+
+/** An outgoing message (the outbox): written with the decision, sent by the dispatcher. */
+export interface MessageRow {
+  id: string;
+  entry_id: string | null;
+  campaign_id: string | null;
+  user_id: string;
+  channel_id: string;
+  channel_type: string;
+  recipient: string;
+  payload: Json;
+  state: MessageState;
+  attempts: number;
+  next_attempt_at: number;
+  /** While `sending`: until when the dispatcher that claimed it owns it. */
+  lease_until: number | null;
+  provider_message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  details: Record<string, Json>;
+  created_at: number;
+  updated_at: number;
+}
+
+export type MessageUpdate = Partial<Pick<MessageRow, 'state' | 'next_attempt_at' | 'lease_until' | 'provider_message_id' | 'error_code' | 'error_message'>> & { updated_at: number };
+
+export interface SandboxMessage {
+  message_id: string;
+  channel_id: string;
+  channel_type: string;
+  recipient: string;
+  payload: Json;
+  received_at: number;
+}
+
+export interface MessageFilter {
+  campaign_id?: string;
+  user_id?: string;
+  channel_id?: string;
+  limit?: number;
+}
+
+/** The campaign engine's reads. */
+export interface CampaignReader {
+  listDefinitions<T>(kind: DefinitionKind): Promise<Array<DefinitionRow<T>>>;
+  getDefinition<T>(kind: DefinitionKind, id: string): Promise<DefinitionRow<T> | null>;
+  pendingEntries(userIds: string[]): Promise<JourneyEntry[]>;
+  receipts(userIds: string[]): Promise<Receipt[]>;
+  /** The earliest instant at which a pending entry or a queued message becomes due; null when none. */
+  nextDueAt(): Promise<number | null>;
+  /** A user's decisions, newest first. */
+  listTimeline(userId: string, options?: { limit?: number; campaignId?: string }): Promise<TimelineRow[]>;
+  campaignStats(campaignId: string): Promise<Array<{ outcome: string; reason: string | null; count: number }>>;
+  /** Newest first. */
+  listMessages(filter: MessageFilter): Promise<MessageRow[]>;
+  getMessage(id: string): Promise<MessageRow | null>;
+  /** Newest first. */
+  listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]>;
+}
+
+/** The campaign engine's writes, inside a store transaction. */
+export interface CampaignWriter extends CampaignReader {
+  putDefinition(row: DefinitionRow): Promise<void>;
+  deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean>;
+  insertEntries(entries: JourneyEntry[]): Promise<void>;
+  finishEntries(ids: string[], now: number): Promise<void>;
+  /** Pending entries due at `now`, oldest first, locked for this transaction (other processes skip them). */
+  claimDueEntries(now: number, limit: number): Promise<JourneyEntry[]>;
+  upsertReceipts(receipts: Receipt[]): Promise<void>;
+  insertTimeline(rows: TimelineRow[]): Promise<void>;
+  insertMessages(rows: MessageRow[]): Promise<void>;
+  /**
+   * Queued messages due at `now`, and `sending` ones whose lease ran out (their dispatcher died):
+   * marked `sending` with a lease until `leaseUntil` and one more attempt, oldest first.
+   */
+  claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]>;
+  updateMessage(id: string, update: MessageUpdate): Promise<void>;
+  /** False when that message is already in the sandbox (a resend after a crash). */
+  insertSandboxMessage(row: SandboxMessage): Promise<boolean>;
+}

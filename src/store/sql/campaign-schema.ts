@@ -1,0 +1,86 @@
+/**
+ * The campaign engine's tables, written once for both dialects. Migration SQL must never change
+ * once applied: change these tables with a new function and a new migration, not by editing this.
+ */
+export interface Dialect {
+  /** Column type of JSON documents. */
+  json: 'TEXT' | 'JSONB';
+  /** Column type of epoch milliseconds. */
+  millis: 'INTEGER' | 'BIGINT';
+}
+
+export function campaignTablesV1({ json, millis }: Dialect): string {
+  return `
+    CREATE TABLE definitions (
+      kind TEXT NOT NULL,
+      id TEXT NOT NULL,
+      document ${json} NOT NULL,
+      updated_at ${millis} NOT NULL,
+      activated_at ${millis},
+      PRIMARY KEY (kind, id)
+    );
+    CREATE TABLE journey_entries (
+      id TEXT PRIMARY KEY,
+      campaign_id TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      state TEXT NOT NULL,
+      triggered_at ${millis} NOT NULL,
+      due_at ${millis} NOT NULL,
+      context ${json} NOT NULL,
+      updated_at ${millis} NOT NULL
+    );
+    CREATE INDEX journey_entries_due ON journey_entries (due_at) WHERE state = 'pending';
+    CREATE INDEX journey_entries_user ON journey_entries (user_id, campaign_id);
+    CREATE TABLE campaign_receipts (
+      user_id TEXT NOT NULL,
+      campaign_id TEXT NOT NULL,
+      last_received_at ${millis} NOT NULL,
+      PRIMARY KEY (user_id, campaign_id)
+    );
+    CREATE TABLE timeline (
+      id TEXT PRIMARY KEY,
+      user_id TEXT NOT NULL,
+      campaign_id TEXT,
+      entry_id TEXT,
+      message_id TEXT,
+      at ${millis} NOT NULL,
+      outcome TEXT NOT NULL,
+      reason TEXT,
+      details ${json} NOT NULL
+    );
+    CREATE INDEX timeline_user ON timeline (user_id, at);
+    CREATE INDEX timeline_campaign ON timeline (campaign_id, outcome);
+    CREATE TABLE messages (
+      id TEXT PRIMARY KEY,
+      entry_id TEXT,
+      campaign_id TEXT,
+      user_id TEXT NOT NULL,
+      channel_id TEXT NOT NULL,
+      channel_type TEXT NOT NULL,
+      recipient TEXT NOT NULL,
+      payload ${json} NOT NULL,
+      state TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      next_attempt_at ${millis} NOT NULL,
+      lease_until ${millis},
+      provider_message_id TEXT,
+      error_code TEXT,
+      error_message TEXT,
+      details ${json} NOT NULL,
+      created_at ${millis} NOT NULL,
+      updated_at ${millis} NOT NULL
+    );
+    CREATE INDEX messages_due ON messages (next_attempt_at) WHERE state IN ('queued', 'sending');
+    CREATE INDEX messages_user ON messages (user_id, created_at);
+    CREATE INDEX messages_campaign ON messages (campaign_id, created_at);
+    CREATE TABLE sandbox_messages (
+      message_id TEXT PRIMARY KEY,
+      channel_id TEXT NOT NULL,
+      channel_type TEXT NOT NULL,
+      recipient TEXT NOT NULL,
+      payload ${json} NOT NULL,
+      received_at ${millis} NOT NULL
+    );
+    CREATE INDEX sandbox_messages_time ON sandbox_messages (received_at);
+  `;
+}

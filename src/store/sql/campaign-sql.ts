@@ -1,0 +1,286 @@
+import type { Json } from '../../core/user.ts';
+import type {
+  CampaignWriter,
+  DefinitionKind,
+  DefinitionRow,
+  JourneyEntry,
+  MessageFilter,
+  MessageRow,
+  MessageUpdate,
+  Receipt,
+  SandboxMessage,
+  TimelineRow,
+} from '../campaign-store.ts';
+import { inList, listValue, nullableNumber, nullableText, readJson, skipLocked, type SqlRunner } from './sql-runner.ts';
+
+type Row = Record<string, unknown>;
+
+const ENTRY_COLUMNS = 'id, campaign_id, user_id, state, triggered_at, due_at, context, updated_at';
+const TIMELINE_COLUMNS = 'id, user_id, campaign_id, entry_id, message_id, at, outcome, reason, details';
+const MESSAGE_COLUMNS =
+  'id, entry_id, campaign_id, user_id, channel_id, channel_type, recipient, payload, state, attempts, next_attempt_at, lease_until, provider_message_id, error_code, error_message, details, created_at, updated_at';
+const SANDBOX_COLUMNS = 'message_id, channel_id, channel_type, recipient, payload, received_at';
+
+const placeholders = (count: number, from = 1): string => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+
+/**
+ * The campaign engine's queries, one implementation for SQLite and PostgreSQL: these tables are
+ * written per decision, not in the bulk ingestion path, so plain row-by-row statements serve.
+ */
+export class CampaignSql implements CampaignWriter {
+  private readonly sql: SqlRunner;
+
+  constructor(runner: SqlRunner) {
+    this.sql = runner;
+  }
+
+  private json = (value: unknown): string => JSON.stringify(value);
+
+  // ---- definitions ----------------------------------------------------------------------------
+
+  async listDefinitions<T>(kind: DefinitionKind): Promise<Array<DefinitionRow<T>>> {
+    const rows = await this.sql.rows('SELECT kind, id, document, updated_at, activated_at FROM definitions WHERE kind = $1 ORDER BY id', [kind]);
+    return rows.map((row) => this.definitionFromRow<T>(row));
+  }
+
+  async getDefinition<T>(kind: DefinitionKind, id: string): Promise<DefinitionRow<T> | null> {
+    const [row] = await this.sql.rows('SELECT kind, id, document, updated_at, activated_at FROM definitions WHERE kind = $1 AND id = $2', [kind, id]);
+    return row ? this.definitionFromRow<T>(row) : null;
+  }
+
+  async putDefinition(row: DefinitionRow): Promise<void> {
+    await this.sql.changes(
+      `INSERT INTO definitions (kind, id, document, updated_at, activated_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (kind, id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at, activated_at = excluded.activated_at`,
+      [row.kind, row.id, this.json(row.document), row.updated_at, row.activated_at],
+    );
+  }
+
+  async deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean> {
+    return (await this.sql.changes('DELETE FROM definitions WHERE kind = $1 AND id = $2', [kind, id])) > 0;
+  }
+
+  private definitionFromRow<T>(row: Row): DefinitionRow<T> {
+    return {
+      kind: row.kind as DefinitionKind,
+      id: String(row.id),
+      document: readJson<T>(this.sql, row.document),
+      updated_at: Number(row.updated_at),
+      activated_at: nullableNumber(row.activated_at),
+    };
+  }
+
+  // ---- journey entries and receipts -----------------------------------------------------------
+
+  async pendingEntries(userIds: string[]): Promise<JourneyEntry[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.sql.rows(
+      `SELECT ${ENTRY_COLUMNS} FROM journey_entries WHERE ${inList(this.sql, 'user_id', 1)} AND state = 'pending' ORDER BY triggered_at, id`,
+      [listValue(this.sql, userIds)],
+    );
+    return rows.map((row) => this.entryFromRow(row));
+  }
+
+  async insertEntries(entries: JourneyEntry[]): Promise<void> {
+    for (const e of entries) {
+      await this.sql.changes(`INSERT INTO journey_entries (${ENTRY_COLUMNS}) VALUES (${placeholders(8)})`, [
+        e.id, e.campaign_id, e.user_id, e.state, e.triggered_at, e.due_at, this.json(e.context), e.updated_at,
+      ]);
+    }
+  }
+
+  async finishEntries(ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sql.changes(`UPDATE journey_entries SET state = 'done', updated_at = $1 WHERE ${inList(this.sql, 'id', 2)}`, [now, listValue(this.sql, ids)]);
+  }
+
+  async claimDueEntries(now: number, limit: number): Promise<JourneyEntry[]> {
+    const rows = await this.sql.rows(
+      `SELECT ${ENTRY_COLUMNS} FROM journey_entries WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at, id LIMIT $2 ${skipLocked(this.sql)}`,
+      [now, limit],
+    );
+    return rows.map((row) => this.entryFromRow(row));
+  }
+
+  async receipts(userIds: string[]): Promise<Receipt[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.sql.rows(`SELECT user_id, campaign_id, last_received_at FROM campaign_receipts WHERE ${inList(this.sql, 'user_id', 1)}`, [
+      listValue(this.sql, userIds),
+    ]);
+    return rows.map((r) => ({ user_id: String(r.user_id), campaign_id: String(r.campaign_id), last_received_at: Number(r.last_received_at) }));
+  }
+
+  async upsertReceipts(receipts: Receipt[]): Promise<void> {
+    for (const r of receipts) {
+      await this.sql.changes(
+        `INSERT INTO campaign_receipts (user_id, campaign_id, last_received_at) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at`,
+        [r.user_id, r.campaign_id, r.last_received_at],
+      );
+    }
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    const [row] = await this.sql.rows(
+      `SELECT min(at) AS at FROM (
+         SELECT min(due_at) AS at FROM journey_entries WHERE state = 'pending'
+         UNION ALL SELECT min(next_attempt_at) FROM messages WHERE state = 'queued'
+         UNION ALL SELECT min(lease_until) FROM messages WHERE state = 'sending'
+       ) due`,
+    );
+    return nullableNumber(row?.at);
+  }
+
+  private entryFromRow(row: Row): JourneyEntry {
+    return {
+      id: String(row.id),
+      campaign_id: String(row.campaign_id),
+      user_id: String(row.user_id),
+      state: row.state as JourneyEntry['state'],
+      triggered_at: Number(row.triggered_at),
+      due_at: Number(row.due_at),
+      context: readJson(this.sql, row.context),
+      updated_at: Number(row.updated_at),
+    };
+  }
+
+  // ---- timeline ---------------------------------------------------------------------------------
+
+  async insertTimeline(rows: TimelineRow[]): Promise<void> {
+    for (const t of rows) {
+      await this.sql.changes(`INSERT INTO timeline (${TIMELINE_COLUMNS}) VALUES (${placeholders(9)})`, [
+        t.id, t.user_id, t.campaign_id, t.entry_id, t.message_id, t.at, t.outcome, t.reason, this.json(t.details),
+      ]);
+    }
+  }
+
+  async listTimeline(userId: string, options: { limit?: number; campaignId?: string } = {}): Promise<TimelineRow[]> {
+    const limit = options.limit ?? 100;
+    const rows = options.campaignId === undefined
+      ? await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [userId, limit])
+      : await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 AND campaign_id = $2 ORDER BY at DESC, id DESC LIMIT $3`, [userId, options.campaignId, limit]);
+    return rows.map((r) => ({
+      id: String(r.id),
+      user_id: String(r.user_id),
+      campaign_id: nullableText(r.campaign_id),
+      entry_id: nullableText(r.entry_id),
+      message_id: nullableText(r.message_id),
+      at: Number(r.at),
+      outcome: String(r.outcome),
+      reason: nullableText(r.reason),
+      details: readJson<Record<string, Json>>(this.sql, r.details),
+    }));
+  }
+
+  async campaignStats(campaignId: string): Promise<Array<{ outcome: string; reason: string | null; count: number }>> {
+    const rows = await this.sql.rows('SELECT outcome, reason, count(*) AS n FROM timeline WHERE campaign_id = $1 GROUP BY outcome, reason ORDER BY outcome, reason', [campaignId]);
+    return rows.map((r) => ({ outcome: String(r.outcome), reason: nullableText(r.reason), count: Number(r.n) }));
+  }
+
+  // ---- messages (the outbox) and the sandbox ----------------------------------------------------
+
+  async insertMessages(rows: MessageRow[]): Promise<void> {
+    for (const m of rows) {
+      await this.sql.changes(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(18)})`, [
+        m.id, m.entry_id, m.campaign_id, m.user_id, m.channel_id, m.channel_type, m.recipient, this.json(m.payload), m.state, m.attempts,
+        m.next_attempt_at, m.lease_until, m.provider_message_id, m.error_code, m.error_message, this.json(m.details), m.created_at, m.updated_at,
+      ]);
+    }
+  }
+
+  async claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]> {
+    const due = await this.sql.rows(
+      `SELECT id FROM messages
+       WHERE (state = 'queued' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until <= $1)
+       ORDER BY next_attempt_at, id LIMIT $2 ${skipLocked(this.sql)}`,
+      [now, limit],
+    );
+    if (due.length === 0) return [];
+    const ids = due.map((r) => String(r.id));
+    await this.sql.changes(
+      `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2 WHERE ${inList(this.sql, 'id', 3)}`,
+      [leaseUntil, now, listValue(this.sql, ids)],
+    );
+    const rows = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${inList(this.sql, 'id', 1)} ORDER BY next_attempt_at, id`, [listValue(this.sql, ids)]);
+    return rows.map((row) => this.messageFromRow(row));
+  }
+
+  async updateMessage(id: string, update: MessageUpdate): Promise<void> {
+    const entries = Object.entries(update).filter(([, value]) => value !== undefined);
+    const assignments = entries.map(([column], i) => `${column} = $${i + 1}`).join(', ');
+    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE id = $${entries.length + 1}`, [...entries.map(([, value]) => value), id]);
+  }
+
+  async listMessages(filter: MessageFilter): Promise<MessageRow[]> {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    for (const column of ['campaign_id', 'user_id', 'channel_id'] as const) {
+      const value = filter[column];
+      if (value === undefined) continue;
+      values.push(value);
+      conditions.push(`${column} = $${values.length}`);
+    }
+    values.push(filter.limit ?? 100);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`, values);
+    return rows.map((row) => this.messageFromRow(row));
+  }
+
+  async getMessage(id: string): Promise<MessageRow | null> {
+    const [row] = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1`, [id]);
+    return row ? this.messageFromRow(row) : null;
+  }
+
+  private messageFromRow(row: Row): MessageRow {
+    return {
+      id: String(row.id),
+      entry_id: nullableText(row.entry_id),
+      campaign_id: nullableText(row.campaign_id),
+      user_id: String(row.user_id),
+      channel_id: String(row.channel_id),
+      channel_type: String(row.channel_type),
+      recipient: String(row.recipient),
+      payload: readJson(this.sql, row.payload),
+      state: row.state as MessageRow['state'],
+      attempts: Number(row.attempts),
+      next_attempt_at: Number(row.next_attempt_at),
+      lease_until: nullableNumber(row.lease_until),
+      provider_message_id: nullableText(row.provider_message_id),
+      error_code: nullableText(row.error_code),
+      error_message: nullableText(row.error_message),
+      details: readJson(this.sql, row.details),
+      created_at: Number(row.created_at),
+      updated_at: Number(row.updated_at),
+    };
+  }
+
+  async insertSandboxMessage(row: SandboxMessage): Promise<boolean> {
+    const inserted = await this.sql.changes(
+      `INSERT INTO sandbox_messages (${SANDBOX_COLUMNS}) VALUES (${placeholders(6)}) ON CONFLICT (message_id) DO NOTHING`,
+      [row.message_id, row.channel_id, row.channel_type, row.recipient, this.json(row.payload), row.received_at],
+    );
+    return inserted > 0;
+  }
+
+  async listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]> {
+    const conditions: string[] = [];
+    const values: unknown[] = [];
+    for (const column of ['channel_id', 'recipient'] as const) {
+      const value = filter[column];
+      if (value === undefined) continue;
+      values.push(value);
+      conditions.push(`${column} = $${values.length}`);
+    }
+    values.push(filter.limit ?? 100);
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+    const rows = await this.sql.rows(`SELECT ${SANDBOX_COLUMNS} FROM sandbox_messages ${where} ORDER BY received_at DESC, message_id DESC LIMIT $${values.length}`, values);
+    return rows.map((r) => ({
+      message_id: String(r.message_id),
+      channel_id: String(r.channel_id),
+      channel_type: String(r.channel_type),
+      recipient: String(r.recipient),
+      payload: readJson(this.sql, r.payload),
+      received_at: Number(r.received_at),
+    }));
+  }
+}

@@ -1,0 +1,117 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { JourneyEntry, MessageRow, TimelineRow } from '../../src/store/campaign-store.ts';
+import type { Store } from '../../src/store/store.ts';
+
+export const entry = (id: string, overrides: Partial<JourneyEntry> = {}): JourneyEntry => ({
+  id, campaign_id: 'cart', user_id: 'u-1', state: 'pending', triggered_at: 1000, due_at: 2000,
+  context: { event: { name: 'added_to_cart', properties: { cart_value: 120 } } }, updated_at: 1000, ...overrides,
+});
+
+export const message = (id: string, overrides: Partial<MessageRow> = {}): MessageRow => ({
+  id, entry_id: null, campaign_id: 'cart', user_id: 'u-1', channel_id: 'line-main', channel_type: 'line', recipient: 'U1',
+  payload: { to: 'U1', messages: [{ type: 'text', text: 'hi' }] }, state: 'queued', attempts: 0, next_attempt_at: 1000, lease_until: null,
+  provider_message_id: null, error_code: null, error_message: null, details: {}, created_at: 1000, updated_at: 1000, ...overrides,
+});
+
+const timeline = (id: string, overrides: Partial<TimelineRow> = {}): TimelineRow => ({
+  id, user_id: 'u-1', campaign_id: 'cart', entry_id: null, message_id: null, at: 1000, outcome: 'triggered', reason: null, details: {}, ...overrides,
+});
+
+/** The campaign engine's part of the store, for every implementation (same `open` as the store contract). */
+export function describeCampaignStoreContract(name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+  describe(`Campaign store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+      await store.migrate();
+    });
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    test('definitions are put, replaced, listed by kind in id order, and deleted', async () => {
+      await store.transaction(async (tx) => {
+        await tx.campaigns.putDefinition({ kind: 'campaign', id: 'b', document: { id: 'b', n: 1 }, updated_at: 1, activated_at: 5 });
+        await tx.campaigns.putDefinition({ kind: 'campaign', id: 'a', document: { id: 'a' }, updated_at: 2, activated_at: null });
+        await tx.campaigns.putDefinition({ kind: 'segment', id: 'a', document: { id: 'a', filters: [] }, updated_at: 3, activated_at: null });
+      });
+      await store.transaction((tx) => tx.campaigns.putDefinition({ kind: 'campaign', id: 'b', document: { id: 'b', n: 2 }, updated_at: 4, activated_at: 6 }));
+      const campaigns = await store.read((r) => r.campaigns.listDefinitions('campaign'));
+      expect(campaigns).toEqual([
+        { kind: 'campaign', id: 'a', document: { id: 'a' }, updated_at: 2, activated_at: null },
+        { kind: 'campaign', id: 'b', document: { id: 'b', n: 2 }, updated_at: 4, activated_at: 6 },
+      ]);
+      expect(await store.read((r) => r.campaigns.getDefinition('segment', 'a'))).toMatchObject({ document: { id: 'a', filters: [] } });
+      expect(await store.transaction((tx) => tx.campaigns.deleteDefinition('campaign', 'a'))).toBe(true);
+      expect(await store.transaction((tx) => tx.campaigns.deleteDefinition('campaign', 'a'))).toBe(false);
+      expect(await store.read((r) => r.campaigns.getDefinition('campaign', 'a'))).toBeNull();
+    });
+
+    test('pending entries are found by user, claimed when due in due order, and finished', async () => {
+      await store.transaction((tx) => tx.campaigns.insertEntries([
+        entry('e-late', { due_at: 3000 }),
+        entry('e-early', { due_at: 1500 }),
+        entry('e-other', { user_id: 'u-2', due_at: 2500 }),
+      ]));
+      expect((await store.read((r) => r.campaigns.pendingEntries(['u-1']))).map((e) => e.id).sort()).toEqual(['e-early', 'e-late']);
+      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(1500);
+
+      const claimed = await store.transaction((tx) => tx.campaigns.claimDueEntries(2500, 10));
+      expect(claimed.map((e) => e.id)).toEqual(['e-early', 'e-other']);
+      expect(claimed[0]).toEqual(entry('e-early', { due_at: 1500 }));
+      await store.transaction((tx) => tx.campaigns.finishEntries(['e-early', 'e-other'], 2600));
+      expect((await store.read((r) => r.campaigns.pendingEntries(['u-1', 'u-2']))).map((e) => e.id)).toEqual(['e-late']);
+      expect(await store.transaction((tx) => tx.campaigns.claimDueEntries(2999, 10))).toEqual([]);
+      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(3000);
+    });
+
+    test('receipts keep the last receipt per user and campaign', async () => {
+      await store.transaction((tx) => tx.campaigns.upsertReceipts([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 10 }]));
+      await store.transaction((tx) => tx.campaigns.upsertReceipts([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 20 }, { user_id: 'u-2', campaign_id: 'cart', last_received_at: 5 }]));
+      expect(await store.read((r) => r.campaigns.receipts(['u-1']))).toEqual([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 20 }]);
+    });
+
+    test('the timeline lists a user’s decisions newest first and counts them per campaign', async () => {
+      await store.transaction((tx) => tx.campaigns.insertTimeline([
+        timeline('t1', { at: 1 }),
+        timeline('t2', { at: 2, outcome: 'suppressed', reason: 'not_in_audience', details: { why: 'country' } }),
+        timeline('t3', { at: 3, outcome: 'suppressed', reason: 'not_in_audience' }),
+        timeline('t4', { at: 4, user_id: 'u-2', campaign_id: 'other' }),
+      ]));
+      const rows = await store.read((r) => r.campaigns.listTimeline('u-1'));
+      expect(rows.map((t) => t.id)).toEqual(['t3', 't2', 't1']);
+      expect(rows[1]).toEqual(timeline('t2', { at: 2, outcome: 'suppressed', reason: 'not_in_audience', details: { why: 'country' } }));
+      expect((await store.read((r) => r.campaigns.listTimeline('u-1', { limit: 1 }))).map((t) => t.id)).toEqual(['t3']);
+      expect(await store.read((r) => r.campaigns.campaignStats('cart'))).toEqual([
+        { outcome: 'suppressed', reason: 'not_in_audience', count: 2 },
+        { outcome: 'triggered', reason: null, count: 1 },
+      ]);
+    });
+
+    test('messages are claimed once with a lease, reclaimed when the lease runs out, and updated', async () => {
+      await store.transaction((tx) => tx.campaigns.insertMessages([message('m1'), message('m2', { next_attempt_at: 5000 })]));
+      const first = await store.transaction((tx) => tx.campaigns.claimDueMessages(1000, 10, 31_000));
+      expect(first).toEqual([message('m1', { state: 'sending', attempts: 1, lease_until: 31_000, updated_at: 1000 })]);
+      expect(await store.transaction((tx) => tx.campaigns.claimDueMessages(2000, 10, 32_000))).toEqual([]);
+      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(5000);
+
+      const reclaimed = await store.transaction((tx) => tx.campaigns.claimDueMessages(31_000, 10, 61_000));
+      expect(reclaimed.map((m) => [m.id, m.attempts, m.lease_until])).toEqual([['m1', 2, 61_000], ['m2', 1, 61_000]]);
+
+      await store.transaction((tx) => tx.campaigns.updateMessage('m1', { state: 'sent', provider_message_id: 'p-1', lease_until: null, updated_at: 31_500 }));
+      expect(await store.read((r) => r.campaigns.getMessage('m1'))).toMatchObject({ state: 'sent', provider_message_id: 'p-1', lease_until: null, attempts: 2 });
+      expect((await store.read((r) => r.campaigns.listMessages({ campaign_id: 'cart' }))).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+      expect(await store.read((r) => r.campaigns.listMessages({ user_id: 'nobody' }))).toEqual([]);
+    });
+
+    test('a sandbox message is recorded once, however often it is sent', async () => {
+      const row = { message_id: 'm1', channel_id: 'line-main', channel_type: 'line', recipient: 'U1', payload: { to: 'U1' }, received_at: 7 };
+      expect(await store.transaction((tx) => tx.campaigns.insertSandboxMessage(row))).toBe(true);
+      expect(await store.transaction((tx) => tx.campaigns.insertSandboxMessage({ ...row, received_at: 8 }))).toBe(false);
+      expect(await store.read((r) => r.campaigns.listSandboxMessages({ channel_id: 'line-main' }))).toEqual([row]);
+      expect(await store.read((r) => r.campaigns.listSandboxMessages({ recipient: 'U2' }))).toEqual([]);
+    });
+  });
+}
