@@ -68,9 +68,12 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
     });
 
     test('receipts keep the last receipt per user and campaign', async () => {
-      await store.transaction((tx) => tx.campaigns.upsertReceipts([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 10 }]));
-      await store.transaction((tx) => tx.campaigns.upsertReceipts([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 20 }, { user_id: 'u-2', campaign_id: 'cart', last_received_at: 5 }]));
-      expect(await store.read((r) => r.campaigns.receipts(['u-1']))).toEqual([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 20 }]);
+      await store.transaction((tx) => tx.campaigns.upsertReceipts([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 10, converted_at: null }]));
+      await store.transaction((tx) => tx.campaigns.upsertReceipts([
+        { user_id: 'u-1', campaign_id: 'cart', last_received_at: 20, converted_at: 25 },
+        { user_id: 'u-2', campaign_id: 'cart', last_received_at: 5, converted_at: null },
+      ]));
+      expect(await store.read((r) => r.campaigns.receipts(['u-1']))).toEqual([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 20, converted_at: 25 }]);
     });
 
     test('the timeline lists a user’s decisions newest first and counts them per campaign', async () => {

@@ -35,6 +35,7 @@ export function campaignTablesV1({ json, millis }: Dialect): string {
       user_id TEXT NOT NULL,
       campaign_id TEXT NOT NULL,
       last_received_at ${millis} NOT NULL,
+      converted_at ${millis},
       PRIMARY KEY (user_id, campaign_id)
     );
     CREATE TABLE timeline (

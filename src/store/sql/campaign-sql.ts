@@ -104,18 +104,23 @@ export class CampaignSql implements CampaignWriter {
 
   async receipts(userIds: string[]): Promise<Receipt[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.sql.rows(`SELECT user_id, campaign_id, last_received_at FROM campaign_receipts WHERE ${inList(this.sql, 'user_id', 1)}`, [
+    const rows = await this.sql.rows(`SELECT user_id, campaign_id, last_received_at, converted_at FROM campaign_receipts WHERE ${inList(this.sql, 'user_id', 1)}`, [
       listValue(this.sql, userIds),
     ]);
-    return rows.map((r) => ({ user_id: String(r.user_id), campaign_id: String(r.campaign_id), last_received_at: Number(r.last_received_at) }));
+    return rows.map((r) => ({
+      user_id: String(r.user_id),
+      campaign_id: String(r.campaign_id),
+      last_received_at: Number(r.last_received_at),
+      converted_at: nullableNumber(r.converted_at),
+    }));
   }
 
   async upsertReceipts(receipts: Receipt[]): Promise<void> {
     for (const r of receipts) {
       await this.sql.changes(
-        `INSERT INTO campaign_receipts (user_id, campaign_id, last_received_at) VALUES ($1, $2, $3)
-         ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at`,
-        [r.user_id, r.campaign_id, r.last_received_at],
+        `INSERT INTO campaign_receipts (user_id, campaign_id, last_received_at, converted_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at, converted_at = excluded.converted_at`,
+        [r.user_id, r.campaign_id, r.last_received_at, r.converted_at],
       );
     }
   }
