@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import type { RateLimits } from '../core/rate-limit.ts';
 import { PACKAGE_VERSION } from '../http/app.ts';
 import { openStore } from '../store/open-store.ts';
+import { applyFolder } from './apply.ts';
+import { simulate } from './simulate.ts';
 import { parseRateLimitOption, resolveDatabase, resolveRateLimits, startServer } from './start.ts';
 
 export async function main(argv: string[]): Promise<void> {
@@ -36,6 +38,26 @@ export async function main(argv: string[]): Promise<void> {
       } finally {
         await store.close();
       }
+    });
+
+  program
+    .command('simulate')
+    .description('Run a scenario through the real engine on a virtual clock and print every decision (JSON Lines)')
+    .argument('<scenario>', 'a YAML or JSON scenario file')
+    .addOption(new Option('--format <format>', 'jsonl or table').choices(['jsonl', 'table']).default('jsonl'))
+    .option('--check', 'print only the unmet expectations')
+    .action(async (file: string, options: { format: 'jsonl' | 'table'; check?: boolean }) => {
+      process.exitCode = await simulate(file, { format: options.format, check: options.check ?? false });
+    });
+
+  program
+    .command('apply')
+    .description('Send a folder (or file) of definitions to a running server with POST /v1/apply: all of it, or none')
+    .argument('<path>', 'a folder of YAML/JSON files, or one file')
+    .option('--url <url>', 'the server', process.env.TIDINGS_URL ?? 'http://127.0.0.1:8080')
+    .addOption(new Option('--key <key>', 'an admin API key').env('TIDINGS_API_KEY'))
+    .action(async (path: string, options: { url: string; key?: string }) => {
+      process.exitCode = await applyFolder(path, options);
     });
 
   await program.parseAsync(argv);

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_RATE_LIMITS, describeRateLimit, NO_RATE_LIMITS, parseRateLimits, RATE_LIMIT_GROUPS, type RateLimits } from '../core/rate-limit.ts';
+import { channelAdapter } from '../channels/adapter.ts';
+import { CampaignWorker } from '../engine/campaigns/worker.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -45,6 +47,7 @@ export async function startServer(options: { port: number; host: string; databas
   const engine = createEngine(store);
   const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);
   const app = await buildApp({ engine, logger: { level: process.env.LOG_LEVEL ?? 'info' }, rateLimits: options.rateLimits });
+  const worker = new CampaignWorker(engine, channelAdapter, (error) => app.log.error({ err: error }, 'campaign worker failed; retrying'));
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -53,6 +56,7 @@ export async function startServer(options: { port: number; host: string; databas
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
       await app.close();
+      await worker.stop();
       await store.close();
       app.log.info('stopped');
       process.exit(0);
@@ -65,6 +69,7 @@ export async function startServer(options: { port: number; host: string; databas
   process.on('SIGINT', () => void stop('SIGINT'));
 
   const address = await app.listen({ port: options.port, host: options.host });
+  worker.start();
   console.log(`Tidings listening on ${address} (${describeDatabase(options.database)})`);
   console.log(`Rate limits per API key, counted in this process: ${describeRateLimits(options.rateLimits)}`);
   if (printedKey) {

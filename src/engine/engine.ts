@@ -2,7 +2,9 @@ import { monotonicFactory } from 'ulid';
 import { DEFAULT_SETTINGS, type Settings } from '../schemas/settings.ts';
 import type { ApiKeyRecord, Store, StoreReader } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
+import type { LiveDefinitions } from './campaigns/definitions.ts';
 import { ReadCache } from './read-cache.ts';
+import { WorkSignal } from './work-signal.ts';
 
 /** How long another server process's change to settings or API keys may take to be seen here. */
 export const SHARED_CACHE_TTL_MS = 1000;
@@ -12,10 +14,14 @@ export interface Engine {
   store: Store;
   clock: Clock;
   newId: () => string;
+  /** Told when a commit created work (pending sends, outgoing messages), so the worker looks now. */
+  work: WorkSignal;
   caches: {
     settings: ReadCache<'settings', Settings>;
     /** By key hash; only keys that exist are kept. */
     apiKeys: ReadCache<string, ApiKeyRecord | null>;
+    /** Campaigns, segments, content blocks, channels and the trigger index. */
+    definitions: ReadCache<'live', LiveDefinitions>;
   };
 }
 
@@ -25,7 +31,8 @@ export function createEngine(store: Store, clock: Clock = systemClock): Engine {
     store,
     clock,
     newId: () => ulid(clock.now()),
-    caches: { settings: new ReadCache(SHARED_CACHE_TTL_MS), apiKeys: new ReadCache(SHARED_CACHE_TTL_MS) },
+    work: new WorkSignal(),
+    caches: { settings: new ReadCache(SHARED_CACHE_TTL_MS), apiKeys: new ReadCache(SHARED_CACHE_TTL_MS), definitions: new ReadCache(SHARED_CACHE_TTL_MS) },
   };
 }
 

@@ -92,3 +92,28 @@ export const SubscriptionStatusSetRequestSchema = Type.Object(
   { additionalProperties: false },
 );
 export type SubscriptionStatusSetRequest = Static<typeof SubscriptionStatusSetRequestSchema>;
+
+export const TriggerSendRequestSchema = Type.Object(
+  {
+    campaign_id: Type.String({ minLength: 1 }),
+    send_id: Type.Optional(Type.String({ minLength: 1 })),
+    trigger_properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    broadcast: Type.Optional(Type.Boolean()),
+    recipients: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            external_user_id: Type.Optional(ExternalId),
+            user_alias: Type.Optional(UserAliasSchema),
+            trigger_properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            send_to_existing_only: Type.Optional(Type.Boolean()),
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { Slug } from './common.ts';
 import { MessageSchema } from './content.ts';
-import { PropertyFilterSchema, UserFilterSchema } from './filters.ts';
+import { PropertyFilterSchema, userFilterSchema } from './filters.ts';
 
 const Filters = Type.Optional(Type.Array(PropertyFilterSchema, { maxItems: 50, description: 'all must hold' }));
 const LocalTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM, 24-hour' });
@@ -86,7 +86,7 @@ export const CampaignSchema = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 255 }),
     status: Type.Union(CAMPAIGN_STATUSES.map((s) => Type.Literal(s))),
     trigger: TriggerSchema,
-    audience: Type.Optional(Type.Object({ segment: Type.Optional(Slug), filters: Type.Optional(Type.Array(UserFilterSchema)) }, { additionalProperties: false })),
+    audience: Type.Optional(Type.Object({ segment: Type.Optional(Slug), filters: Type.Optional(Type.Array(userFilterSchema('CampaignUserFilter'))) }, { additionalProperties: false })),
     delay: Type.Optional(Type.Union([DelaySchema, Type.Null()])),
     exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 20 })),
     starts_at: Type.Optional(Type.Union([Instant, Type.Null()])),

@@ -36,19 +36,25 @@ const ReceivedCampaignFilter = Type.Object(
   { additionalProperties: false },
 );
 
-/** A test on a user: attribute, subscription state, campaigns received, and all/any/not of those. */
-export const UserFilterSchema = Type.Recursive(
-  (Self) =>
-    Type.Union([
-      AttributeFilter,
-      SubscriptionFilter,
-      ReceivedCampaignFilter,
-      Type.Object({ all: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
-      Type.Object({ any: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
-      Type.Object({ not: Self }, { additionalProperties: false }),
-    ]),
-  { $id: 'UserFilter' },
-);
+/**
+ * A test on a user: attribute, subscription state, campaigns received, and all/any/not of those.
+ * Recursive schemas carry an `$id`, and one validator may not see the same `$id` twice, so each
+ * schema that embeds user filters makes its own copy under its own id.
+ */
+export const userFilterSchema = ($id: string) =>
+  Type.Recursive(
+    (Self) =>
+      Type.Union([
+        AttributeFilter,
+        SubscriptionFilter,
+        ReceivedCampaignFilter,
+        Type.Object({ all: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
+        Type.Object({ any: Type.Array(Self, { minItems: 1 }) }, { additionalProperties: false }),
+        Type.Object({ not: Self }, { additionalProperties: false }),
+      ]),
+    { $id },
+  );
+export const UserFilterSchema = userFilterSchema('UserFilter');
 export type UserFilter = Static<typeof UserFilterSchema>;
 export type AttributeFilter = Static<typeof AttributeFilter>;
 
@@ -56,7 +62,7 @@ export const SegmentSchema = Type.Object(
   {
     id: Slug,
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
-    filters: Type.Array(UserFilterSchema, { description: 'all must hold' }),
+    filters: Type.Array(userFilterSchema('SegmentUserFilter'), { description: 'all must hold' }),
   },
   { additionalProperties: false, $id: 'Segment' },
 );

@@ -1,7 +1,7 @@
 import type { Json } from '../core/user.ts';
 
 /** The kinds of definition documents kept in the `definitions` table. */
-export const DEFINITION_KINDS = ['campaign', 'segment', 'content_block'] as const;
+export const DEFINITION_KINDS = ['campaign', 'segment', 'content_block', 'channel'] as const;
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 
 export interface DefinitionRow<T = unknown> {
@@ -106,6 +106,8 @@ export interface CampaignReader {
   nextDueAt(): Promise<number | null>;
   /** A user's decisions, newest first. */
   listTimeline(userId: string, options?: { limit?: number; campaignId?: string }): Promise<TimelineRow[]>;
+  /** Every decision of every user, oldest first (simulations; never on a production-sized store). */
+  allTimeline(): Promise<TimelineRow[]>;
   campaignStats(campaignId: string): Promise<Array<{ outcome: string; reason: string | null; count: number }>>;
   /** Newest first. */
   listMessages(filter: MessageFilter): Promise<MessageRow[]>;

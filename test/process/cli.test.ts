@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,3 +66,26 @@ test.skipIf(!inCi && !(await isPostgresReachable()))('DATABASE_URL=postgres://â€
     await admin.end();
   }
 }, 30_000);
+
+test('tidings simulate prints JSON Lines and exits 1 on an unmet expectation', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-sim-'));
+  const scenario = join(dir, 'scenario.yaml');
+  writeFileSync(scenario, [
+    'start: 2026-03-06T08:00:00Z',
+    'definitions:',
+    '  channels: [{id: hook, type: webhook, url: "https://example.com/hook"}]',
+    '  campaigns:',
+    '    - {id: hello, name: Hello, status: active, trigger: {type: custom_event, event: signed_up}, message: {channel: hook, default: {type: text, text: "Hello {{ user.external_id }}"}}}',
+    'steps:',
+    '  - {at: 2026-03-06T08:00:00Z, track: {events: [{external_id: u1, name: signed_up, time: "2026-03-06T08:00:00Z"}]}}',
+    'expect:',
+    '  - {campaign: hello, user: u1, outcome: sent}',
+    '  - {campaign: hello, user: u1, outcome: converted}',
+  ].join('\n'));
+  const failed = await tidings(['simulate', scenario]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  expect('code' in failed ? failed.code : 0).toBe(1);
+  const lines = failed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.outcome)).toEqual(['triggered', 'scheduled', 'sent']);
+  expect(lines[2]).toMatchObject({ user: 'u1', campaign: 'hello', channel: 'hook', to: 'u1', payload: { method: 'POST', url: 'https://example.com/hook', body: { to: 'u1', text: 'Hello u1' } } });
+  expect(failed.stderr).toContain('unmet expectation: {"campaign":"hello","user":"u1","outcome":"converted"}');
+});

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { requirePermission } from '../auth.ts';
 import { apiKeyRoutes } from './api-keys.ts';
+import { campaignActivityRoutes } from './campaign-activity.ts';
+import { definitionRoutes } from './definitions.ts';
 import { settingsRoutes } from './settings.ts';
 import { subscriptionGroupRoutes } from './subscription-groups.ts';
 import { userRoutes } from './users.ts';
@@ -14,5 +16,7 @@ export function adminRoutes(engine: Engine): FastifyPluginAsync {
     await app.register(subscriptionGroupRoutes(engine));
     await app.register(apiKeyRoutes(engine));
     await app.register(userRoutes(engine));
+    await app.register(definitionRoutes(engine));
+    await app.register(campaignActivityRoutes(engine));
   };
 }

@@ -2,10 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ItemError } from '../../core/item-error.ts';
 import { TRACK_ARRAYS, type TrackItems } from '../../core/track.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { triggerSend, type TriggerSendRequest } from '../../engine/campaigns/trigger-send.ts';
 import { track } from '../../engine/track.ts';
 import { addAliases, deleteUsers, exportUsers, identify, RequestError, setSubscriptionStatus } from '../../engine/users.ts';
 import {
-  AliasNewRequestSchema, DeleteRequestSchema, ExportIdsRequestSchema, IdentifyRequestSchema, SubscriptionStatusSetRequestSchema, TrackRequestSchema,
+  AliasNewRequestSchema, DeleteRequestSchema, TriggerSendRequestSchema, ExportIdsRequestSchema, IdentifyRequestSchema, SubscriptionStatusSetRequestSchema, TrackRequestSchema,
   type AliasNewRequest, type DeleteRequest, type ExportIdsRequest, type IdentifyRequest, type SubscriptionStatusSetRequest, type TrackRequest,
 } from '../../schemas/braze-users.ts';
 import { TRACK_OBJECT_SCHEMAS } from '../../schemas/track-objects.ts';
@@ -99,6 +100,24 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
       }
       const result = await exportUsers(engine, body);
       return reply.status(201).send({ users: result.users.map((u) => presentBrazeExport(u, body.fields_to_export)), invalid_user_ids: result.invalid_user_ids, message: 'success' });
+    });
+
+    app.post<{ Body: TriggerSendRequest }>('/campaigns/trigger/send', {
+      schema: { body: TriggerSendRequestSchema, tags: ['Campaigns'], summary: 'Trigger an API-triggered campaign for up to 50 recipients' },
+      onRequest: requirePermission(engine, 'campaigns.trigger.send'),
+    }, async (request, reply) => {
+      const body = request.body;
+      if (body.broadcast) throw new RequestError(400, "'broadcast' is not supported: name the recipients (at most 50)", [{ field: 'broadcast', message: 'not supported' }]);
+      if (!body.recipients || body.recipients.length === 0) throw new RequestError(400, "'recipients' is required when 'broadcast' is not true", [{ field: 'recipients', message: 'is required' }]);
+      for (const [i, recipient] of body.recipients.entries()) {
+        const named = (['external_user_id', 'user_alias'] as const).filter((k) => recipient[k] !== undefined);
+        if (named.length !== 1) throw new RequestError(400, `'recipients[${i}]' needs exactly one of external_user_id, user_alias`, [{ field: `recipients[${i}]`, message: 'exactly one of external_user_id, user_alias' }]);
+        if (recipient.send_to_existing_only === false && recipient.attributes === undefined) {
+          throw new RequestError(400, `'recipients[${i}].attributes' is required when send_to_existing_only is false`, [{ field: `recipients[${i}].attributes`, message: 'is required with send_to_existing_only: false' }]);
+        }
+      }
+      const result = await triggerSend(engine, body);
+      return reply.status(201).send({ dispatch_id: result.dispatch_id, message: 'success' });
     });
 
     app.post<{ Body: SubscriptionStatusSetRequest }>('/subscription/status/set', {

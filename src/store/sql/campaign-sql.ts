@@ -164,7 +164,15 @@ export class CampaignSql implements CampaignWriter {
     const rows = options.campaignId === undefined
       ? await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [userId, limit])
       : await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 AND campaign_id = $2 ORDER BY at DESC, id DESC LIMIT $3`, [userId, options.campaignId, limit]);
-    return rows.map((r) => ({
+    return rows.map((r) => this.timelineFromRow(r));
+  }
+
+  async allTimeline(): Promise<TimelineRow[]> {
+    return (await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline ORDER BY at, id`)).map((r) => this.timelineFromRow(r));
+  }
+
+  private timelineFromRow(r: Row): TimelineRow {
+    return {
       id: String(r.id),
       user_id: String(r.user_id),
       campaign_id: nullableText(r.campaign_id),
@@ -174,7 +182,7 @@ export class CampaignSql implements CampaignWriter {
       outcome: String(r.outcome),
       reason: nullableText(r.reason),
       details: readJson<Record<string, Json>>(this.sql, r.details),
-    }));
+    };
   }
 
   async campaignStats(campaignId: string): Promise<Array<{ outcome: string; reason: string | null; count: number }>> {

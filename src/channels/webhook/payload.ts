@@ -1,0 +1,47 @@
+import type { Content } from '../../schemas/content.ts';
+import type { ChannelOf, WebhookMethod } from '../../schemas/channel.ts';
+import type { Json } from '../../core/user.ts';
+import type { PayloadResult } from '../registry.ts';
+
+/**
+ * The HTTP request a webhook channel makes: `{method, url, headers, body}`, body as JSON (null:
+ * no body). Webhook content may override the channel's method and URL and add headers; text
+ * content is sent to the channel's URL as `{"to": recipient, "text": …}`, so the receiver knows
+ * whom it is for.
+ */
+
+export function buildPayload(content: Content, recipient: string, channel: ChannelOf<'webhook'>): PayloadResult {
+  switch (content.type) {
+    case 'webhook': {
+      const body = (content.body ?? null) as Json;
+      // The content schema already limits method to WEBHOOK_METHODS.
+      const method = (content.method ?? channel.method ?? 'POST') as WebhookMethod;
+      return request(method, content.url ?? channel.url, [channel.headers, content.headers], body);
+    }
+    case 'text': {
+      if (content.media_urls?.length) return { ok: false, error: 'media_urls (MMS) can only be sent on an SMS channel' };
+      const result = request(channel.method ?? 'POST', channel.url, [channel.headers], { to: recipient, text: content.text });
+      return result.ok && content.quick_replies?.length ? { ...result, details: { ignored: ['quick_replies'] } } : result;
+    }
+    default:
+      return { ok: false, error: `${content.type} content cannot be sent on a webhook channel` };
+  }
+}
+
+type Headers = Record<string, string> | null | undefined;
+
+function request(method: WebhookMethod, url: string, headerSets: Headers[], body: Json): PayloadResult {
+  if (!/^https?:\/\/[^/]/i.test(url)) return { ok: false, error: 'webhook url must be an http:// or https:// URL' };
+  if (method === 'GET' && body !== null) return { ok: false, error: 'a GET webhook request cannot carry a body; use POST, or a null body' };
+
+  // Header names are case-insensitive: the content's value replaces the channel's of the same name.
+  const headers: Record<string, string> = {};
+  for (const set of headerSets) {
+    for (const [name, value] of Object.entries(set ?? {})) {
+      if (/[\r\n]/.test(value)) return { ok: false, error: `webhook header ${name} contains a line break` };
+      headers[name.toLowerCase()] = value;
+    }
+  }
+  if (body !== null && headers['content-type'] === undefined) headers['content-type'] = 'application/json';
+  return { ok: true, payload: { method, url, headers, body } };
+}

@@ -1,0 +1,172 @@
+import { Context, toValue, toValueSync, type Emitter, type Template } from 'liquidjs';
+import { translateBrazeSyntax, type Translation } from './braze-syntax.ts';
+import { ContentBlocksDrop, type ContentBlocks } from './content-blocks.ts';
+import type { TemplateContext } from './context.ts';
+import { liquid } from './engine.ts';
+import { describeError, templateError, TemplateFailure, type TemplateFailureReason } from './failure.ts';
+
+export interface RenderLimits {
+  /** Wall-clock time for one render (all the fields of a content together), in milliseconds. */
+  renderMs: number;
+  /** Size of the output (all the fields of a content together), in UTF-8 bytes. */
+  outputBytes: number;
+  /** Length of one template or content block as written, in characters. */
+  templateChars: number;
+  /** LiquidJS's allocation budget (array and string building, ranges), in its units (elements, characters). */
+  memory: number;
+}
+
+export const DEFAULT_RENDER_LIMITS: RenderLimits = {
+  renderMs: 100,
+  outputBytes: 256 * 1024,
+  templateChars: 100_000,
+  memory: 4 * 1024 * 1024,
+};
+
+export type TemplateResult<T> = { ok: true; output: T } | { ok: false; reason: TemplateFailureReason; message: string; field?: string };
+
+/** The save-time check: the parse error (with the line and column as written), or null. */
+export function templateErrors(template: string, limits: Partial<RenderLimits> = {}): string | null {
+  try {
+    parseTemplate(template, { ...DEFAULT_RENDER_LIMITS, ...limits });
+    return null;
+  } catch (error) {
+    if (error instanceof TemplateFailure) return error.message;
+    throw error;
+  }
+}
+
+export function renderTemplate(template: string, context: TemplateContext, blocks: ContentBlocks, limits: Partial<RenderLimits> = {}): TemplateResult<string> {
+  return withFailures(() => new RenderSession(context, blocks, limits).render(template));
+}
+
+export function withFailures<T>(render: () => T): TemplateResult<T> {
+  try {
+    return { ok: true, output: render() };
+  } catch (error) {
+    if (!(error instanceof TemplateFailure)) throw error;
+    return { ok: false, reason: error.reason, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
+  }
+}
+
+interface Parsed {
+  translation: Translation;
+  templates: Template[];
+}
+
+function parseTemplate(template: string, limits: RenderLimits): Parsed {
+  // LiquidJS's own parseLimit adds up over the life of the instance, so the length is checked here.
+  if (template.length > limits.templateChars) throw templateError(`template is longer than ${limits.templateChars} characters`);
+  const translation = translateBrazeSyntax(template);
+  try {
+    return { translation, templates: liquid.parse(translation.liquid) };
+  } catch (error) {
+    throw describeError(error, translation);
+  }
+}
+
+/**
+ * Renders the templates of one message: they share the objects, the content blocks (parsed once)
+ * and the limits, but not their assignments. Synchronous, so the engine can render inside a
+ * transaction; nothing in a template can wait on anything.
+ */
+export class RenderSession {
+  readonly #scope: object;
+  readonly #blocks: ContentBlocks;
+  readonly #limits: RenderLimits;
+  readonly #parsedBlocks = new Map<string, Parsed>();
+  readonly #openBlocks: string[] = [];
+  #limiters: Pick<Context, 'renderLimit' | 'memoryLimit'> | undefined;
+  #outputBytes = 0;
+
+  constructor(context: TemplateContext, blocks: ContentBlocks, limits: Partial<RenderLimits> = {}) {
+    this.#blocks = blocks;
+    this.#limits = { ...DEFAULT_RENDER_LIMITS, ...limits };
+    this.#scope = { ...context, content_blocks: new ContentBlocksDrop((name, ctx) => this.#renderBlock(name, ctx)) };
+  }
+
+  /** Renders one template; throws a TemplateFailure. */
+  render(template: string): string {
+    const parsed = parseTemplate(template, this.#limits);
+    const output = this.#run(parsed, this.#newContext());
+    this.#outputBytes += Buffer.byteLength(output);
+    return output;
+  }
+
+  #newContext(): Context {
+    if (this.#limiters) return new Context(this.#scope, liquid.options, { sync: true }, { ...this.#limiters, liquid });
+    const ctx = new Context(this.#scope, liquid.options, { sync: true, renderLimit: this.#limits.renderMs, memoryLimit: this.#limits.memory }, { liquid });
+    this.#limiters = { renderLimit: ctx.renderLimit, memoryLimit: ctx.memoryLimit };
+    return ctx;
+  }
+
+  #run(parsed: Parsed, ctx: Context): string {
+    const emitter = new LimitedEmitter(this.#limits.outputBytes, this.#outputBytes);
+    try {
+      toValueSync(liquid.renderer.renderTemplates(parsed.templates, ctx, emitter));
+    } catch (error) {
+      const failure = describeError(error, parsed.translation);
+      throw failure.reason === 'template_error' ? templateError(this.#limitWording(failure.message)) : failure;
+    }
+    return emitter.buffer;
+  }
+
+  /** A block renders in the context of the template that reads it, so it sees (and makes) the same assignments. */
+  #renderBlock(name: string, ctx: Context): string {
+    const template = this.#blocks.get(name);
+    if (template === undefined) throw templateError(`unknown content block "${name}"`);
+    if (this.#openBlocks.includes(name)) throw templateError(`content block cycle: ${[...this.#openBlocks, name].join(' → ')}`);
+    this.#openBlocks.push(name);
+    try {
+      return this.#run(this.#parsedBlock(name, template), ctx);
+    } catch (error) {
+      if (!(error instanceof TemplateFailure) || error.reason === 'template_aborted') throw error;
+      throw templateError(`content block "${name}": ${error.message}`);
+    } finally {
+      this.#openBlocks.pop();
+    }
+  }
+
+  #parsedBlock(name: string, template: string): Parsed {
+    let parsed = this.#parsedBlocks.get(name);
+    if (!parsed) {
+      parsed = parseTemplate(template, this.#limits);
+      this.#parsedBlocks.set(name, parsed);
+    }
+    return parsed;
+  }
+
+  #limitWording(message: string): string {
+    return message
+      .replace('template render limit exceeded', `render time limit exceeded (${this.#limits.renderMs} ms)`)
+      .replace('memory alloc limit exceeded', `memory limit exceeded (${this.#limits.memory})`);
+  }
+}
+
+/** Stops the render as soon as the output is too big, rather than building it and measuring after. */
+class LimitedEmitter implements Emitter {
+  buffer = '';
+  readonly #limit: number;
+  #bytes: number;
+
+  constructor(limit: number, alreadyWritten: number) {
+    this.#limit = limit;
+    this.#bytes = alreadyWritten;
+  }
+
+  write(value: unknown): void {
+    const text = stringify(value);
+    this.#bytes += Buffer.byteLength(text);
+    if (this.#bytes > this.#limit) throw templateError(`output size limit exceeded (${this.#limit} bytes)`);
+    this.buffer += text;
+  }
+}
+
+/** LiquidJS's own output conversion (not exported): nil is empty, arrays are joined. */
+function stringify(value: unknown): string {
+  const plain: unknown = toValue(value);
+  if (typeof plain === 'string') return plain;
+  if (plain == null) return '';
+  if (Array.isArray(plain)) return plain.map(stringify).join('');
+  return String(plain);
+}

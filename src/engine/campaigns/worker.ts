@@ -1,0 +1,88 @@
+import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
+import type { Engine } from '../engine.ts';
+import { runDueMessages } from './dispatcher.ts';
+import { runDueEntries } from './scheduler.ts';
+
+/** How often the worker looks for work another process may have committed, at the latest. */
+const POLL_MS = 1000;
+
+/**
+ * Does the campaign work that is due: pending sends (scheduler), then outgoing messages
+ * (dispatcher), until nothing is due. The server runs it on real time; `tidings simulate` calls
+ * `runDue` itself after moving its virtual clock.
+ */
+export class CampaignWorker {
+  private readonly engine: Engine;
+  private readonly adapter: ChannelAdapter;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private unlisten: (() => void) | null = null;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(engine: Engine, adapter: ChannelAdapter, onError: (error: unknown) => void = () => {}) {
+    this.engine = engine;
+    this.adapter = adapter;
+    this.onError = onError;
+  }
+
+  /** Handles everything due at the clock's current time; returns how many entries and messages it handled. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = (await runDueEntries(this.engine, this.adapter)) + (await runDueMessages(this.engine));
+      if (handled === 0) return total;
+      total += handled;
+    }
+  }
+
+  /** The next instant something is due, or null. */
+  nextDueAt(): Promise<number | null> {
+    return this.engine.store.read((r) => r.campaigns.nextDueAt());
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unlisten = this.engine.work.listen(() => this.kick());
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unlisten?.();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.cycle().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async cycle(): Promise<void> {
+    let wait = POLL_MS;
+    try {
+      await this.runDue();
+      const next = await this.nextDueAt();
+      if (next !== null) wait = Math.min(POLL_MS, Math.max(0, next - this.engine.clock.now()));
+    } catch (error) {
+      this.onError(error);
+    }
+    if (!this.stopped) this.timer = setTimeout(() => this.kick(), wait);
+  }
+}

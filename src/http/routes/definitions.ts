@@ -1,0 +1,78 @@
+import { Type, type TObject } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { applyDefinitions, deleteDefinition, type DefinitionBundle } from '../../engine/campaigns/definitions.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { RequestError } from '../../engine/users.ts';
+import { CampaignSchema } from '../../schemas/campaign.ts';
+import { ChannelSchema } from '../../schemas/channel.ts';
+import { Slug } from '../../schemas/common.ts';
+import { ContentBlockSchema } from '../../schemas/content.ts';
+import { SegmentSchema } from '../../schemas/filters.ts';
+import { SubscriptionGroupSchema } from '../../schemas/subscription-group.ts';
+import type { DefinitionKind } from '../../store/campaign-store.ts';
+
+const Params = Type.Object({ id: Slug });
+
+interface Resource {
+  kind: DefinitionKind;
+  path: string;
+  bundleKey: 'campaigns' | 'segments' | 'content_blocks' | 'channels';
+  schema: TObject | ReturnType<typeof Type.Union>;
+  tag: string;
+}
+
+const RESOURCES: Resource[] = [
+  { kind: 'campaign', path: 'campaigns', bundleKey: 'campaigns', schema: CampaignSchema, tag: 'Campaigns' },
+  { kind: 'segment', path: 'segments', bundleKey: 'segments', schema: SegmentSchema, tag: 'Segments' },
+  { kind: 'content_block', path: 'content_blocks', bundleKey: 'content_blocks', schema: ContentBlockSchema, tag: 'Content blocks' },
+  { kind: 'channel', path: 'channels', bundleKey: 'channels', schema: ChannelSchema, tag: 'Channels' },
+];
+
+export const DefinitionBundleSchema = Type.Object(
+  {
+    subscription_groups: Type.Optional(Type.Array(SubscriptionGroupSchema)),
+    channels: Type.Optional(Type.Array(ChannelSchema)),
+    segments: Type.Optional(Type.Array(SegmentSchema)),
+    content_blocks: Type.Optional(Type.Array(ContentBlockSchema)),
+    campaigns: Type.Optional(Type.Array(CampaignSchema)),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Definitions as documents with a user-chosen id: PUT creates or replaces (so a folder of files
+ * can be applied again and again), POST /apply takes a whole bundle, all of it or nothing.
+ */
+export function definitionRoutes(engine: Engine): FastifyPluginAsync {
+  return async (app) => {
+    for (const resource of RESOURCES) {
+      const tags = [resource.tag];
+      app.get(`/${resource.path}`, { schema: { tags } }, async () => ({
+        [resource.path]: (await engine.store.read((r) => r.campaigns.listDefinitions(resource.kind))).map((row) => row.document),
+      }));
+      app.get<{ Params: { id: string } }>(`/${resource.path}/:id`, { schema: { tags, params: Params } }, async (request) => {
+        const row = await engine.store.read((r) => r.campaigns.getDefinition(resource.kind, request.params.id));
+        if (!row) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
+        return row.document;
+      });
+      app.put<{ Params: { id: string }; Body: { id?: string } }>(
+        `/${resource.path}/:id`,
+        { schema: { tags, params: Params, body: resource.schema } },
+        async (request, reply) => {
+          if (request.body.id !== request.params.id) {
+            throw new RequestError(400, `'id' in the body (${JSON.stringify(request.body.id)}) must equal the id in the path ('${request.params.id}')`, [{ field: 'id', message: 'must equal the path id' }]);
+          }
+          const report = await applyDefinitions(engine, { [resource.bundleKey]: [request.body] } as DefinitionBundle);
+          return reply.status(report.created.length > 0 ? 201 : 200).send(request.body);
+        },
+      );
+      app.delete<{ Params: { id: string } }>(`/${resource.path}/:id`, { schema: { tags, params: Params } }, async (request, reply) => {
+        if (!(await deleteDefinition(engine, resource.kind, request.params.id))) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
+        return reply.status(204).send();
+      });
+    }
+    app.post<{ Body: DefinitionBundle }>('/apply', { schema: { tags: ['Definitions'], body: DefinitionBundleSchema, summary: 'Create or replace a bundle of definitions, all or nothing' } }, async (request) =>
+      applyDefinitions(engine, request.body),
+    );
+  };
+}

@@ -1,0 +1,95 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Slug } from './common.ts';
+
+/** A credential written inline, or the name of the environment variable that holds it. */
+export const SecretSchema = Type.Union(
+  [
+    Type.String({ minLength: 1 }),
+    Type.Object({ env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'an environment variable name' }) }, { additionalProperties: false }),
+  ],
+  { description: 'a string, or {"env": "NAME"} to read the environment variable NAME' },
+);
+export type Secret = Static<typeof SecretSchema>;
+
+// Absent and null mean the same thing ("messaging_service_sid": null in the spec's example).
+const optional = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+
+const HttpUrl = (description: string) => Type.String({ pattern: '^https?://', maxLength: 2048, description });
+const sandbox = { sandbox: Type.Optional(Type.Boolean({ description: 'deliver into the sandbox inbox instead of the provider' })) };
+const subscriptionGroup = { subscription_group: optional(Slug) };
+
+const LineChannel = Type.Object(
+  {
+    id: Slug,
+    type: Type.Literal('line'),
+    channel_secret: optional(SecretSchema),
+    channel_access_token: optional(SecretSchema),
+    ...subscriptionGroup,
+    api_base_url: optional(HttpUrl('default https://api.line.me')),
+    ...sandbox,
+  },
+  { additionalProperties: false },
+);
+
+const TwilioSmsChannel = Type.Object(
+  {
+    id: Slug,
+    type: Type.Literal('twilio_sms'),
+    account_sid: optional(SecretSchema),
+    auth_token: optional(SecretSchema),
+    from: optional(Type.String({ minLength: 1, maxLength: 64, description: 'an E.164 number, short code or alphanumeric sender id' })),
+    messaging_service_sid: optional(Type.String({ pattern: '^MG[0-9a-fA-F]{32}$' })),
+    ...subscriptionGroup,
+    api_base_url: optional(HttpUrl('default https://api.twilio.com')),
+    ...sandbox,
+  },
+  { additionalProperties: false },
+);
+
+const SmtpChannel = Type.Object(
+  {
+    id: Slug,
+    type: Type.Literal('smtp'),
+    host: optional(Type.String({ minLength: 1, maxLength: 255 })),
+    port: optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+    secure: optional(Type.Boolean({ description: 'implicit TLS (port 465); false upgrades with STARTTLS when offered' })),
+    user: optional(SecretSchema),
+    password: optional(SecretSchema),
+    from: optional(Type.String({ minLength: 1, maxLength: 998, description: 'e.g. "Shop <news@example.com>"' })),
+    ...subscriptionGroup,
+    ...sandbox,
+  },
+  { additionalProperties: false },
+);
+
+export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
+export type WebhookMethod = (typeof WEBHOOK_METHODS)[number];
+
+const WebhookChannel = Type.Object(
+  {
+    id: Slug,
+    type: Type.Literal('webhook'),
+    url: HttpUrl('where the request goes unless the content names another URL'),
+    method: optional(Type.Union(WEBHOOK_METHODS.map((m) => Type.Literal(m)))),
+    headers: optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    ...sandbox,
+  },
+  { additionalProperties: false },
+);
+
+const SandboxChannel = Type.Object({ id: Slug, type: Type.Literal('sandbox') }, { additionalProperties: false });
+
+export const ChannelSchema = Type.Union([LineChannel, TwilioSmsChannel, SmtpChannel, WebhookChannel, SandboxChannel], {
+  $id: 'Channel',
+  description: 'a configured connection to a provider: line, twilio_sms, smtp, webhook or sandbox',
+});
+export type Channel = Static<typeof ChannelSchema>;
+export type ChannelType = Channel['type'];
+export type ChannelOf<T extends ChannelType> = Extract<Channel, { type: T }>;
+
+/** The secret's value: inline, or read from `env`; undefined when absent or the variable is unset or empty. */
+export function resolveSecret(secret: Secret | null | undefined, env: Record<string, string | undefined>): string | undefined {
+  if (secret === null || secret === undefined) return undefined;
+  const value = typeof secret === 'string' ? secret : env[secret.env];
+  return value === '' ? undefined : value;
+}

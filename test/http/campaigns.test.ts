@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { channelAdapter } from '../../src/channels/adapter.ts';
+import type { ManualClock } from '../../src/engine/clock.ts';
+import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import { describeEachStore } from '../support/stores.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const LINE_ID = 'U4af4980629a1b2c3d4e5f60718293a4b';
+
+const cartReminder = {
+  id: 'cart-reminder',
+  name: 'Abandoned cart reminder',
+  status: 'active',
+  trigger: { type: 'custom_event', event: 'added_to_cart', filters: [{ property: 'cart_value', op: 'gte', value: 100 }] },
+  audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
+  delay: { type: 'duration', seconds: 3600 },
+  exceptions: [{ type: 'purchase' }],
+  message: { channel: 'line-main', default: { type: 'text', text: "Hi {{ user.first_name | default: 'there' }}, your cart is waiting ({{ event.properties.cart_value }})" } },
+};
+
+describeEachStore('campaign engine over HTTP', (kind) => {
+  let server: TestServer;
+  let clock: ManualClock;
+  let worker: CampaignWorker;
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    clock = server.clock as ManualClock;
+    worker = new CampaignWorker(server.engine, channelAdapter);
+    const applied = await server.call('POST', '/v1/apply', {
+      channels: [{ id: 'line-main', type: 'line' }],
+      campaigns: [cartReminder, {
+        id: 'promo', name: 'API promo', status: 'active', trigger: { type: 'api' },
+        message: { channel: 'line-main', default: { type: 'text', text: 'Code {{ api.code }} for {{${first_name}}}' } },
+      }],
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.created).toEqual(['channel:line-main', 'campaign:cart-reminder', 'campaign:promo']);
+  });
+  afterAll(async () => { await server.close(); });
+  beforeEach(() => clock.set('2026-03-06T08:00:00Z'));
+
+  const track = (body: unknown) => server.call('POST', '/users/track', body);
+  const userId = async (externalId: string) => (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id as string;
+  const outcomes = async (externalId: string) =>
+    (await server.call('GET', `/v1/users/${await userId(externalId)}/timeline?campaign_id=cart-reminder`)).body.timeline
+      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
+
+  test('an event schedules the reminder; an hour later the sandbox holds the exact LINE push', async () => {
+    const tracked = await track({
+      attributes: [{ external_id: 'u1', first_name: 'Aiko', line_id: LINE_ID }],
+      events: [{ external_id: 'u1', name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 150 } }],
+    });
+    expect(tracked.status).toBe(201);
+    expect(await outcomes('u1')).toEqual(['triggered', 'scheduled']);
+
+    clock.advance(3_599_000);
+    expect(await worker.runDue()).toBe(0);
+    clock.advance(1000);
+    expect(await worker.runDue()).toBe(2);
+
+    const sandbox = await server.call('GET', `/v1/sandbox/messages?to=${LINE_ID}`);
+    expect(sandbox.body.messages).toHaveLength(1);
+    expect(sandbox.body.messages[0]).toMatchObject({
+      channel_id: 'line-main',
+      channel_type: 'line',
+      to: LINE_ID,
+      payload: { to: LINE_ID, messages: [{ type: 'text', text: 'Hi Aiko, your cart is waiting (150)' }] },
+      received_at: '2026-03-06T09:00:00.000Z',
+    });
+    expect(await outcomes('u1')).toEqual(['triggered', 'scheduled', 'sent']);
+    const messages = await server.call('GET', '/v1/messages?campaign_id=cart-reminder');
+    expect(messages.body.messages[0]).toMatchObject({ state: 'sent', to: LINE_ID, attempts: 1 });
+    expect(await worker.runDue()).toBe(0);
+  });
+
+  test('a purchase before the send cancels it, and nothing goes out', async () => {
+    await track({
+      attributes: [{ external_id: 'u2', line_id: 'U00000000000000000000000000000002' }],
+      events: [{ external_id: 'u2', name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 120 } }],
+    });
+    clock.advance(600_000);
+    await track({ purchases: [{ external_id: 'u2', product_id: 'sku', currency: 'USD', price: 10, time: '2026-03-06T08:10:00Z' }] });
+    clock.advance(3_600_000);
+    await worker.runDue();
+    expect(await outcomes('u2')).toEqual(['triggered', 'scheduled', 'cancelled:exception_event']);
+    expect((await server.call('GET', '/v1/sandbox/messages?to=U00000000000000000000000000000002')).body.messages).toEqual([]);
+  });
+
+  test('a filter that does not match decides nothing; a user outside the audience is suppressed with a reason', async () => {
+    await track({ attributes: [{ external_id: 'u3' }], events: [{ external_id: 'u3', name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 50 } }] });
+    expect(await outcomes('u3')).toEqual([]);
+    await track({ events: [{ external_id: 'u3', name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 500 } }] });
+    expect(await outcomes('u3')).toEqual(['triggered', 'suppressed:not_in_audience']);
+    const stats = await server.call('GET', '/v1/campaigns/cart-reminder/stats');
+    expect(stats.body.reasons.not_in_audience).toBeGreaterThanOrEqual(1);
+  });
+
+  test('POST /campaigns/trigger/send renders trigger_properties for each recipient', async () => {
+    await track({ attributes: [{ external_id: 'u4', first_name: 'Ken', line_id: 'U00000000000000000000000000000004' }] });
+    const sent = await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'promo', trigger_properties: { code: 'A1' }, recipients: [{ external_user_id: 'u4' }, { external_user_id: 'nobody' }] });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toEqual({ dispatch_id: expect.any(String), message: 'success' });
+    await worker.runDue();
+    const sandbox = await server.call('GET', '/v1/sandbox/messages?to=U00000000000000000000000000000004');
+    expect(sandbox.body.messages.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual(['Code A1 for Ken']);
+    const bad = await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'cart-reminder', recipients: [{ external_user_id: 'u4' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].field).toBe('campaign_id');
+  });
+
+  test('an invalid definition is refused with the field named, and nothing is applied', async () => {
+    const refused = await server.call('POST', '/v1/apply', {
+      segments: [{ id: 'vip', filters: [{ attribute: 'tier', op: 'eq', value: 'gold' }] }],
+      campaigns: [{ ...cartReminder, id: 'broken', trigger: { type: 'custom_event', event: 'x', filters: [{ property: 'p', op: 'between', value: [5, 1] }] } }],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].field).toBe('campaigns[broken].trigger.filters');
+    expect((await server.call('GET', '/v1/segments/vip')).status).toBe(404);
+    const noChannel = await server.call('PUT', '/v1/campaigns/x', { ...cartReminder, id: 'x', message: { channel: 'nope', default: { type: 'text', text: 'x' } } });
+    expect(noChannel.status).toBe(400);
+    expect(noChannel.body.errors[0].field).toBe('campaigns[x].message.channel');
+    const badTemplate = await server.call('PUT', '/v1/campaigns/x', { ...cartReminder, id: 'x', message: { channel: 'line-main', default: { type: 'text', text: '{{ user.first_name | nope }}' } } });
+    expect(badTemplate.status).toBe(400);
+    expect(badTemplate.body.errors[0].field).toBe('campaigns[x].message.default.text');
+  });
+});
