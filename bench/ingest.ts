@@ -8,7 +8,7 @@ import { countPostgresEvents, createBenchDatabase, maskUrl, postgresSettings, po
 import { formatProfile, summarizeProfile } from './lib/profile.ts';
 import { machineJiffies, startServer, type RunningServer } from './lib/server.ts';
 import type { Benchmark, BenchOptions, BenchResult, Figures } from './lib/types.ts';
-import { ATTRIBUTES_PER_REQUEST, EVENTS_PER_REQUEST, hasItemErrors, loadBodies, seedBodies } from './lib/workload.ts';
+import { ATTRIBUTES_PER_REQUEST, CATEGORIES, EVENT_NAMES, EVENTS_PER_REQUEST, hasItemErrors, loadBodies, seedBodies } from './lib/workload.ts';
 
 /**
  * B1 / B1-pg, ingestion: the real server (`node bin/tidings.mjs start`) in a child process, a
@@ -17,18 +17,48 @@ import { ATTRIBUTES_PER_REQUEST, EVENTS_PER_REQUEST, hasItemErrors, loadBodies, 
  * raw-insert baselines on the same machine.
  */
 
-/** The spec's workload has 50 active campaigns triggered by the 10 event names with property filters. */
-export const SPEC_ACTIVE_CAMPAIGNS = 50;
-/**
- * Campaigns active during the run. There is no campaign engine yet (issue 3), so B1 runs without
- * any, and says so in its figures (`campaigns`). When campaigns exist, raise this to
- * SPEC_ACTIVE_CAMPAIGNS and create them in `createCampaigns`.
- */
-export const ACTIVE_CAMPAIGNS = 0;
+/** The spec's workload: 50 active campaigns triggered by the 10 event names with property filters. */
+export const ACTIVE_CAMPAIGNS = 50;
 
-/** Sets up `count` action-based campaigns on the server before the load (needs the campaign API). */
-export async function createCampaigns(_target: Target, count: number): Promise<void> {
-  if (count > 0) throw new Error('B1 cannot create campaigns: the server has no campaign API yet (issue 3)');
+/**
+ * The campaigns B1 runs under: five per event name, each with property filters on the event
+ * (numbers, strings, booleans), an hour's delay, a purchase exception and daily re-eligibility,
+ * so that triggers are matched, some users qualify (schedules are written in the same
+ * transaction) and others are suppressed (already pending, not re-eligible).
+ */
+export function benchCampaigns(count: number): unknown[] {
+  return Array.from({ length: count }, (_, i) => {
+    const event = EVENT_NAMES[i % EVENT_NAMES.length];
+    const variant = Math.floor(i / EVENT_NAMES.length);
+    const filters = [
+      [{ property: 'cart_value', op: 'gte', value: 400 + variant * 10 }],
+      [{ property: 'category', op: 'eq', value: CATEGORIES[variant] }, { property: 'quantity', op: 'gte', value: 4 }],
+      [{ property: 'in_stock', op: 'eq', value: false }, { property: 'cart_value', op: 'between', value: [100, 200] }],
+      [{ property: 'sku', op: 'starts_with', value: 'SKU-001' }],
+      [{ property: 'category', op: 'in', value: ['toys', 'books'] }, { property: 'cart_value', op: 'lt', value: 50 }],
+    ][variant % 5];
+    return {
+      id: `bench-${String(i).padStart(2, '0')}`,
+      name: `B1 campaign ${i} on ${event}`,
+      status: 'active',
+      trigger: { type: 'custom_event', event, filters },
+      delay: { type: 'duration', seconds: 3600 },
+      exceptions: [{ type: 'purchase' }],
+      reeligibility: { after_seconds: 86_400 },
+      message: { channel: 'bench-line', default: { type: 'text', text: `Hi {{ user.first_name | default: 'there' }}: ${event} ({{ event.properties.category }})` } },
+    };
+  });
+}
+
+/** Sets up the campaigns through the real API (POST /v1/apply) before the load. */
+export async function createCampaigns(target: Target, count: number): Promise<void> {
+  if (count === 0) return;
+  const response = await fetch(new URL('/v1/apply', target.url), {
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ channels: [{ id: 'bench-line', type: 'line' }], campaigns: benchCampaigns(count) }),
+  });
+  if (!response.ok) throw new Error(`B1 could not create its campaigns: ${response.status} ${await response.text()}`);
 }
 
 const TARGETS = {
@@ -156,7 +186,7 @@ function profileNotes(path: string | null, options: BenchOptions): string[] {
   ];
 }
 
-const campaignNote = `campaigns: ${ACTIVE_CAMPAIGNS} of the spec's ${SPEC_ACTIVE_CAMPAIGNS}: the campaign engine (issue 3) does not exist yet, so no trigger evaluation is measured`;
+const campaignNote = `campaigns: ${ACTIVE_CAMPAIGNS} active, 5 per event name with property filters, 1 h delay (pending sends and timeline rows are written in the ingest transaction; the worker sends nothing during the run)`;
 
 async function runSqlite(options: BenchOptions): Promise<BenchResult> {
   const size = sizes(options);

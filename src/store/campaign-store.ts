@@ -121,7 +121,11 @@ export interface CampaignWriter extends CampaignReader {
   putDefinition(row: DefinitionRow): Promise<void>;
   deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean>;
   insertEntries(entries: JourneyEntry[]): Promise<void>;
-  finishEntries(ids: string[], now: number): Promise<void>;
+  /**
+   * Marks pending entries done; returns the ids that were still pending. Another process may have
+   * claimed an entry in the meantime (PostgreSQL waits for its commit, then skips it).
+   */
+  finishEntries(ids: string[], now: number): Promise<string[]>;
   /** Pending entries due at `now`, oldest first, locked for this transaction (other processes skip them). */
   claimDueEntries(now: number, limit: number): Promise<JourneyEntry[]>;
   upsertReceipts(receipts: Receipt[]): Promise<void>;

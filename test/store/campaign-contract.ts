@@ -61,7 +61,8 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       const claimed = await store.transaction((tx) => tx.campaigns.claimDueEntries(2500, 10));
       expect(claimed.map((e) => e.id)).toEqual(['e-early', 'e-other']);
       expect(claimed[0]).toEqual(entry('e-early', { due_at: 1500 }));
-      await store.transaction((tx) => tx.campaigns.finishEntries(['e-early', 'e-other'], 2600));
+      expect(await store.transaction((tx) => tx.campaigns.finishEntries(['e-early', 'e-other'], 2600))).toEqual(['e-early', 'e-other']);
+      expect(await store.transaction((tx) => tx.campaigns.finishEntries(['e-early'], 2700))).toEqual([]);
       expect((await store.read((r) => r.campaigns.pendingEntries(['u-1', 'u-2']))).map((e) => e.id)).toEqual(['e-late']);
       expect(await store.transaction((tx) => tx.campaigns.claimDueEntries(2999, 10))).toEqual([]);
       expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(3000);

@@ -54,7 +54,11 @@ export async function loadStates(tx: StoreTx, userIds: string[], users: Readonly
 }
 
 export async function writeDecisions(tx: StoreTx, decisions: Decisions, now: number): Promise<void> {
-  if (decisions.finished.length > 0) await tx.campaigns.finishEntries(decisions.finished, now);
+  if (decisions.finished.length > 0) {
+    // A send the scheduler claimed meanwhile (another process) went out: it was not cancelled.
+    const finished = new Set(await tx.campaigns.finishEntries(decisions.finished, now));
+    decisions.timeline = decisions.timeline.filter((row) => row.outcome !== 'cancelled' || row.entry_id === null || finished.has(row.entry_id));
+  }
   if (decisions.entries.length > 0) await tx.campaigns.insertEntries(decisions.entries);
   if (decisions.receipts.length > 0) await tx.campaigns.upsertReceipts(decisions.receipts);
   if (decisions.timeline.length > 0) await tx.campaigns.insertTimeline(decisions.timeline);

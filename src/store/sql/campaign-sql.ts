@@ -21,7 +21,23 @@ const MESSAGE_COLUMNS =
   'id, entry_id, campaign_id, user_id, channel_id, channel_type, recipient, payload, state, attempts, next_attempt_at, lease_until, provider_message_id, error_code, error_message, details, created_at, updated_at';
 const SANDBOX_COLUMNS = 'message_id, channel_id, channel_type, recipient, payload, received_at';
 
-const placeholders = (count: number, from = 1): string => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
+/** Rows per multi-row INSERT: well under both databases' parameter limits. */
+const ROWS_PER_INSERT = 100;
+
+const insertTexts = new Map<string, string>();
+
+/** `INSERT INTO table (columns) VALUES ($1, …), (…)` for `rowCount` rows, built once per shape. */
+function insertText(table: string, columns: string, rowCount: number, suffix = ''): string {
+  const key = `${table}|${rowCount}|${suffix}`;
+  let text = insertTexts.get(key);
+  if (text === undefined) {
+    const width = columns.split(',').length;
+    const rows = Array.from({ length: rowCount }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    text = `INSERT INTO ${table} (${columns}) VALUES ${rows.join(', ')}${suffix}`;
+    insertTexts.set(key, text);
+  }
+  return text;
+}
 
 /**
  * The campaign engine's queries, one implementation for SQLite and PostgreSQL: these tables are
@@ -35,6 +51,13 @@ export class CampaignSql implements CampaignWriter {
   }
 
   private json = (value: unknown): string => JSON.stringify(value);
+
+  private async insertRows(table: string, columns: string, rows: unknown[][]): Promise<void> {
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+      const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+      await this.sql.changes(insertText(table, columns, chunk.length), chunk.flat());
+    }
+  }
 
   // ---- definitions ----------------------------------------------------------------------------
 
@@ -82,16 +105,18 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async insertEntries(entries: JourneyEntry[]): Promise<void> {
-    for (const e of entries) {
-      await this.sql.changes(`INSERT INTO journey_entries (${ENTRY_COLUMNS}) VALUES (${placeholders(8)})`, [
-        e.id, e.campaign_id, e.user_id, e.state, e.triggered_at, e.due_at, this.json(e.context), e.updated_at,
-      ]);
-    }
+    await this.insertRows('journey_entries', ENTRY_COLUMNS, entries.map((e) => [
+      e.id, e.campaign_id, e.user_id, e.state, e.triggered_at, e.due_at, this.json(e.context), e.updated_at,
+    ]));
   }
 
-  async finishEntries(ids: string[], now: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.sql.changes(`UPDATE journey_entries SET state = 'done', updated_at = $1 WHERE ${inList(this.sql, 'id', 2)}`, [now, listValue(this.sql, ids)]);
+  async finishEntries(ids: string[], now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.rows(
+      `UPDATE journey_entries SET state = 'done', updated_at = $1 WHERE ${inList(this.sql, 'id', 2)} AND state = 'pending' RETURNING id`,
+      [now, listValue(this.sql, ids)],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   async claimDueEntries(now: number, limit: number): Promise<JourneyEntry[]> {
@@ -152,11 +177,9 @@ export class CampaignSql implements CampaignWriter {
   // ---- timeline ---------------------------------------------------------------------------------
 
   async insertTimeline(rows: TimelineRow[]): Promise<void> {
-    for (const t of rows) {
-      await this.sql.changes(`INSERT INTO timeline (${TIMELINE_COLUMNS}) VALUES (${placeholders(9)})`, [
-        t.id, t.user_id, t.campaign_id, t.entry_id, t.message_id, t.at, t.outcome, t.reason, this.json(t.details),
-      ]);
-    }
+    await this.insertRows('timeline', TIMELINE_COLUMNS, rows.map((t) => [
+      t.id, t.user_id, t.campaign_id, t.entry_id, t.message_id, t.at, t.outcome, t.reason, this.json(t.details),
+    ]));
   }
 
   async listTimeline(userId: string, options: { limit?: number; campaignId?: string } = {}): Promise<TimelineRow[]> {
@@ -193,12 +216,10 @@ export class CampaignSql implements CampaignWriter {
   // ---- messages (the outbox) and the sandbox ----------------------------------------------------
 
   async insertMessages(rows: MessageRow[]): Promise<void> {
-    for (const m of rows) {
-      await this.sql.changes(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (${placeholders(18)})`, [
-        m.id, m.entry_id, m.campaign_id, m.user_id, m.channel_id, m.channel_type, m.recipient, this.json(m.payload), m.state, m.attempts,
-        m.next_attempt_at, m.lease_until, m.provider_message_id, m.error_code, m.error_message, this.json(m.details), m.created_at, m.updated_at,
-      ]);
-    }
+    await this.insertRows('messages', MESSAGE_COLUMNS, rows.map((m) => [
+      m.id, m.entry_id, m.campaign_id, m.user_id, m.channel_id, m.channel_type, m.recipient, this.json(m.payload), m.state, m.attempts,
+      m.next_attempt_at, m.lease_until, m.provider_message_id, m.error_code, m.error_message, this.json(m.details), m.created_at, m.updated_at,
+    ]));
   }
 
   async claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]> {
@@ -269,7 +290,7 @@ export class CampaignSql implements CampaignWriter {
 
   async insertSandboxMessage(row: SandboxMessage): Promise<boolean> {
     const inserted = await this.sql.changes(
-      `INSERT INTO sandbox_messages (${SANDBOX_COLUMNS}) VALUES (${placeholders(6)}) ON CONFLICT (message_id) DO NOTHING`,
+      insertText('sandbox_messages', SANDBOX_COLUMNS, 1, ' ON CONFLICT (message_id) DO NOTHING'),
       [row.message_id, row.channel_id, row.channel_type, row.recipient, this.json(row.payload), row.received_at],
     );
     return inserted > 0;

@@ -107,7 +107,12 @@ class SqliteTx implements StoreTx {
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
     // The shared SQL numbers its parameters $1…$n; SQLite spells those ?1…?n.
-    const statement = (text: string) => sql(text.replace(/\$(\d+)/g, '?$1'));
+    const spelled = new Map<string, string>();
+    const statement = (text: string) => {
+      let sqlite = spelled.get(text);
+      if (sqlite === undefined) spelled.set(text, (sqlite = text.replace(/\$(\d+)/g, '?$1')));
+      return sql(sqlite);
+    };
     this.campaigns = new CampaignSql({
       dialect: 'sqlite',
       rows: async (text, values = []) => statement(text).all(...(values as SQLInputValue[])) as Row[],
