@@ -92,14 +92,15 @@ async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {
   const userIds = [...new Set(rows.map((r) => r.user_id))];
   const users = await engine.store.read((r) => r.loadUsers({ ids: userIds, externalIds: [], emails: [], phones: [], lineIds: [], aliases: [] }));
   const names = new Map(users.map((u) => [u.id, u.external_id ?? u.id]));
+  // Details come first so that they can never overwrite the line's own fields.
   return rows.map((row) => ({
+    ...row.details,
     at: new Date(row.at).toISOString(),
     user: names.get(row.user_id) ?? row.user_id,
     user_id: row.user_id,
     campaign: row.campaign_id,
     outcome: row.outcome,
     ...(row.reason ? { reason: row.reason } : {}),
-    ...row.details,
   }));
 }
 

@@ -123,4 +123,27 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(badTemplate.status).toBe(400);
     expect(badTemplate.body.errors[0].field).toBe('campaigns[x].message.default.text');
   });
+
+  test('a send that comes due after the campaign was paused, or the user deleted, is suppressed with its reason', async () => {
+    const campaign = { ...cartReminder, id: 'pausable', exceptions: [], reeligibility: { after_seconds: 0 } };
+    expect((await server.call('PUT', '/v1/campaigns/pausable', campaign)).status).toBe(201);
+    await track({
+      attributes: [{ external_id: 'p1', line_id: 'U00000000000000000000000000000011' }, { external_id: 'p2', line_id: 'U00000000000000000000000000000012' }],
+      events: ['p1', 'p2'].map((u) => ({ external_id: u, name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 999 } })),
+    });
+    const p2 = await userId('p2');
+    expect((await server.call('POST', '/users/delete', { external_ids: ['p2'] })).status).toBe(201);
+    clock.advance(3_600_000);
+    await worker.runDue();
+    const p2Timeline = (await server.call('GET', `/v1/users/${p2}/timeline?campaign_id=pausable`)).body.timeline;
+    expect(p2Timeline[0]).toMatchObject({ outcome: 'suppressed', reason: 'user_deleted' });
+
+    await track({ events: [{ external_id: 'p1', name: 'added_to_cart', time: '2026-03-06T09:00:00Z', properties: { cart_value: 999 } }] });
+    expect((await server.call('PUT', '/v1/campaigns/pausable', { ...campaign, status: 'paused' })).status).toBe(200);
+    clock.advance(3_600_000);
+    await worker.runDue();
+    const p1Timeline = (await server.call('GET', `/v1/users/${await userId('p1')}/timeline?campaign_id=pausable`)).body.timeline;
+    expect(p1Timeline.map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse())
+      .toEqual(['triggered', 'scheduled', 'sent', 'triggered', 'scheduled', 'suppressed:campaign_inactive']);
+  });
 });

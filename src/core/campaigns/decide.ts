@@ -171,9 +171,9 @@ function describeOccurrence(occurrence: Occurrence): Record<string, Json> {
     case 'api':
       return { trigger: 'api' };
     case 'campaign_interaction':
-      return { trigger: 'campaign_interaction', campaign: occurrence.campaign, interaction: occurrence.interaction };
+      return { trigger: 'campaign_interaction', from_campaign: occurrence.campaign, interaction: occurrence.interaction };
     default:
-      return { trigger: occurrence.kind, campaign: occurrence.campaign };
+      return { trigger: occurrence.kind, from_campaign: occurrence.campaign };
   }
 }
 

@@ -16,14 +16,15 @@ const SandboxQuery = Type.Object({ channel_id: Type.Optional(Slug), to: Type.Opt
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function presentTimeline(row: TimelineRow) {
-  return { at: iso(row.at), campaign_id: row.campaign_id, outcome: row.outcome, reason: row.reason, entry_id: row.entry_id, message_id: row.message_id, ...row.details };
+  return { ...row.details, at: iso(row.at), campaign_id: row.campaign_id, outcome: row.outcome, reason: row.reason, entry_id: row.entry_id, message_id: row.message_id };
 }
 
 function presentMessage(m: MessageRow) {
   return {
+    ...m.details,
     id: m.id, campaign_id: m.campaign_id, user_id: m.user_id, channel_id: m.channel_id, channel_type: m.channel_type, to: m.recipient,
     state: m.state, attempts: m.attempts, provider_message_id: m.provider_message_id, error_code: m.error_code, error_message: m.error_message,
-    payload: m.payload, created_at: iso(m.created_at), updated_at: iso(m.updated_at), ...m.details,
+    payload: m.payload, created_at: iso(m.created_at), updated_at: iso(m.updated_at),
   };
 }
 
