@@ -78,7 +78,8 @@ describeEachStore('admin API and service routes', (kind) => {
     expect(metrics.body).toMatch(/tidings_http_request_duration_seconds_bucket/);
     const openapi = await server.call('GET', '/openapi.json', undefined, { key: null });
     expect(openapi.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/users/track', '/users/identify', '/v1/settings', '/v1/users/{id}', '/subscription/status/set']));
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/users/track', '/users/identify', '/v1/settings', '/v1/users/{id}', '/subscription/status/set', '/campaigns/trigger/send', '/v1/campaigns/{id}', '/v1/apply', '/v1/users/{id}/timeline', '/v1/sandbox/messages']));
+    expect(openapi.body.paths['/v1/campaigns/{id}'].put.requestBody.content['application/json'].schema.properties.trigger).toBeDefined();
     expect(openapi.body.paths['/users/track'].post.requestBody.content['application/json'].schema.properties.events.maxItems).toBe(75);
     expect(openapi.body.components.schemas.TrackEvent.required).toEqual(['name', 'time']);
     const docs = await fetch(`${server.url}/docs/`);
