@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { expect, test } from 'vitest';
 import { startChildServer } from '../support/child-server.ts';
+import { ADMIN_KEY, startTestServer } from '../support/server.ts';
 import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
 
 const run = promisify(execFile);
@@ -88,4 +89,24 @@ test('tidings simulate prints JSON Lines and exits 1 on an unmet expectation', a
   expect(lines.map((l) => l.outcome)).toEqual(['triggered', 'scheduled', 'sent']);
   expect(lines[2]).toMatchObject({ user: 'u1', campaign: 'hello', channel: 'hook', to: 'u1', payload: { method: 'POST', url: 'https://example.com/hook', body: { to: 'u1', text: 'Hello u1' } } });
   expect(failed.stderr).toContain('unmet expectation: {"campaign":"hello","user":"u1","outcome":"converted"}');
+});
+
+test('tidings apply sends a folder of definitions; a refused bundle names the field and exits 1', async () => {
+  const server = await startTestServer('sqlite');
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-defs-'));
+    writeFileSync(join(dir, '01-channels.yaml'), 'channels:\n  - {id: hook, type: webhook, url: "https://example.com/hook"}\n');
+    writeFileSync(join(dir, '02-campaigns.json'), JSON.stringify({ campaigns: [{ id: 'hello', name: 'Hello', status: 'active', trigger: { type: 'custom_event', event: 'signed_up' }, message: { channel: 'hook', default: { type: 'text', text: 'hi' } } }] }));
+    const applied = await tidings(['apply', dir, '--url', server.url, '--key', ADMIN_KEY]);
+    expect(applied.stdout).toContain('Applied: 2 created, 0 replaced.');
+    expect((await server.call('GET', '/v1/campaigns/hello')).body.name).toBe('Hello');
+
+    writeFileSync(join(dir, '02-campaigns.json'), JSON.stringify({ campaigns: [{ id: 'hello', name: 'Hello', status: 'active', trigger: { type: 'custom_event', event: 'signed_up' }, message: { channel: 'nope', default: { type: 'text', text: 'hi' } } }] }));
+    const refused = await tidings(['apply', dir, '--url', server.url, '--key', ADMIN_KEY]).catch((error: { code: number; stderr: string }) => error);
+    expect('code' in refused ? refused.code : 0).toBe(1);
+    expect(refused.stderr).toContain('campaigns[hello].message.channel');
+    expect((await server.call('GET', '/v1/campaigns/hello')).body.message.channel).toBe('hook');
+  } finally {
+    await server.close();
+  }
 });
