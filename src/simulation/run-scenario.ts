@@ -77,14 +77,12 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
 
 /** Moves the virtual clock to `target`, stopping at every instant something falls due to do it then. */
 async function runUntil(engine: Engine, worker: CampaignWorker, clock: ManualClock, target: number): Promise<void> {
-  for (;;) {
-    await worker.runDue();
-    const next = await worker.nextDueAt();
-    if (next === null || next > target) break;
+  let { next } = await worker.runDueAndPeek();
+  while (next !== null && next <= target) {
     clock.set(Math.max(next, clock.now()));
+    ({ next } = await worker.runDueAndPeek());
   }
   clock.set(Math.max(target, clock.now()));
-  await worker.runDue();
 }
 
 async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {

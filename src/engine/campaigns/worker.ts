@@ -29,11 +29,19 @@ export class CampaignWorker {
 
   /** Handles everything due at the clock's current time; returns how many entries and messages it handled. */
   async runDue(): Promise<number> {
-    let total = 0;
+    return (await this.runDueAndPeek()).handled;
+  }
+
+  /**
+   * Handles everything due now, and says when the next thing falls due (null: nothing pending).
+   * A pass can create work due at once (a send fires another campaign), hence the loop.
+   */
+  async runDueAndPeek(): Promise<{ handled: number; next: number | null }> {
+    let handled = 0;
     for (;;) {
-      const handled = (await runDueEntries(this.engine, this.adapter)) + (await runDueMessages(this.engine));
-      if (handled === 0) return total;
-      total += handled;
+      handled += (await runDueEntries(this.engine, this.adapter)) + (await runDueMessages(this.engine));
+      const next = await this.nextDueAt();
+      if (next === null || next > this.engine.clock.now()) return { handled, next };
     }
   }
 
@@ -77,8 +85,7 @@ export class CampaignWorker {
   private async cycle(): Promise<void> {
     let wait = POLL_MS;
     try {
-      await this.runDue();
-      const next = await this.nextDueAt();
+      const { next } = await this.runDueAndPeek();
       if (next !== null) wait = Math.min(POLL_MS, Math.max(0, next - this.engine.clock.now()));
     } catch (error) {
       this.onError(error);
