@@ -1,5 +1,7 @@
 import { ingestBenchmarks } from './ingest.ts';
 import type { Benchmark } from './lib/types.ts';
+import { simulateBenchmarks } from './simulate.ts';
+import { timersBenchmarks } from './timers.ts';
 
 /**
  * Every benchmark `npm run bench` knows, in the order they run. A new one (B2 inbound, B3 timers,
@@ -7,6 +9,8 @@ import type { Benchmark } from './lib/types.ts';
  */
 export const BENCHMARKS: Benchmark[] = [
   ...ingestBenchmarks,
+  ...timersBenchmarks,
+  ...simulateBenchmarks,
 ];
 
 /** The benchmarks a command-line name selects: a benchmark's name or one of its groups (case-insensitive). */

@@ -37,7 +37,7 @@ describe('npm run bench (smoke)', () => {
     const [b1] = results;
     expect(b1.figures.store).toBe('sqlite-wal');
     expect(b1.figures.users).toBe(1000);
-    expect(b1.figures.campaigns).toBe(0);
+    expect(b1.figures.campaigns).toBe(50);
     expect(b1.figures.events_per_s as number).toBeGreaterThan(0);
     expect(b1.figures.errors).toBe(0);
     expect(b1.figures.item_errors).toBe(0);
@@ -48,4 +48,40 @@ describe('npm run bench (smoke)', () => {
     expect(b1.ratio as number).toBeGreaterThan(0);
     expect(b1.machine).toMatchObject({ cpus: expect.any(Number), node: expect.stringMatching(/^v\d+/) });
   }, 20_000);
+
+  it('runs B3 (timers, with the BullMQ baseline when Redis answers) and B4 (simulate) at tiny size', async () => {
+    const out = join(dir, 'smoke-timers.json');
+    const { code, output } = await bench(['B3', 'B4', '--smoke', '--out', out]);
+    expect(code, output).toBe(0);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Array<{
+      name: string;
+      figures: Record<string, unknown>;
+      baseline: Record<string, Record<string, unknown> | null>;
+      ratio: number | null;
+      notes?: string[];
+      skipped?: string;
+    }>;
+    expect(results.map((r) => r.name)).toEqual(['B3', 'B4']);
+    const [b3, b4] = results;
+    expect(b3.skipped, output).toBeUndefined();
+    expect(b3.figures).toMatchObject({ store: 'sqlite-wal', delivery: 'sandbox', timers: 1000, pending_left: 0, messages_not_sent: 0, suppressed: 0, early: 0, finished: true });
+    expect(b3.figures.sent).toBe(1000);
+    expect(b3.figures.sends_per_s as number).toBeGreaterThan(0);
+    expect(b3.figures.lateness_p50_ms as number).toBeGreaterThanOrEqual(0);
+    expect(b3.figures.lateness_p50_ms as number).toBeLessThanOrEqual(b3.figures.lateness_p99_ms as number);
+    expect(b3.figures.worker_peak_rss_mib as number).toBeGreaterThan(0);
+    if (b3.baseline.bullmq) {
+      expect(b3.baseline.bullmq).toMatchObject({ jobs: 1000, sent: 1000, failed: 0, finished: true });
+      expect(b3.ratio as number).toBeGreaterThan(0);
+    } else {
+      expect(b3.notes?.some((n) => n.startsWith('BullMQ baseline not run')), output).toBe(true);
+    }
+
+    expect(b4.skipped, output).toBeUndefined();
+    expect(b4.figures).toMatchObject({ users: 50, days: 30, campaigns: 20 });
+    expect(b4.figures.wall_s as number).toBeGreaterThan(0);
+    expect(b4.figures.lines as number).toBeGreaterThan(b4.figures.events as number);
+    expect(b4.figures.sent as number).toBeGreaterThan(0);
+    expect(b4.ratio).toBeNull();
+  }, 30_000);
 });
