@@ -19,10 +19,10 @@ const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!
 test('tidings migrate applies the schema once', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'sub', 'tidings.db');
   const first = await tidings(['migrate', '--db', db]);
-  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*\. Schema at version 3\./);
+  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*\. Schema at version 4\./);
   expect(existsSync(db)).toBe(true);
   const second = await tidings(['migrate', '--db', db]);
-  expect(second.stdout).toContain('Schema already at version 3.');
+  expect(second.stdout).toContain('Schema already at version 4.');
 });
 
 test('tidings start on an empty database prints an admin key once, and the key works', async () => {

@@ -42,6 +42,8 @@ export class CampaignWorker {
       handled += (await runDueEntries(this.engine, this.adapter)) + (await runDueMessages(this.engine));
       const next = await this.nextDueAt();
       if (next === null || next > this.engine.clock.now()) return { handled, next };
+      // The SQLite store answers synchronously: let HTTP requests in between batches of a backlog.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 

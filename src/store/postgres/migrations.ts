@@ -1,4 +1,4 @@
-import { campaignTablesV1 } from '../sql/campaign-schema.ts';
+import { campaignTablesV1, campaignTablesV2 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -67,5 +67,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 2,
     name: 'campaign engine: definitions, journey entries, receipts, timeline, messages, sandbox',
     sql: campaignTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
+  },
+  {
+    version: 3,
+    name: 'an index per message state',
+    sql: campaignTablesV2(),
   },
 ];

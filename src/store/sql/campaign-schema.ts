@@ -85,3 +85,12 @@ export function campaignTablesV1({ json, millis }: Dialect): string {
     CREATE INDEX sandbox_messages_time ON sandbox_messages (received_at);
   `;
 }
+
+/** Due messages found through one index per state (the single `messages_due` index was not used for them). */
+export function campaignTablesV2(): string {
+  return `
+    DROP INDEX messages_due;
+    CREATE INDEX messages_queued ON messages (next_attempt_at) WHERE state = 'queued';
+    CREATE INDEX messages_leased ON messages (lease_until) WHERE state = 'sending';
+  `;
+}

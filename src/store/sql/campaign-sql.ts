@@ -223,14 +223,17 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]> {
-    const due = await this.sql.rows(
-      `SELECT id FROM messages
-       WHERE (state = 'queued' AND next_attempt_at <= $1) OR (state = 'sending' AND lease_until <= $1)
-       ORDER BY next_attempt_at, id LIMIT $2 ${skipLocked(this.sql)}`,
+    // Two claims, each through its own partial index: queued messages that are due, then messages
+    // whose dispatcher died (lease run out).
+    const queued = await this.sql.rows(
+      `SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 ${skipLocked(this.sql)}`,
       [now, limit],
     );
-    if (due.length === 0) return [];
-    const ids = due.map((r) => String(r.id));
+    const abandoned = queued.length < limit
+      ? await this.sql.rows(`SELECT id FROM messages WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until, id LIMIT $2 ${skipLocked(this.sql)}`, [now, limit - queued.length])
+      : [];
+    const ids = [...queued, ...abandoned].map((r) => String(r.id));
+    if (ids.length === 0) return [];
     await this.sql.changes(
       `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2 WHERE ${inList(this.sql, 'id', 3)}`,
       [leaseUntil, now, listValue(this.sql, ids)],

@@ -1,4 +1,4 @@
-import { campaignTablesV1 } from '../sql/campaign-schema.ts';
+import { campaignTablesV1, campaignTablesV2 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -78,5 +78,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 3,
     name: 'campaign engine: definitions, journey entries, receipts, timeline, messages, sandbox',
     sql: campaignTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
+  },
+  {
+    version: 4,
+    name: 'an index per message state',
+    sql: campaignTablesV2(),
   },
 ];
