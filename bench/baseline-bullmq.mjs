@@ -8,6 +8,8 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { latenessFigures } from './lib/lateness.ts';
@@ -56,9 +58,14 @@ function serve(capacity) {
 
 // ---- the queue, the worker and the measurement ----------------------------------------------------------
 
+// bullmq and ioredis live in bench/.baseline (installed on first full run by bench/lib/baselines.ts),
+// not in the project's dependencies: their native optional packages cannot all be locked offline.
+const baselineRequire = createRequire(new URL('./.baseline/package.json', import.meta.url));
+const importBaseline = (name) => import(pathToFileURL(baselineRequire.resolve(name)).href);
+
 function bullmqVersion() {
   try {
-    return JSON.parse(readFileSync(new URL('../node_modules/bullmq/package.json', import.meta.url), 'utf8')).version;
+    return JSON.parse(readFileSync(baselineRequire.resolve('bullmq/package.json'), 'utf8')).version;
   } catch {
     return null;
   }
@@ -90,10 +97,10 @@ async function main() {
   let bullmq;
   let IORedis;
   try {
-    bullmq = await import('bullmq');
-    IORedis = (await import('ioredis')).default;
+    bullmq = await importBaseline('bullmq');
+    IORedis = (await importBaseline('ioredis')).default;
   } catch (error) {
-    console.log(JSON.stringify({ skipped: `bullmq is not installed (${error.message}); run npm install` }));
+    console.log(JSON.stringify({ skipped: `bullmq is not installed in bench/.baseline (${error.message.split('\n')[0]}); a full run installs it` }));
     return;
   }
   const url = new URL(values.redis);

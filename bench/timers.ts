@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
+import { ensureBullmq } from './lib/baselines.ts';
 import { latenessFigures, percentileOf, type LatenessFigures } from './lib/lateness.ts';
 import { createBenchDatabase, maskUrl, postgresUnavailable } from './lib/postgres.ts';
 import { connectRemoteProfiler, inspectorAddress, type RemoteProfiler } from './lib/inspector.ts';
@@ -358,7 +359,8 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
     let ratio: number | null = null;
     if (!options.noBaseline) {
       log(`baseline: BullMQ, ${size.timers.toLocaleString('en-US')} delayed jobs over ${size.windowS} s, one HTTP POST each…`);
-      const bull = await bullmqBaseline(size.timers, windowMs, options.smoke, log);
+      const missing = await ensureBullmq(!options.smoke, log);
+      const bull = missing ? { skipped: missing } : await bullmqBaseline(size.timers, windowMs, options.smoke, log);
       if (bull.skipped) {
         baseline.bullmq = null;
         notes.push(`BullMQ baseline not run: ${bull.skipped}`);

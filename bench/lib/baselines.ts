@@ -73,3 +73,28 @@ export function pgBaseline(url: string, seconds: number, connections: number, us
     '--url', url, '--schema', 'raw_baseline', '--seconds', String(seconds), '--connections', String(connections), '--users', String(users), '--batch', '75',
   ]);
 }
+
+/** Whether bench/.baseline holds bullmq and ioredis (B3's baseline). */
+function bullmqInstalled(): boolean {
+  return ['bullmq', 'ioredis'].every((name) => existsSync(join(BASELINE_DIR, 'node_modules', name, 'package.json')));
+}
+
+/**
+ * B3's BullMQ baseline needs bullmq and ioredis. They are installed into bench/.baseline on first
+ * use, not kept in the project's lock file: bullmq's native optional packages for other platforms
+ * are not all on the registry reachable here, and `npm ci` refuses a lock file without them.
+ * Returns null when ready, else why not.
+ */
+export async function ensureBullmq(install: boolean, log: (line: string) => void): Promise<string | null> {
+  if (bullmqInstalled()) return null;
+  if (!install) return 'bullmq is not installed in bench/.baseline (a full run installs it)';
+  log('installing bullmq and ioredis into bench/.baseline (once)…');
+  mkdirSync(BASELINE_DIR, { recursive: true });
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn('npm', ['install', '--prefix', BASELINE_DIR, 'bullmq@^6.7.0', 'ioredis@^6', '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', () => resolve(null));
+    child.on('exit', resolve);
+  });
+  if (code !== 0) return `npm install bullmq failed (exit ${code})`;
+  return bullmqInstalled() ? null : 'bullmq installed but not found in bench/.baseline';
+}
