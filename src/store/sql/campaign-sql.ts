@@ -21,6 +21,18 @@ const MESSAGE_COLUMNS =
   'id, entry_id, campaign_id, user_id, channel_id, channel_type, recipient, payload, state, attempts, next_attempt_at, lease_until, provider_message_id, error_code, error_message, details, created_at, updated_at';
 const SANDBOX_COLUMNS = 'message_id, channel_id, channel_type, recipient, payload, received_at';
 
+/** `WHERE a = $1 AND b = $2` for the given columns the filter sets (none: no WHERE). */
+function equalities<F extends object>(filter: F, columns: Array<keyof F & string>): { where: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const conditions: string[] = [];
+  for (const column of columns) {
+    if (filter[column] === undefined) continue;
+    values.push(filter[column]);
+    conditions.push(`${column} = $${values.length}`);
+  }
+  return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', values };
+}
+
 /** Rows per multi-row INSERT: well under both databases' parameter limits. */
 const ROWS_PER_INSERT = 100;
 
@@ -249,16 +261,8 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async listMessages(filter: MessageFilter): Promise<MessageRow[]> {
-    const conditions: string[] = [];
-    const values: unknown[] = [];
-    for (const column of ['campaign_id', 'user_id', 'channel_id'] as const) {
-      const value = filter[column];
-      if (value === undefined) continue;
-      values.push(value);
-      conditions.push(`${column} = $${values.length}`);
-    }
+    const { where, values } = equalities(filter, ['campaign_id', 'user_id', 'channel_id']);
     values.push(filter.limit ?? 100);
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`, values);
     return rows.map((row) => this.messageFromRow(row));
   }
@@ -300,16 +304,8 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]> {
-    const conditions: string[] = [];
-    const values: unknown[] = [];
-    for (const column of ['channel_id', 'recipient'] as const) {
-      const value = filter[column];
-      if (value === undefined) continue;
-      values.push(value);
-      conditions.push(`${column} = $${values.length}`);
-    }
+    const { where, values } = equalities(filter, ['channel_id', 'recipient']);
     values.push(filter.limit ?? 100);
-    const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const rows = await this.sql.rows(`SELECT ${SANDBOX_COLUMNS} FROM sandbox_messages ${where} ORDER BY received_at DESC, message_id DESC LIMIT $${values.length}`, values);
     return rows.map((r) => ({
       message_id: String(r.message_id),
