@@ -54,15 +54,28 @@ interface Parsed {
   templates: Template[];
 }
 
+/**
+ * Parsed templates by source. A campaign's templates are rendered once per send, and parsing cost
+ * more than rendering; parsed templates are never changed by a render, so they can be shared.
+ */
+const parsedTemplates = new Map<string, Parsed>();
+const MAX_PARSED_TEMPLATES = 2000;
+
 function parseTemplate(template: string, limits: RenderLimits): Parsed {
   // LiquidJS's own parseLimit adds up over the life of the instance, so the length is checked here.
   if (template.length > limits.templateChars) throw templateError(`template is longer than ${limits.templateChars} characters`);
+  const cached = parsedTemplates.get(template);
+  if (cached) return cached;
   const translation = translateBrazeSyntax(template);
+  let parsed: Parsed;
   try {
-    return { translation, templates: liquid.parse(translation.liquid) };
+    parsed = { translation, templates: liquid.parse(translation.liquid) };
   } catch (error) {
     throw describeError(error, translation);
   }
+  if (parsedTemplates.size >= MAX_PARSED_TEMPLATES) parsedTemplates.clear();
+  parsedTemplates.set(template, parsed);
+  return parsed;
 }
 
 /**

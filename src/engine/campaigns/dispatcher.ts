@@ -49,10 +49,13 @@ export async function runDueMessages(engine: Engine, limit = 200): Promise<numbe
     }
     await tx.campaigns.insertTimeline(timeline);
     if (receipts.length > 0) await tx.campaigns.upsertReceipts(receipts);
-    if (occurrences.length > 0) {
-      const userIds = [...new Set(occurrences.map((o) => o.userId))];
+    // Most sends fire nothing: load users and their campaign state only for those that do.
+    const listened = occurrences.filter(({ occurrence }) =>
+      defs.index.match(occurrence).length > 0 || defs.index.exceptionsFor(occurrence).length > 0 || defs.index.conversionsFor(occurrence).length > 0);
+    if (listened.length > 0) {
+      const userIds = [...new Set(listened.map((o) => o.userId))];
       const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids: userIds })).map((u) => [u.id, u]));
-      const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
+      const decisions = await evaluateOccurrences(engine, tx, defs, settings, listened, users);
       if (decisions.entries.length > 0) engine.work.notify();
     }
     return messages.length;
