@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connectRemoteProfiler, inspectorAddress, type RemoteProfiler } from './inspector.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -37,21 +38,13 @@ export interface ServerOptions {
   log?: (line: string) => void;
 }
 
-/** Records V8 CPU profiles of the server over the inspector protocol. */
-export interface Profiler {
-  start(): Promise<void>;
-  /** Stops and writes the profile (a .cpuprofile, as `node --cpu-prof` would) to `path`. */
-  stop(path: string): Promise<void>;
-  close(): void;
-}
-
 export interface RunningServer {
   url: string;
   port: number;
   pid: number;
   adminKey: string;
   /** Present when started with `inspect`. */
-  profiler: Profiler | null;
+  profiler: RemoteProfiler | null;
   /** CPU seconds (user + system) the server process has used so far (Linux /proc). */
   cpuSeconds(): number | null;
   /** Resident set size now, MiB (Linux /proc). */
@@ -140,11 +133,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await new Promise((r) => setTimeout(r, 100));
   }
   options.log?.(`server pid ${pid} ready on ${url} in ${Date.now() - startedAt} ms`);
-  let profiler: Profiler | null = null;
+  let profiler: RemoteProfiler | null = null;
   if (options.inspect) {
-    const match = /Debugger listening on (ws:\/\/\S+)/.exec(output);
-    if (!match) throw new Error(`the server did not print its inspector address:\n${output}`);
-    profiler = await connectProfiler(match[1]);
+    const address = inspectorAddress(output);
+    if (!address) throw new Error(`the server did not print its inspector address:\n${output}`);
+    profiler = await connectRemoteProfiler(address);
   }
 
   return {
@@ -174,46 +167,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       const done = exited as { code: number | null; signal: string | null } | null;
       if (done && done.code !== 0) options.log?.(`server exited with ${JSON.stringify(done)}; last output:\n${output}`);
-    },
-  };
-}
-
-/** A minimal Chrome DevTools Protocol client for the Profiler domain, over Node's WebSocket. */
-async function connectProfiler(address: string): Promise<Profiler> {
-  const socket = new WebSocket(address);
-  await new Promise<void>((resolve, reject) => {
-    socket.addEventListener('open', () => resolve(), { once: true });
-    socket.addEventListener('error', () => reject(new Error(`cannot connect to the server's inspector at ${address}`)), { once: true });
-  });
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  socket.addEventListener('message', (event: MessageEvent) => {
-    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown; error?: { message: string } };
-    const waiter = message.id === undefined ? undefined : pending.get(message.id);
-    if (!waiter) return;
-    pending.delete(message.id!);
-    if (message.error) waiter.reject(new Error(message.error.message));
-    else waiter.resolve(message.result);
-  });
-  const call = (method: string, params: Record<string, unknown> = {}) =>
-    new Promise<unknown>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve, reject });
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  await call('Profiler.enable');
-  await call('Profiler.setSamplingInterval', { interval: 1000 });
-  return {
-    async start() {
-      await call('Profiler.start');
-    },
-    async stop(path: string) {
-      const result = (await call('Profiler.stop')) as { profile: unknown };
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, JSON.stringify(result.profile));
-    },
-    close() {
-      if (socket.readyState === WebSocket.OPEN) socket.close();
     },
   };
 }
