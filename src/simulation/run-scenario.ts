@@ -1,4 +1,5 @@
 import { channelAdapter } from '../channels/adapter.ts';
+import { emptyUserKeys } from '../core/identifiers.ts';
 import type { Json } from '../core/user.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { CampaignWorker } from '../engine/campaigns/worker.ts';
@@ -88,7 +89,7 @@ async function runUntil(engine: Engine, worker: CampaignWorker, clock: ManualClo
 async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {
   const rows = await engine.store.read((r) => r.campaigns.allTimeline());
   const userIds = [...new Set(rows.map((r) => r.user_id))];
-  const users = await engine.store.read((r) => r.loadUsers({ ids: userIds, externalIds: [], emails: [], phones: [], lineIds: [], aliases: [] }));
+  const users = await engine.store.read((r) => r.loadUsers({ ...emptyUserKeys(), ids: userIds }));
   const names = new Map(users.map((u) => [u.id, u.external_id ?? u.id]));
   // Details come first so that they can never overwrite the line's own fields.
   return rows.map((row) => ({

@@ -15,7 +15,7 @@ export interface UserOccurrence {
 /**
  * Runs the campaign decisions for occurrences that happened in this transaction (in order), and
  * writes them — timeline, pending entries, cancellations, conversions — in the same transaction.
- * Returns whether something became due, so the caller can wake the scheduler after the commit.
+ * Returns the decisions; when they hold new entries, the caller wakes the worker after the commit.
  */
 export async function evaluateOccurrences(
   engine: Engine,
