@@ -16,8 +16,17 @@ import { openStore } from '../../src/store/open-store.ts';
 export const TIMERS_CAMPAIGN = 'bench-timer';
 export const TIMERS_CHANNEL = 'line-bench';
 
+/**
+ * The channel is a plain LINE channel, so that every send goes through the outbox and the
+ * dispatcher, the path a LINE push takes (until the LINE client exists the dispatcher delivers
+ * into the sandbox; its base URL is a closed loopback port so that it can never reach LINE, and
+ * will have to point at a fake LINE server then). BENCH_TIMERS_SANDBOX=1 marks it `sandbox: true`
+ * instead: each send is then delivered in the scheduler's transaction, with no outbox round.
+ */
 export const timersBundle = (): DefinitionBundle => ({
-  channels: [{ id: TIMERS_CHANNEL, type: 'line', sandbox: true }],
+  channels: [process.env.BENCH_TIMERS_SANDBOX === '1'
+    ? { id: TIMERS_CHANNEL, type: 'line', sandbox: true }
+    : { id: TIMERS_CHANNEL, type: 'line', api_base_url: 'http://127.0.0.1:9' }],
   campaigns: [
     {
       id: TIMERS_CAMPAIGN,

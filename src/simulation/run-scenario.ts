@@ -1,4 +1,4 @@
-import { channelAdapter } from '../channels/adapter.ts';
+import { simulationAdapter } from '../channels/adapter.ts';
 import { emptyUserKeys } from '../core/identifiers.ts';
 import type { Json } from '../core/user.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
@@ -40,7 +40,7 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
   const engine = createEngine(store, clock);
   await ensureAdminKey(engine, SIMULATION_KEY);
   const app = await buildApp({ engine, rateLimits: NO_RATE_LIMITS });
-  const worker = new CampaignWorker(engine, channelAdapter);
+  const worker = new CampaignWorker(engine, simulationAdapter);
   const call = async (method: 'POST' | 'PATCH', url: string, body: unknown, what: string) => {
     const reply = await app.inject({ method, url, payload: body as object, headers: { authorization: `Bearer ${SIMULATION_KEY}` } });
     if (reply.statusCode >= 300) throw new ScenarioError(`${what}: ${reply.statusCode} ${reply.json().message}`);

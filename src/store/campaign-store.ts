@@ -128,6 +128,7 @@ export interface CampaignWriter extends CampaignReader {
   finishEntries(ids: string[], now: number): Promise<string[]>;
   /** Pending entries due at `now`, oldest first, locked for this transaction (other processes skip them). */
   claimDueEntries(now: number, limit: number): Promise<JourneyEntry[]>;
+  /** Several receipts for one user and campaign: the last one counts. */
   upsertReceipts(receipts: Receipt[]): Promise<void>;
   insertTimeline(rows: TimelineRow[]): Promise<void>;
   insertMessages(rows: MessageRow[]): Promise<void>;
@@ -136,7 +137,8 @@ export interface CampaignWriter extends CampaignReader {
    * marked `sending` with a lease until `leaseUntil` and one more attempt, oldest first.
    */
   claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]>;
-  updateMessage(id: string, update: MessageUpdate): Promise<void>;
-  /** False when that message is already in the sandbox (a resend after a crash). */
-  insertSandboxMessage(row: SandboxMessage): Promise<boolean>;
+  /** The same update on every message named. */
+  updateMessages(ids: string[], update: MessageUpdate): Promise<void>;
+  /** Returns how many were new: a message already in the sandbox is not delivered there twice. */
+  insertSandboxMessages(rows: SandboxMessage[]): Promise<number>;
 }

@@ -146,4 +146,24 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(p1Timeline.map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse())
       .toEqual(['triggered', 'scheduled', 'sent', 'triggered', 'scheduled', 'suppressed:campaign_inactive']);
   });
+
+  test('a sandbox channel delivers in the scheduler’s transaction: no outbox round, the same records', async () => {
+    const applied = await server.call('POST', '/v1/apply', {
+      channels: [{ id: 'line-test', type: 'line', sandbox: true }],
+      campaigns: [{ id: 'sandboxed', name: 'Sandboxed', status: 'active', trigger: { type: 'api' }, message: { channel: 'line-test', default: { type: 'text', text: 'Hello {{${first_name}}}' } } }],
+    });
+    expect(applied.status).toBe(200);
+    await track({ attributes: [{ external_id: 's1', first_name: 'Mei', line_id: 'U00000000000000000000000000000051' }] });
+    expect((await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'sandboxed', recipients: [{ external_user_id: 's1' }] })).status).toBe(201);
+
+    expect(await worker.runDue()).toBe(1);
+    const messages = (await server.call('GET', '/v1/messages?campaign_id=sandboxed')).body.messages;
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ state: 'sent', attempts: 1, to: 'U00000000000000000000000000000051' });
+    const sandbox = (await server.call('GET', '/v1/sandbox/messages?to=U00000000000000000000000000000051')).body.messages;
+    expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual(['Hello Mei']);
+    const timeline = (await server.call('GET', `/v1/users/${await userId('s1')}/timeline?campaign_id=sandboxed`)).body.timeline;
+    expect(timeline.map((t: { outcome: string }) => t.outcome).reverse()).toEqual(['triggered', 'scheduled', 'sent']);
+    expect(await worker.runDue()).toBe(0);
+  });
 });

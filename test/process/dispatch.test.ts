@@ -196,7 +196,7 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
       expect(messages).toHaveLength(USERS);
       expect(new Set(messages.map((m) => m.id)).size).toBe(USERS);
       expect(new Set(messages.map((m) => m.user_id)).size).toBe(USERS);
-      expect(messages.every((m) => m.state === 'sent' && m.attempts === 1 && m.provider_message_id === `sandbox-${m.id}`)).toBe(true);
+      expect(messages.every((m) => m.state === 'sent' && m.attempts === 1 && m.provider_message_id === null)).toBe(true);
       const sandbox = (await call(server.url, 'GET', '/v1/sandbox/messages?limit=1000')).body.messages as Array<{ message_id: string; to: string; payload: { messages: Array<{ text: string }> } }>;
       expect(sandbox).toHaveLength(USERS);
       expect(new Set(sandbox.map((m) => m.message_id)).size).toBe(USERS);

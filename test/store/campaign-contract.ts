@@ -73,8 +73,10 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       await store.transaction((tx) => tx.campaigns.upsertReceipts([
         { user_id: 'u-1', campaign_id: 'cart', last_received_at: 20, converted_at: 25 },
         { user_id: 'u-2', campaign_id: 'cart', last_received_at: 5, converted_at: null },
+        { user_id: 'u-2', campaign_id: 'cart', last_received_at: 6, converted_at: null },
       ]));
       expect(await store.read((r) => r.campaigns.receipts(['u-1']))).toEqual([{ user_id: 'u-1', campaign_id: 'cart', last_received_at: 20, converted_at: 25 }]);
+      expect(await store.read((r) => r.campaigns.receipts(['u-2']))).toEqual([{ user_id: 'u-2', campaign_id: 'cart', last_received_at: 6, converted_at: null }]);
     });
 
     test('the timeline lists a user’s decisions newest first and counts them per campaign', async () => {
@@ -104,17 +106,20 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       const reclaimed = await store.transaction((tx) => tx.campaigns.claimDueMessages(31_000, 10, 61_000));
       expect(reclaimed.map((m) => [m.id, m.attempts, m.lease_until])).toEqual([['m1', 2, 61_000], ['m2', 1, 61_000]]);
 
-      await store.transaction((tx) => tx.campaigns.updateMessage('m1', { state: 'sent', provider_message_id: 'p-1', lease_until: null, updated_at: 31_500 }));
+      await store.transaction((tx) => tx.campaigns.updateMessages(['m1', 'm2'], { state: 'sent', provider_message_id: 'p-1', lease_until: null, updated_at: 31_500 }));
       expect(await store.read((r) => r.campaigns.getMessage('m1'))).toMatchObject({ state: 'sent', provider_message_id: 'p-1', lease_until: null, attempts: 2 });
+      expect(await store.read((r) => r.campaigns.getMessage('m2'))).toMatchObject({ state: 'sent', updated_at: 31_500, attempts: 1 });
+      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(null);
       expect((await store.read((r) => r.campaigns.listMessages({ campaign_id: 'cart' }))).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
       expect(await store.read((r) => r.campaigns.listMessages({ user_id: 'nobody' }))).toEqual([]);
     });
 
     test('a sandbox message is recorded once, however often it is sent', async () => {
       const row = { message_id: 'm1', channel_id: 'line-main', channel_type: 'line', recipient: 'U1', payload: { to: 'U1' }, received_at: 7 };
-      expect(await store.transaction((tx) => tx.campaigns.insertSandboxMessage(row))).toBe(true);
-      expect(await store.transaction((tx) => tx.campaigns.insertSandboxMessage({ ...row, received_at: 8 }))).toBe(false);
-      expect(await store.read((r) => r.campaigns.listSandboxMessages({ channel_id: 'line-main' }))).toEqual([row]);
+      const other = { ...row, message_id: 'm2', received_at: 9 };
+      expect(await store.transaction((tx) => tx.campaigns.insertSandboxMessages([row]))).toBe(1);
+      expect(await store.transaction((tx) => tx.campaigns.insertSandboxMessages([{ ...row, received_at: 8 }, other]))).toBe(1);
+      expect(await store.read((r) => r.campaigns.listSandboxMessages({ channel_id: 'line-main' }))).toEqual([other, row]);
       expect(await store.read((r) => r.campaigns.listSandboxMessages({ recipient: 'U2' }))).toEqual([]);
     });
   });

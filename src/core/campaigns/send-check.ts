@@ -26,6 +26,8 @@ export const FALLBACK_REASONS: ReadonlySet<string> = new Set(['no_channel', 'no_
 export interface ChannelAdapter {
   reach(user: UserRecord, channel: Channel): { ok: true; recipient: string } | { ok: false; reason: 'no_address' | 'not_subscribed' };
   buildPayload(content: Content, recipient: string, channel: Channel): { ok: true; payload: Json; details?: Record<string, Json> } | { ok: false; error: string };
+  /** True when this channel's messages go into the sandbox, not to a provider. */
+  deliversInSandbox(channel: Channel): boolean;
 }
 
 export interface SendCheckContext {

@@ -3,16 +3,20 @@ import { timelineRow } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
 import type { MessageRow, TimelineRow } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
+import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { loadStates } from './evaluate.ts';
+import { deliverToSandbox } from './sandbox-delivery.ts';
 
 /**
  * Pending sends that are due: claimed (on PostgreSQL other processes skip them), checked again
  * at send time, and turned into outgoing messages or a recorded suppression, in one transaction.
+ * A message for a channel that delivers into the sandbox is delivered in that same transaction
+ * (no provider to wait for); the others go into the outbox for the dispatcher.
  * Returns how many entries it handled.
  */
-export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, limit = 200): Promise<number> {
-  const defs = await liveDefinitions(engine);
+export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<number> {
+  const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   return engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
     const entries = await tx.campaigns.claimDueEntries(now, limit);
@@ -25,6 +29,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
     const ctx = { now, newId: engine.newId };
     const timeline: TimelineRow[] = [];
     const messages: MessageRow[] = [];
+    const delivered: MessageRow[] = [];
     for (const entry of entries) {
       const state = states.get(entry.user_id) ?? null;
       if (state) state.pending = state.pending.filter((e) => e.id !== entry.id);
@@ -40,7 +45,8 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
           timeline.push(timelineRow(ctx, entry.user_id, entry.campaign_id, entry.id, 'suppressed', attempt.reason, { ...attempt.details, ...(attempt.channel ? { channel: attempt.channel } : {}) }));
           continue;
         }
-        messages.push({
+        const inSandbox = adapter.deliversInSandbox(attempt.channel);
+        const message: MessageRow = {
           id: engine.newId(),
           entry_id: entry.id,
           campaign_id: entry.campaign_id,
@@ -49,8 +55,8 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
           channel_type: attempt.channel.type,
           recipient: attempt.recipient,
           payload: attempt.payload,
-          state: 'queued',
-          attempts: 0,
+          state: inSandbox ? 'sent' : 'queued',
+          attempts: inSandbox ? 1 : 0,
           next_attempt_at: now,
           lease_until: null,
           provider_message_id: null,
@@ -59,11 +65,14 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
           details: { ...attempt.details, due_at: new Date(entry.due_at).toISOString() },
           created_at: now,
           updated_at: now,
-        });
+        };
+        messages.push(message);
+        if (inSandbox) delivered.push(message);
       }
     }
     if (messages.length > 0) await tx.campaigns.insertMessages(messages);
     if (timeline.length > 0) await tx.campaigns.insertTimeline(timeline);
+    await deliverToSandbox(engine, tx, defs, settings, delivered, now);
     return entries.length;
   });
 }

@@ -20,6 +20,7 @@ const TIMELINE_COLUMNS = 'id, user_id, campaign_id, entry_id, message_id, at, ou
 const MESSAGE_COLUMNS =
   'id, entry_id, campaign_id, user_id, channel_id, channel_type, recipient, payload, state, attempts, next_attempt_at, lease_until, provider_message_id, error_code, error_message, details, created_at, updated_at';
 const SANDBOX_COLUMNS = 'message_id, channel_id, channel_type, recipient, payload, received_at';
+const RECEIPT_COLUMNS = 'user_id, campaign_id, last_received_at, converted_at';
 
 /** `WHERE a = $1 AND b = $2` for the given columns the filter sets (none: no WHERE). */
 function equalities<F extends object>(filter: F, columns: Array<keyof F & string>): { where: string; values: unknown[] } {
@@ -52,8 +53,8 @@ function insertText(table: string, columns: string, rowCount: number, suffix = '
 }
 
 /**
- * The campaign engine's queries, one implementation for SQLite and PostgreSQL: these tables are
- * written per decision, not in the bulk ingestion path, so plain row-by-row statements serve.
+ * The campaign engine's queries, one implementation for SQLite and PostgreSQL. Writes take whole
+ * batches (multi-row statements): the scheduler and the dispatcher handle hundreds of sends at once.
  */
 export class CampaignSql implements CampaignWriter {
   private readonly sql: SqlRunner;
@@ -64,11 +65,14 @@ export class CampaignSql implements CampaignWriter {
 
   private json = (value: unknown): string => JSON.stringify(value);
 
-  private async insertRows(table: string, columns: string, rows: unknown[][]): Promise<void> {
+  /** Returns how many rows were written (an `ON CONFLICT DO NOTHING` suffix may skip some). */
+  private async insertRows(table: string, columns: string, rows: unknown[][], suffix = ''): Promise<number> {
+    let written = 0;
     for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
       const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-      await this.sql.changes(insertText(table, columns, chunk.length), chunk.flat());
+      written += await this.sql.changes(insertText(table, columns, chunk.length, suffix), chunk.flat());
     }
+    return written;
   }
 
   // ---- definitions ----------------------------------------------------------------------------
@@ -153,13 +157,10 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async upsertReceipts(receipts: Receipt[]): Promise<void> {
-    for (const r of receipts) {
-      await this.sql.changes(
-        `INSERT INTO campaign_receipts (user_id, campaign_id, last_received_at, converted_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at, converted_at = excluded.converted_at`,
-        [r.user_id, r.campaign_id, r.last_received_at, r.converted_at],
-      );
-    }
+    // One statement may not touch a row twice (PostgreSQL refuses it): keep each pair's last receipt.
+    const latest = new Map(receipts.map((r) => [`${r.user_id}\u0000${r.campaign_id}`, r]));
+    await this.insertRows('campaign_receipts', RECEIPT_COLUMNS, [...latest.values()].map((r) => [r.user_id, r.campaign_id, r.last_received_at, r.converted_at]),
+      ' ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at, converted_at = excluded.converted_at');
   }
 
   async nextDueAt(): Promise<number | null> {
@@ -235,29 +236,27 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]> {
-    // Two claims, each through its own partial index: queued messages that are due, then messages
-    // whose dispatcher died (lease run out).
-    const queued = await this.sql.rows(
-      `SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 ${skipLocked(this.sql)}`,
-      [now, limit],
+    // Queued messages that are due, then those whose dispatcher died (lease run out), each found
+    // through its own partial index, claimed and read back in one statement.
+    const claim = (state: 'queued' | 'sending', dueColumn: 'next_attempt_at' | 'lease_until', count: number) => this.sql.rows(
+      `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
+       WHERE id IN (SELECT id FROM messages WHERE state = '${state}' AND ${dueColumn} <= $2 ORDER BY ${dueColumn}, id LIMIT $3 ${skipLocked(this.sql)})
+       RETURNING ${MESSAGE_COLUMNS}`,
+      [leaseUntil, now, count],
     );
-    const abandoned = queued.length < limit
-      ? await this.sql.rows(`SELECT id FROM messages WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until, id LIMIT $2 ${skipLocked(this.sql)}`, [now, limit - queued.length])
-      : [];
-    const ids = [...queued, ...abandoned].map((r) => String(r.id));
-    if (ids.length === 0) return [];
-    await this.sql.changes(
-      `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2 WHERE ${inList(this.sql, 'id', 3)}`,
-      [leaseUntil, now, listValue(this.sql, ids)],
-    );
-    const rows = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${inList(this.sql, 'id', 1)} ORDER BY next_attempt_at, id`, [listValue(this.sql, ids)]);
-    return rows.map((row) => this.messageFromRow(row));
+    const queued = await claim('queued', 'next_attempt_at', limit);
+    const abandoned = queued.length < limit ? await claim('sending', 'lease_until', limit - queued.length) : [];
+    return [...queued, ...abandoned].map((row) => this.messageFromRow(row)).sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async updateMessage(id: string, update: MessageUpdate): Promise<void> {
+  async updateMessages(ids: string[], update: MessageUpdate): Promise<void> {
+    if (ids.length === 0) return;
     const entries = Object.entries(update).filter(([, value]) => value !== undefined);
     const assignments = entries.map(([column], i) => `${column} = $${i + 1}`).join(', ');
-    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE id = $${entries.length + 1}`, [...entries.map(([, value]) => value), id]);
+    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', entries.length + 1)}`, [
+      ...entries.map(([, value]) => value),
+      listValue(this.sql, ids),
+    ]);
   }
 
   async listMessages(filter: MessageFilter): Promise<MessageRow[]> {
@@ -295,12 +294,10 @@ export class CampaignSql implements CampaignWriter {
     };
   }
 
-  async insertSandboxMessage(row: SandboxMessage): Promise<boolean> {
-    const inserted = await this.sql.changes(
-      insertText('sandbox_messages', SANDBOX_COLUMNS, 1, ' ON CONFLICT (message_id) DO NOTHING'),
-      [row.message_id, row.channel_id, row.channel_type, row.recipient, this.json(row.payload), row.received_at],
-    );
-    return inserted > 0;
+  async insertSandboxMessages(rows: SandboxMessage[]): Promise<number> {
+    return this.insertRows('sandbox_messages', SANDBOX_COLUMNS, rows.map((r) => [
+      r.message_id, r.channel_id, r.channel_type, r.recipient, this.json(r.payload), r.received_at,
+    ]), ' ON CONFLICT (message_id) DO NOTHING');
   }
 
   async listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]> {

@@ -100,23 +100,50 @@ export class SqliteStore implements Store {
 const json = (value: unknown): string => JSON.stringify(value);
 const parse = <T>(text: unknown): T => JSON.parse(String(text)) as T;
 
+interface SqliteSpelling {
+  text: string;
+  /** The `$n` of each `?` in turn; null when that is simply 1, 2, 3… */
+  order: number[] | null;
+}
+
+/**
+ * The shared SQL numbers its parameters `$1…$n`; this spells them as anonymous `?`, repeating a
+ * value where a number is used twice. Not as `?NNN`: node:sqlite binds numbered parameters in
+ * time quadratic in their count (a 100-row insert of 18 columns cost 49 µs a row, against 4 µs
+ * with `?`).
+ */
+function sqliteSpelling(text: string): SqliteSpelling {
+  const order: number[] = [];
+  const spelled = text.replace(/\$(\d+)/g, (_, n: string) => {
+    order.push(Number(n));
+    return '?';
+  });
+  return { text: spelled, order: order.every((n, i) => n === i + 1) ? null : order };
+}
+
 class SqliteTx implements StoreTx {
   private readonly sql: (text: string) => StatementSync;
   readonly campaigns: CampaignSql;
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
-    // The shared SQL numbers its parameters $1…$n; SQLite spells those ?1…?n.
-    const spelled = new Map<string, string>();
-    const statement = (text: string) => {
-      let sqlite = spelled.get(text);
-      if (sqlite === undefined) spelled.set(text, (sqlite = text.replace(/\$(\d+)/g, '?$1')));
-      return sql(sqlite);
+    const spelled = new Map<string, SqliteSpelling>();
+    const run = (text: string, values: unknown[]): { statement: StatementSync; values: SQLInputValue[] } => {
+      let spelling = spelled.get(text);
+      if (spelling === undefined) spelled.set(text, (spelling = sqliteSpelling(text)));
+      const bound = spelling.order === null ? values : spelling.order.map((n) => values[n - 1]);
+      return { statement: sql(spelling.text), values: bound as SQLInputValue[] };
     };
     this.campaigns = new CampaignSql({
       dialect: 'sqlite',
-      rows: async (text, values = []) => statement(text).all(...(values as SQLInputValue[])) as Row[],
-      changes: async (text, values = []) => Number(statement(text).run(...(values as SQLInputValue[])).changes),
+      rows: async (text, values = []) => {
+        const { statement, values: bound } = run(text, values);
+        return statement.all(...bound) as Row[];
+      },
+      changes: async (text, values = []) => {
+        const { statement, values: bound } = run(text, values);
+        return Number(statement.run(...bound).changes);
+      },
     });
   }
 
