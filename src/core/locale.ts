@@ -22,10 +22,24 @@ export function isLanguageCode(value: string): boolean {
 
 /** An IANA time zone name such as `Asia/Tokyo` (offsets like `+09:00` are not zones). */
 export function isTimeZone(value: string): boolean {
-  return /^[A-Za-z]/.test(value) && IANAZone.isValidZone(value);
+  return remembered(validZones, value, () => /^[A-Za-z]/.test(value) && IANAZone.isValidZone(value));
 }
 
 /** The zone's name as the IANA database spells it (`asia/tokyo` → `Asia/Tokyo`). */
 export function canonicalTimeZone(value: string): string {
-  return new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone;
+  return remembered(canonicalZones, value, () => new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone);
+}
+
+// Checking a zone builds an Intl formatter (tens of µs), and every send-time decision asks. The
+// answers are remembered; names are user input, so at most ZONES_REMEMBERED of them.
+const ZONES_REMEMBERED = 2000;
+const validZones = new Map<string, boolean>();
+const canonicalZones = new Map<string, string>();
+
+function remembered<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const value = compute();
+  if (cache.size < ZONES_REMEMBERED) cache.set(key, value);
+  return value;
 }

@@ -89,6 +89,13 @@ export interface SandboxMessage {
   received_at: number;
 }
 
+/** When each kind of the worker's work next falls due (null: none pending). */
+export interface DueWork {
+  entries: number | null;
+  /** A queued message, or one whose dispatcher's lease runs out. */
+  messages: number | null;
+}
+
 export interface MessageFilter {
   campaign_id?: string;
   user_id?: string;
@@ -102,8 +109,8 @@ export interface CampaignReader {
   getDefinition<T>(kind: DefinitionKind, id: string): Promise<DefinitionRow<T> | null>;
   pendingEntries(userIds: string[]): Promise<JourneyEntry[]>;
   receipts(userIds: string[]): Promise<Receipt[]>;
-  /** The earliest instant at which a pending entry or a queued message becomes due; null when none. */
-  nextDueAt(): Promise<number | null>;
+  /** When the earliest pending entry, and the earliest outgoing message, fall due (null: none). */
+  nextDue(): Promise<DueWork>;
   /** A user's decisions, newest first. */
   listTimeline(userId: string, options?: { limit?: number; campaignId?: string }): Promise<TimelineRow[]>;
   /** Every decision of every user, oldest first (simulations; never on a production-sized store). */

@@ -56,7 +56,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
         entry('e-other', { user_id: 'u-2', due_at: 2500 }),
       ]));
       expect((await store.read((r) => r.campaigns.pendingEntries(['u-1']))).map((e) => e.id).sort()).toEqual(['e-early', 'e-late']);
-      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(1500);
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 1500, messages: null });
 
       const claimed = await store.transaction((tx) => tx.campaigns.claimDueEntries(2500, 10));
       expect(claimed.map((e) => e.id)).toEqual(['e-early', 'e-other']);
@@ -65,7 +65,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect(await store.transaction((tx) => tx.campaigns.finishEntries(['e-early'], 2700))).toEqual([]);
       expect((await store.read((r) => r.campaigns.pendingEntries(['u-1', 'u-2']))).map((e) => e.id)).toEqual(['e-late']);
       expect(await store.transaction((tx) => tx.campaigns.claimDueEntries(2999, 10))).toEqual([]);
-      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(3000);
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 3000, messages: null });
     });
 
     test('receipts keep the last receipt per user and campaign', async () => {
@@ -101,7 +101,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       const first = await store.transaction((tx) => tx.campaigns.claimDueMessages(1000, 10, 31_000));
       expect(first).toEqual([message('m1', { state: 'sending', attempts: 1, lease_until: 31_000, updated_at: 1000 })]);
       expect(await store.transaction((tx) => tx.campaigns.claimDueMessages(2000, 10, 32_000))).toEqual([]);
-      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(5000);
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: 5000 });
 
       const reclaimed = await store.transaction((tx) => tx.campaigns.claimDueMessages(31_000, 10, 61_000));
       expect(reclaimed.map((m) => [m.id, m.attempts, m.lease_until])).toEqual([['m1', 2, 61_000], ['m2', 1, 61_000]]);
@@ -109,7 +109,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       await store.transaction((tx) => tx.campaigns.updateMessages(['m1', 'm2'], { state: 'sent', provider_message_id: 'p-1', lease_until: null, updated_at: 31_500 }));
       expect(await store.read((r) => r.campaigns.getMessage('m1'))).toMatchObject({ state: 'sent', provider_message_id: 'p-1', lease_until: null, attempts: 2 });
       expect(await store.read((r) => r.campaigns.getMessage('m2'))).toMatchObject({ state: 'sent', updated_at: 31_500, attempts: 1 });
-      expect(await store.read((r) => r.campaigns.nextDueAt())).toBe(null);
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: null });
       expect((await store.read((r) => r.campaigns.listMessages({ campaign_id: 'cart' }))).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
       expect(await store.read((r) => r.campaigns.listMessages({ user_id: 'nobody' }))).toEqual([]);
     });

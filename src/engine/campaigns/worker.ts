@@ -1,10 +1,13 @@
 import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
+import type { DueWork } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { runDueMessages } from './dispatcher.ts';
 import { runDueEntries } from './scheduler.ts';
 
 /** How often the worker looks for work another process may have committed, at the latest. */
 const POLL_MS = 1000;
+/** How soon it looks again at due work another process had claimed. */
+const CLAIMED_ELSEWHERE_MS = 20;
 
 /**
  * Does the campaign work that is due: pending sends (scheduler), then outgoing messages
@@ -34,22 +37,31 @@ export class CampaignWorker {
 
   /**
    * Handles everything due now, and says when the next thing falls due (null: nothing pending).
-   * A pass can create work due at once (a send fires another campaign), hence the loop.
+   * It looks before it claims, so an instant where only pending entries fall due (every instant
+   * of a simulation) costs one transaction. A pass can create work due at once (a send fires
+   * another campaign), hence the loop; a pass that finds due work it cannot claim (another
+   * process holds it) stops, so that the caller waits instead of spinning.
    */
   async runDueAndPeek(): Promise<{ handled: number; next: number | null }> {
     let handled = 0;
     for (;;) {
-      handled += (await runDueEntries(this.engine, this.adapter)) + (await runDueMessages(this.engine));
-      const next = await this.nextDueAt();
-      if (next === null || next > this.engine.clock.now()) return { handled, next };
+      const due = await this.engine.store.read((r) => r.campaigns.nextDue());
+      const now = this.engine.clock.now();
+      const next = earliest(due);
+      if (next === null || next > now) return { handled, next };
+      let round = 0;
+      if (due.entries !== null && due.entries <= now) round += await runDueEntries(this.engine, this.adapter);
+      if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine);
+      handled += round;
+      if (round === 0) return { handled, next };
       // The SQLite store answers synchronously: let HTTP requests in between batches of a backlog.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   /** The next instant something is due, or null. */
-  nextDueAt(): Promise<number | null> {
-    return this.engine.store.read((r) => r.campaigns.nextDueAt());
+  async nextDueAt(): Promise<number | null> {
+    return earliest(await this.engine.store.read((r) => r.campaigns.nextDue()));
   }
 
   start(): void {
@@ -88,10 +100,19 @@ export class CampaignWorker {
     let wait = POLL_MS;
     try {
       const { next } = await this.runDueAndPeek();
-      if (next !== null) wait = Math.min(POLL_MS, Math.max(0, next - this.engine.clock.now()));
+      // Due but not claimable (another process holds it): look again shortly, not at once.
+      if (next !== null) {
+        const until = next - this.engine.clock.now();
+        wait = Math.min(POLL_MS, until > 0 ? until : CLAIMED_ELSEWHERE_MS);
+      }
     } catch (error) {
       this.onError(error);
     }
     if (!this.stopped) this.timer = setTimeout(() => this.kick(), wait);
   }
+}
+
+function earliest(due: DueWork): number | null {
+  if (due.entries === null) return due.messages;
+  return due.messages === null ? due.entries : Math.min(due.entries, due.messages);
 }

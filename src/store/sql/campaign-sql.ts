@@ -3,6 +3,7 @@ import type {
   CampaignWriter,
   DefinitionKind,
   DefinitionRow,
+  DueWork,
   JourneyEntry,
   MessageFilter,
   MessageRow,
@@ -163,15 +164,14 @@ export class CampaignSql implements CampaignWriter {
       ' ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at, converted_at = excluded.converted_at');
   }
 
-  async nextDueAt(): Promise<number | null> {
+  async nextDue(): Promise<DueWork> {
     const [row] = await this.sql.rows(
-      `SELECT min(at) AS at FROM (
-         SELECT min(due_at) AS at FROM journey_entries WHERE state = 'pending'
-         UNION ALL SELECT min(next_attempt_at) FROM messages WHERE state = 'queued'
-         UNION ALL SELECT min(lease_until) FROM messages WHERE state = 'sending'
-       ) due`,
+      `SELECT (SELECT min(due_at) FROM journey_entries WHERE state = 'pending') AS entries,
+              (SELECT min(next_attempt_at) FROM messages WHERE state = 'queued') AS queued,
+              (SELECT min(lease_until) FROM messages WHERE state = 'sending') AS leased`,
     );
-    return nullableNumber(row?.at);
+    const [queued, leased] = [nullableNumber(row?.queued), nullableNumber(row?.leased)];
+    return { entries: nullableNumber(row?.entries), messages: queued === null ? leased : leased === null ? queued : Math.min(queued, leased) };
   }
 
   private entryFromRow(row: Row): JourneyEntry {
@@ -237,16 +237,22 @@ export class CampaignSql implements CampaignWriter {
 
   async claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]> {
     // Queued messages that are due, then those whose dispatcher died (lease run out), each found
-    // through its own partial index, claimed and read back in one statement.
-    const claim = (state: 'queued' | 'sending', dueColumn: 'next_attempt_at' | 'lease_until', count: number) => this.sql.rows(
-      `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
-       WHERE id IN (SELECT id FROM messages WHERE state = '${state}' AND ${dueColumn} <= $2 ORDER BY ${dueColumn}, id LIMIT $3 ${skipLocked(this.sql)})
-       RETURNING ${MESSAGE_COLUMNS}`,
-      [leaseUntil, now, count],
+    // through its own partial index; then claimed and read back in one statement. (An UPDATE with
+    // the search as its subquery cost 0.2 ms on SQLite even when nothing was due.)
+    const queued = await this.sql.rows(
+      `SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 ${skipLocked(this.sql)}`,
+      [now, limit],
     );
-    const queued = await claim('queued', 'next_attempt_at', limit);
-    const abandoned = queued.length < limit ? await claim('sending', 'lease_until', limit - queued.length) : [];
-    return [...queued, ...abandoned].map((row) => this.messageFromRow(row)).sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const abandoned = queued.length < limit
+      ? await this.sql.rows(`SELECT id FROM messages WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until, id LIMIT $2 ${skipLocked(this.sql)}`, [now, limit - queued.length])
+      : [];
+    const ids = [...queued, ...abandoned].map((r) => String(r.id));
+    if (ids.length === 0) return [];
+    const rows = await this.sql.rows(
+      `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2 WHERE ${inList(this.sql, 'id', 3)} RETURNING ${MESSAGE_COLUMNS}`,
+      [leaseUntil, now, listValue(this.sql, ids)],
+    );
+    return rows.map((row) => this.messageFromRow(row)).sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async updateMessages(ids: string[], update: MessageUpdate): Promise<void> {
