@@ -38,6 +38,8 @@ export interface StoreReader {
   /** A user's events, newest first. */
   listEvents(userId: string, options?: { limit?: number }): Promise<EventRecord[]>;
   countUsers(): Promise<number>;
+  /** Profile ids in id order, the first `limit` after `afterId` (null: from the start). */
+  userIdsAfter(afterId: string | null, limit: number): Promise<string[]>;
 
   getSubscriptionGroup(id: string): Promise<SubscriptionGroup | null>;
   listSubscriptionGroups(): Promise<SubscriptionGroup[]>;

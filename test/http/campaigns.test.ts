@@ -166,4 +166,32 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(timeline.map((t: { outcome: string }) => t.outcome).reverse()).toEqual(['triggered', 'scheduled', 'sent']);
     expect(await worker.runDue()).toBe(0);
   });
+
+  test('broadcast triggers the campaign for its whole audience, and only for it; with recipients it is refused', async () => {
+    const applied = await server.call('POST', '/v1/apply', {
+      campaigns: [{
+        id: 'vip-news', name: 'VIP news', status: 'active', trigger: { type: 'api' },
+        audience: { filters: [{ attribute: 'tier', op: 'eq', value: 'vip' }] },
+        message: { channel: 'line-main', default: { type: 'text', text: 'News {{ api.edition }} for {{${first_name}}}' } },
+      }],
+    });
+    expect(applied.status).toBe(200);
+    await track({ attributes: [
+      { external_id: 'b1', first_name: 'Rin', tier: 'vip', line_id: 'U000000000000000000000000000000b1' },
+      { external_id: 'b2', first_name: 'Sora', tier: 'basic', line_id: 'U000000000000000000000000000000b2' },
+      { external_id: 'b3', first_name: 'Taro', tier: 'vip', line_id: 'U000000000000000000000000000000b3' },
+    ] });
+    const refused = await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'vip-news', broadcast: true, recipients: [{ external_user_id: 'b1' }] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors[0].field).toBe('recipients');
+
+    const sent = await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'vip-news', broadcast: true, trigger_properties: { edition: 'May' } });
+    expect(sent.status).toBe(201);
+    await worker.runDue();
+    const texts = (await server.call('GET', '/v1/messages?campaign_id=vip-news')).body.messages
+      .map((m: { to: string; payload: { messages: Array<{ text: string }> } }) => `${m.to}: ${m.payload.messages[0].text}`).sort();
+    expect(texts).toEqual(['U000000000000000000000000000000b1: News May for Rin', 'U000000000000000000000000000000b3: News May for Taro']);
+    expect((await server.call('GET', `/v1/users/${await userId('b2')}/timeline?campaign_id=vip-news`)).body.timeline).toEqual([]);
+    expect((await server.call('GET', '/v1/campaigns/vip-news/stats')).body).toMatchObject({ campaign_id: 'vip-news' });
+  });
 });

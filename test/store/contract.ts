@@ -204,6 +204,20 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           expect(found).toEqual(many);
         });
 
+        test('userIdsAfter pages through every profile in id order', async () => {
+          const many = Array.from({ length: 25 }, (_, i) => user(`u-${String(24 - i).padStart(3, '0')}`));
+          await store.transaction((tx) => tx.insertUsers(many));
+          const pages: string[][] = [];
+          for (let after: string | null = null; ;) {
+            const page: string[] = await store.read((r) => r.userIdsAfter(after, 10));
+            if (page.length === 0) break;
+            pages.push(page);
+            after = page.at(-1)!;
+          }
+          expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
+          expect(pages.flat()).toEqual(many.map((u) => u.id).sort());
+        });
+
         test('updateUsers writes the profile columns and leaves created_at, aliases and subscriptions alone', async () => {
           await seed();
           const changed: UserRecord = {

@@ -103,13 +103,17 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
     });
 
     app.post<{ Body: TriggerSendRequest }>('/campaigns/trigger/send', {
-      schema: { body: TriggerSendRequestSchema, tags: ['Campaigns'], summary: 'Trigger an API-triggered campaign for up to 50 recipients' },
+      schema: { body: TriggerSendRequestSchema, tags: ['Campaigns'], summary: "Trigger an API-triggered campaign for up to 50 recipients, or its whole audience ('broadcast')" },
       onRequest: requirePermission(engine, 'campaigns.trigger.send'),
     }, async (request, reply) => {
       const body = request.body;
-      if (body.broadcast) throw new RequestError(400, "'broadcast' is not supported: name the recipients (at most 50)", [{ field: 'broadcast', message: 'not supported' }]);
-      if (!body.recipients || body.recipients.length === 0) throw new RequestError(400, "'recipients' is required when 'broadcast' is not true", [{ field: 'recipients', message: 'is required' }]);
-      for (const [i, recipient] of body.recipients.entries()) {
+      if (body.broadcast && body.recipients !== undefined) {
+        throw new RequestError(400, "'recipients' must be left out when 'broadcast' is true: a broadcast goes to the campaign's whole audience", [{ field: 'recipients', message: "must be left out with 'broadcast': true" }]);
+      }
+      if (!body.broadcast && (!body.recipients || body.recipients.length === 0)) {
+        throw new RequestError(400, "'recipients' is required when 'broadcast' is not true", [{ field: 'recipients', message: 'is required' }]);
+      }
+      for (const [i, recipient] of (body.recipients ?? []).entries()) {
         const named = (['external_user_id', 'user_alias'] as const).filter((k) => recipient[k] !== undefined);
         if (named.length !== 1) throw new RequestError(400, `'recipients[${i}]' needs exactly one of external_user_id, user_alias`, [{ field: `recipients[${i}]`, message: 'exactly one of external_user_id, user_alias' }]);
         if (recipient.send_to_existing_only === false && recipient.attributes === undefined) {

@@ -201,6 +201,11 @@ export class PostgresTx implements StoreTx {
     return Number(row.n);
   }
 
+  async userIdsAfter(afterId: string | null, limit: number): Promise<string[]> {
+    const rows = await this.rows('SELECT id FROM users WHERE id > $1 ORDER BY id LIMIT $2', [afterId ?? '', limit]);
+    return rows.map((r) => String(r.id));
+  }
+
   async insertUsers(users: UserRecord[]): Promise<void> {
     if (users.length === 0) return;
     await this.changes(

@@ -189,6 +189,11 @@ class SqliteTx implements StoreTx {
     return Number((this.sql('SELECT count(*) AS n FROM users').get() as Row).n);
   }
 
+  async userIdsAfter(afterId: string | null, limit: number): Promise<string[]> {
+    const rows = this.sql('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?').all(afterId ?? '', limit) as Row[];
+    return rows.map((r) => String(r.id));
+  }
+
   async insertUsers(users: UserRecord[]): Promise<void> {
     const insert = this.sql(
       `INSERT INTO users (id, external_id, email, phone, line_id, standard, custom, last_interacted_channel, created_at, updated_at)
