@@ -1,5 +1,5 @@
 import { checkSend, type ChannelAdapter } from '../../core/campaigns/send-check.ts';
-import { timelineRow } from '../../core/campaigns/decide.ts';
+import { timelineRow, type UserCampaignState } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
 import type { MessageRow, TimelineRow } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
@@ -23,7 +23,11 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
     if (entries.length === 0) return 0;
     const userIds = [...new Set(entries.map((e) => e.user_id))];
     const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids: userIds })).map((u) => [u.id, u]));
-    const states = await loadStates(tx, [...users.keys()], users);
+    // A user's pending sends and receipts matter here only to an audience checked again at send time.
+    const reevaluates = entries.some((e) => defs.campaigns.get(e.campaign_id)?.campaign.reevaluate_audience_at_send === true);
+    const states: Map<string, UserCampaignState> = reevaluates
+      ? await loadStates(tx, [...users.keys()], users)
+      : new Map([...users].map(([id, user]) => [id, { user, pending: [], receipts: new Map() }]));
     await tx.campaigns.finishEntries(entries.map((e) => e.id), now);
 
     const ctx = { now, newId: engine.newId };
