@@ -35,7 +35,7 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
   const start = resolveAt(scenario.start, 0);
   if (start === null) throw new ScenarioError(`'start' is not an ISO 8601 instant: ${JSON.stringify(scenario.start)}`);
   const clock = new ManualClock(start);
-  const store = new SqliteStore(':memory:');
+  const store = new SqliteStore(':memory:', { singleTransaction: true });
   await store.migrate();
   const engine = createEngine(store, clock);
   await ensureAdminKey(engine, SIMULATION_KEY);

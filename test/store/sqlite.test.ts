@@ -31,6 +31,14 @@ describeStoreContract('SQLite (:memory:)', async () => {
 
 describeStoreContract('SQLite (file, WAL)', openFileStore);
 
+// Simulations keep one transaction open, each unit of work a savepoint: the same contract holds.
+const openSingleTransactionStore = async () => {
+  const store = new SqliteStore(':memory:', { singleTransaction: true });
+  return { store, cleanup: () => store.close() };
+};
+describeStoreContract('SQLite (:memory:, one transaction)', openSingleTransactionStore);
+describeCampaignStoreContract('SQLite (:memory:, one transaction)', openSingleTransactionStore);
+
 describeCampaignStoreContract('SQLite (file, WAL)', openFileStore);
 
 describe('SQLite file store', () => {

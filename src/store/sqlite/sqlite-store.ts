@@ -20,14 +20,27 @@ type Row = Record<string, unknown>;
  * single writer anyway, so every unit of work (reads included, so that a read never sees another
  * request's uncommitted rows) runs in turn on the queue.
  */
+export interface SqliteStoreOptions {
+  /**
+   * Keep one transaction open for the store's life, each unit of work a savepoint in it, committed
+   * at `close`. Only for throwaway in-memory stores (`tidings simulate`): nothing there outlives
+   * the process anyway, and a commit on an in-memory database takes time in proportion to the
+   * database's size (measured: 0.05 ms at 10,000 timeline rows, 1.7 ms at 600,000), which made a
+   * large simulation spend a quarter of its time committing. A failed unit still rolls back alone.
+   */
+  singleTransaction?: boolean;
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: DatabaseSync;
   private readonly queue = new SerialQueue();
   private readonly statements = new Map<string, StatementSync>();
   private readonly tx: SqliteTx;
+  private readonly singleTransaction: boolean;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.singleTransaction = options.singleTransaction ?? false;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
     for (const pragma of SQLITE_PRAGMAS) this.db.exec(`PRAGMA ${pragma}`);
@@ -53,13 +66,13 @@ export class SqliteStore implements Store {
       const applied: string[] = [];
       for (const migration of SQLITE_MIGRATIONS) {
         if (done.has(migration.version)) continue;
-        this.db.exec('BEGIN IMMEDIATE');
+        this.begin();
         try {
           this.db.exec(migration.sql);
           this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
-          this.db.exec('COMMIT');
+          this.commit();
         } catch (error) {
-          this.db.exec('ROLLBACK');
+          this.rollback();
           throw error;
         }
         applied.push(`${migration.version} ${migration.name}`);
@@ -70,16 +83,32 @@ export class SqliteStore implements Store {
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.queue.run(async () => {
-      this.db.exec('BEGIN IMMEDIATE');
+      this.begin();
       try {
         const result = await work(this.tx);
-        this.db.exec('COMMIT');
+        this.commit();
         return result;
       } catch (error) {
-        if (this.db.isTransaction) this.db.exec('ROLLBACK');
+        this.rollback();
         throw error;
       }
     });
+  }
+
+  // A unit of work is a transaction, or with `singleTransaction` a savepoint in the one open transaction.
+  private begin(): void {
+    if (!this.singleTransaction) return void this.db.exec('BEGIN IMMEDIATE');
+    if (!this.db.isTransaction) this.db.exec('BEGIN');
+    this.db.exec('SAVEPOINT unit');
+  }
+
+  private commit(): void {
+    this.db.exec(this.singleTransaction ? 'RELEASE unit' : 'COMMIT');
+  }
+
+  private rollback(): void {
+    if (!this.db.isTransaction) return;
+    this.db.exec(this.singleTransaction ? 'ROLLBACK TO unit; RELEASE unit' : 'ROLLBACK');
   }
 
   read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
@@ -92,7 +121,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.queue.run(async () => {
-      if (this.db.isOpen) this.db.close();
+      if (!this.db.isOpen) return;
+      if (this.db.isTransaction) this.db.exec('COMMIT');
+      this.db.close();
     });
   }
 }
