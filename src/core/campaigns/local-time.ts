@@ -1,5 +1,5 @@
-import { IANAZone } from 'luxon';
 import { isTimeZone } from '../locale.ts';
+import { zoneOffsetMs as offsetMs } from './zone-offsets.ts';
 
 /** A calendar date, `YYYY-MM-DD`. */
 export type LocalDate = string;
@@ -83,8 +83,4 @@ function wallClockAsUtc(date: LocalDate, time: LocalTime): number {
 }
 
 /** The zone's UTC offset at `instant`, in ms. */
-export function offsetMs(zone: string, instant: number): number {
-  const iana = IANAZone.create(zone);
-  if (!iana.isValid) throw new RangeError(`unknown time zone: ${zone}`);
-  return iana.offset(instant) * MINUTE_MS;
-}
+export { offsetMs };
