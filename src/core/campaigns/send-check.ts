@@ -78,7 +78,7 @@ export function attempt(message: Pick<Message, 'channel' | 'default' | 'by_chann
     api: entry.context.api,
     inbound: entry.context.inbound as never,
   });
-  const rendered = renderContent(content, context, ctx.contentBlocks);
+  const rendered = renderContent(content, context, ctx.contentBlocks, { now: ctx.now });
   if (!rendered.ok) return suppress(rendered.reason, channel.id, { message: rendered.message, ...(rendered.field ? { field: rendered.field } : {}) });
   const built = ctx.adapter.buildPayload(rendered.output, reached.recipient, channel);
   if (!built.ok) return suppress('template_error', channel.id, { message: built.error });

@@ -1,5 +1,5 @@
 import { Liquid, type FS } from 'liquidjs';
-import { brazeFilters } from './filters.ts';
+import { brazeFilters, dateOnRenderClock, type FilterHandler } from './filters.ts';
 import { AbortMessageTag, unavailableTag } from './tags.ts';
 
 /** Templates read no files: a second lock behind the file tags, which are removed below. */
@@ -36,3 +36,6 @@ for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, una
 liquid.registerTag('connected_content', unavailableTag('Connected Content is not supported'));
 liquid.registerTag('abort_message', AbortMessageTag);
 for (const [name, filter] of Object.entries(brazeFilters)) liquid.registerFilter(name, filter);
+// LiquidJS calls the built-in `date` with its full filter `this`, of which ours reads a part.
+const builtinDate = liquid.filters.date;
+liquid.registerFilter('date', dateOnRenderClock((typeof builtinDate === 'function' ? builtinDate : builtinDate.handler) as FilterHandler));

@@ -2,7 +2,7 @@ import type { Content } from '../../schemas/content.ts';
 import type { ContentBlocks } from './content-blocks.ts';
 import type { TemplateContext } from './context.ts';
 import { TemplateFailure } from './failure.ts';
-import { RenderSession, withFailures, type RenderLimits, type TemplateResult } from './render.ts';
+import { RenderSession, withFailures, type RenderOptions, type TemplateResult } from './render.ts';
 
 type QuickReplies = { label: string; text: string }[] | undefined;
 
@@ -12,8 +12,8 @@ type QuickReplies = { label: string; text: string }[] | undefined;
  * keys are not rendered). Identifiers are not: `type`, sticker ids, the webhook method. The first
  * failing field is named in the result.
  */
-export function renderContent(content: Content, context: TemplateContext, blocks: ContentBlocks, limits: Partial<RenderLimits> = {}): TemplateResult<Content> {
-  const session = new RenderSession(context, blocks, limits);
+export function renderContent(content: Content, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions = {}): TemplateResult<Content> {
+  const session = new RenderSession(context, blocks, options);
   return withFailures(() => renderFields(content, fieldRenderer(session)));
 }
 

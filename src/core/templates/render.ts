@@ -3,6 +3,7 @@ import { translateBrazeSyntax, type Translation } from './braze-syntax.ts';
 import { ContentBlocksDrop, type ContentBlocks } from './content-blocks.ts';
 import type { TemplateContext } from './context.ts';
 import { liquid } from './engine.ts';
+import { RENDER_NOW } from './filters.ts';
 import { describeError, templateError, TemplateFailure, type TemplateFailureReason } from './failure.ts';
 
 export interface RenderLimits {
@@ -36,8 +37,13 @@ export function templateErrors(template: string, limits: Partial<RenderLimits> =
   }
 }
 
-export function renderTemplate(template: string, context: TemplateContext, blocks: ContentBlocks, limits: Partial<RenderLimits> = {}): TemplateResult<string> {
-  return withFailures(() => new RenderSession(context, blocks, limits).render(template));
+/** The limits of a render, and the instant `'now'` means in it (the engine's clock; else the system's). */
+export interface RenderOptions extends Partial<RenderLimits> {
+  now?: number;
+}
+
+export function renderTemplate(template: string, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions = {}): TemplateResult<string> {
+  return withFailures(() => new RenderSession(context, blocks, options).render(template));
 }
 
 export function withFailures<T>(render: () => T): TemplateResult<T> {
@@ -92,10 +98,15 @@ export class RenderSession {
   #limiters: Pick<Context, 'renderLimit' | 'memoryLimit'> | undefined;
   #outputBytes = 0;
 
-  constructor(context: TemplateContext, blocks: ContentBlocks, limits: Partial<RenderLimits> = {}) {
+  constructor(context: TemplateContext, blocks: ContentBlocks, options: RenderOptions = {}) {
+    const { now, ...limits } = options;
     this.#blocks = blocks;
     this.#limits = { ...DEFAULT_RENDER_LIMITS, ...limits };
-    this.#scope = { ...context, content_blocks: new ContentBlocksDrop((name, ctx) => this.#renderBlock(name, ctx)) };
+    this.#scope = {
+      ...context,
+      content_blocks: new ContentBlocksDrop((name, ctx) => this.#renderBlock(name, ctx)),
+      [RENDER_NOW]: now ?? Date.now(),
+    };
   }
 
   /** Renders one template; throws a TemplateFailure. */

@@ -130,6 +130,15 @@ describe('filters', () => {
   test('the date filter works in UTC whatever the server zone', () => {
     expect(render("{{ 'now' | date: '%z' }}")).toEqual({ ok: true, output: '+0000' });
   });
+
+  test("'now' is the render's clock (the engine's, virtual in a simulation), not the system's", () => {
+    const now = Date.UTC(2031, 4, 6, 7, 8, 9);
+    const at = (template: string) => renderTemplate(template, context(), noBlocks, { now });
+    expect(at("{{ 'now' | date: '%Y-%m-%d %H:%M:%S' }}")).toEqual({ ok: true, output: '2031-05-06 07:08:09' });
+    expect(at("{{ 'today' | date: '%A' }}")).toEqual({ ok: true, output: 'Tuesday' });
+    expect(at("{{ 'now' | time_zone: 'Asia/Tokyo' | date: '%H:%M %z' }}")).toEqual({ ok: true, output: '16:08 +0900' });
+    expect(at("{{ '2026-03-06T12:00:00Z' | date: '%Y' }}")).toEqual({ ok: true, output: '2026' });
+  });
 });
 
 describe('isolation', () => {
