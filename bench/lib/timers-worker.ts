@@ -8,9 +8,8 @@
 // (fixed once, here): it runs at real speed, and lateness (sent − due) is real milliseconds. When
 // ready it reports `{"ready": true, "offset_ms": …}` so that the harness can follow it.
 //
-// While it has a backlog the worker never yields to the event loop (its store calls resolve as
-// microtasks), so timers here do not fire until it catches up: the harness, not this process,
-// enforces the deadline, samples memory and records the CPU profile (over the inspector).
+// The harness, not this process, enforces the deadline, samples memory and records the CPU
+// profile (over the inspector), so that none of that work is counted as the worker's.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { channelAdapter } from '../../src/channels/adapter.ts';
