@@ -148,4 +148,12 @@ export interface CampaignWriter extends CampaignReader {
   updateMessages(ids: string[], update: MessageUpdate): Promise<void>;
   /** Returns how many were new: a message already in the sandbox is not delivered there twice. */
   insertSandboxMessages(rows: SandboxMessage[]): Promise<number>;
+  /**
+   * A deleted user's campaign history: their timeline, messages (queued ones never go out),
+   * sandbox deliveries, receipts and finished entries are deleted. Pending entries stay, with their
+   * trigger context emptied, so that each is recorded as `suppressed: user_deleted` when due.
+   */
+  forgetUser(userId: string): Promise<void>;
+  /** A merged user's campaign history goes to the profile it merged into; per campaign, the later receipt wins. */
+  moveUserHistory(fromId: string, toId: string): Promise<void>;
 }

@@ -57,10 +57,16 @@ export interface StoreTx extends StoreReader {
   insertUsers(users: UserRecord[]): Promise<void>;
   /** Writes the profile columns (not aliases or subscriptions) of existing users. */
   updateUsers(users: UserRecord[]): Promise<void>;
-  /** Removes a profile and everything personal attached to it (aliases, subscriptions, events). */
+  /**
+   * Removes a profile and everything personal attached to it: aliases, subscriptions, events, and
+   * its campaign history (`CampaignWriter.forgetUser`).
+   */
   deleteUser(id: string): Promise<void>;
   insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void>;
-  /** Moves aliases, events and subscriptions of `fromId` that `toId` lacks onto `toId` (merge). */
+  /**
+   * Moves aliases, events and subscriptions of `fromId` that `toId` lacks onto `toId` (merge), and
+   * its campaign history (`CampaignWriter.moveUserHistory`).
+   */
   moveUserData(fromId: string, toId: string): Promise<void>;
   upsertSubscriptions(rows: SubscriptionChange[]): Promise<void>;
 

@@ -194,4 +194,43 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect((await server.call('GET', `/v1/users/${await userId('b2')}/timeline?campaign_id=vip-news`)).body.timeline).toEqual([]);
     expect((await server.call('GET', '/v1/campaigns/vip-news/stats')).body).toMatchObject({ campaign_id: 'vip-news' });
   });
+
+  test('deleting a user deletes their campaign history; their pending send is suppressed as user_deleted', async () => {
+    const line = 'U000000000000000000000000000000d1';
+    await track({
+      attributes: [{ external_id: 'd1', line_id: line }],
+      events: [{ external_id: 'd1', name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 300 } }],
+    });
+    const id = await userId('d1');
+    expect(await outcomes('d1')).toEqual(['triggered', 'scheduled']);
+    const before = (await server.call('GET', '/v1/campaigns/cart-reminder/stats')).body.reasons.user_deleted ?? 0;
+
+    expect((await server.call('POST', '/users/delete', { external_ids: ['d1'] })).status).toBe(201);
+    expect((await server.call('GET', `/v1/users/${id}/timeline`)).body.timeline).toEqual([]);
+    clock.advance(3_600_000);
+    await worker.runDue();
+    expect((await server.call('GET', '/v1/campaigns/cart-reminder/stats')).body.reasons.user_deleted).toBe(before + 1);
+    expect((await server.call('GET', `/v1/sandbox/messages?to=${line}`)).body.messages).toEqual([]);
+    const timeline = (await server.call('GET', `/v1/users/${id}/timeline`)).body.timeline;
+    expect(timeline.map((t: { outcome: string; reason: string }) => [t.outcome, t.reason])).toEqual([['suppressed', 'user_deleted']]);
+  });
+
+  test('identifying an alias into an existing profile brings its pending send and timeline along', async () => {
+    const alias = { alias_label: 'cookie', alias_name: 'c-77' };
+    await track({
+      attributes: [{ external_id: 'known', first_name: 'Kei' }, { user_alias: alias, line_id: 'U000000000000000000000000000000e1', _update_existing_only: false }],
+      events: [{ user_alias: alias, name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 200 } }],
+    });
+    const aliasUser = (await server.call('GET', '/v1/users?alias_label=cookie&alias_name=c-77')).body.users[0];
+    const identified = await server.call('POST', '/users/identify', { aliases_to_identify: [{ external_id: 'known', user_alias: alias }] });
+    expect(identified.body).toMatchObject({ aliases_processed: 1 });
+    expect((await server.call('GET', `/v1/users/${aliasUser.id}/timeline`)).body.timeline).toEqual([]);
+    expect(await outcomes('known')).toEqual(['triggered', 'scheduled']);
+    expect(identified.status).toBe(201);
+    clock.advance(3_600_000);
+    await worker.runDue();
+    expect(await outcomes('known')).toEqual(['triggered', 'scheduled', 'sent']);
+    const sandbox = (await server.call('GET', '/v1/sandbox/messages?to=U000000000000000000000000000000e1')).body.messages;
+    expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual(['Hi Kei, your cart is waiting (200)']);
+  });
 });

@@ -122,5 +122,53 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect(await store.read((r) => r.campaigns.listSandboxMessages({ channel_id: 'line-main' }))).toEqual([other, row]);
       expect(await store.read((r) => r.campaigns.listSandboxMessages({ recipient: 'U2' }))).toEqual([]);
     });
+
+    /** Two users with a bit of everything: u-1's history, and u-2's that must stay as it is. */
+    const seedHistories = () => store.transaction(async (tx) => {
+      await tx.campaigns.insertEntries([entry('e-pending'), entry('e-done', { state: 'done' }), entry('e-u2', { user_id: 'u-2' })]);
+      await tx.campaigns.insertTimeline([timeline('t1'), timeline('t2', { user_id: 'u-2' })]);
+      await tx.campaigns.insertMessages([message('m1'), message('m2', { user_id: 'u-2', recipient: 'U2' })]);
+      await tx.campaigns.insertSandboxMessages([
+        { message_id: 'm1', channel_id: 'line-main', channel_type: 'line', recipient: 'U1', payload: {}, received_at: 5 },
+        { message_id: 'm2', channel_id: 'line-main', channel_type: 'line', recipient: 'U2', payload: {}, received_at: 5 },
+      ]);
+      await tx.campaigns.upsertReceipts([
+        { user_id: 'u-1', campaign_id: 'cart', last_received_at: 50, converted_at: 55 },
+        { user_id: 'u-1', campaign_id: 'promo', last_received_at: 10, converted_at: null },
+        { user_id: 'u-2', campaign_id: 'cart', last_received_at: 20, converted_at: null },
+        { user_id: 'u-2', campaign_id: 'promo', last_received_at: 30, converted_at: 31 },
+      ]);
+    });
+
+    test('forgetting a user deletes their history and keeps their pending sends, emptied, to be suppressed', async () => {
+      await seedHistories();
+      await store.transaction((tx) => tx.campaigns.forgetUser('u-1'));
+      expect(await store.read((r) => r.campaigns.listTimeline('u-1'))).toEqual([]);
+      expect(await store.read((r) => r.campaigns.listMessages({ user_id: 'u-1' }))).toEqual([]);
+      expect((await store.read((r) => r.campaigns.listSandboxMessages({}))).map((m) => m.message_id)).toEqual(['m2']);
+      expect(await store.read((r) => r.campaigns.receipts(['u-1']))).toEqual([]);
+      expect(await store.read((r) => r.campaigns.pendingEntries(['u-1']))).toEqual([entry('e-pending', { context: {} })]);
+      expect(await store.transaction((tx) => tx.campaigns.finishEntries(['e-done'], 9))).toEqual([]);
+      // u-2 is untouched.
+      expect((await store.read((r) => r.campaigns.listTimeline('u-2'))).map((t) => t.id)).toEqual(['t2']);
+      expect((await store.read((r) => r.campaigns.listMessages({ user_id: 'u-2' }))).map((m) => m.id)).toEqual(['m2']);
+      expect(await store.read((r) => r.campaigns.receipts(['u-2']))).toHaveLength(2);
+      expect((await store.read((r) => r.campaigns.pendingEntries(['u-2']))).map((e) => e.id)).toEqual(['e-u2']);
+    });
+
+    test('a merged user’s history moves to the profile it merged into; per campaign the later receipt wins', async () => {
+      await seedHistories();
+      await store.transaction((tx) => tx.campaigns.moveUserHistory('u-1', 'u-2'));
+      expect(await store.read((r) => r.campaigns.listTimeline('u-1'))).toEqual([]);
+      expect((await store.read((r) => r.campaigns.listTimeline('u-2'))).map((t) => t.id).sort()).toEqual(['t1', 't2']);
+      expect((await store.read((r) => r.campaigns.listMessages({ user_id: 'u-2' }))).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+      expect((await store.read((r) => r.campaigns.pendingEntries(['u-2']))).map((e) => e.id).sort()).toEqual(['e-pending', 'e-u2']);
+      expect(await store.read((r) => r.campaigns.receipts(['u-1']))).toEqual([]);
+      const receipts = (await store.read((r) => r.campaigns.receipts(['u-2']))).sort((a, b) => a.campaign_id.localeCompare(b.campaign_id));
+      expect(receipts).toEqual([
+        { user_id: 'u-2', campaign_id: 'cart', last_received_at: 50, converted_at: 55 },
+        { user_id: 'u-2', campaign_id: 'promo', last_received_at: 30, converted_at: 31 },
+      ]);
+    });
   });
 }

@@ -232,6 +232,7 @@ export class PostgresTx implements StoreTx {
     await this.changes('DELETE FROM events WHERE user_id = $1', [id]);
     // Aliases and subscriptions go with the user (ON DELETE CASCADE).
     await this.changes('DELETE FROM users WHERE id = $1', [id]);
+    await this.campaigns.forgetUser(id);
   }
 
   async insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void> {
@@ -255,6 +256,7 @@ export class PostgresTx implements StoreTx {
        AND group_id NOT IN (SELECT group_id FROM user_subscriptions WHERE user_id = $1)`,
       [toId, fromId],
     );
+    await this.campaigns.moveUserHistory(fromId, toId);
   }
 
   async upsertSubscriptions(rows: SubscriptionChange[]): Promise<void> {

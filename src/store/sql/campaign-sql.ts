@@ -306,6 +306,27 @@ export class CampaignSql implements CampaignWriter {
     ]), ' ON CONFLICT (message_id) DO NOTHING');
   }
 
+  async forgetUser(userId: string): Promise<void> {
+    await this.sql.changes('DELETE FROM sandbox_messages WHERE message_id IN (SELECT id FROM messages WHERE user_id = $1)', [userId]);
+    for (const table of ['messages', 'timeline', 'campaign_receipts']) await this.sql.changes(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+    await this.sql.changes("DELETE FROM journey_entries WHERE user_id = $1 AND state <> 'pending'", [userId]);
+    await this.sql.changes("UPDATE journey_entries SET context = $2 WHERE user_id = $1 AND state = 'pending'", [userId, this.json({})]);
+  }
+
+  async moveUserHistory(fromId: string, toId: string): Promise<void> {
+    for (const table of ['journey_entries', 'timeline', 'messages']) await this.sql.changes(`UPDATE ${table} SET user_id = $2 WHERE user_id = $1`, [fromId, toId]);
+    const later = 'excluded.last_received_at > campaign_receipts.last_received_at';
+    await this.sql.changes(
+      `INSERT INTO campaign_receipts (user_id, campaign_id, last_received_at, converted_at)
+       SELECT $2, campaign_id, last_received_at, converted_at FROM campaign_receipts WHERE user_id = $1
+       ON CONFLICT (user_id, campaign_id) DO UPDATE SET
+         last_received_at = CASE WHEN ${later} THEN excluded.last_received_at ELSE campaign_receipts.last_received_at END,
+         converted_at = CASE WHEN ${later} THEN excluded.converted_at ELSE campaign_receipts.converted_at END`,
+      [fromId, toId],
+    );
+    await this.sql.changes('DELETE FROM campaign_receipts WHERE user_id = $1', [fromId]);
+  }
+
   async listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]> {
     const { where, values } = equalities(filter, ['channel_id', 'recipient']);
     values.push(filter.limit ?? 100);

@@ -252,6 +252,7 @@ class SqliteTx implements StoreTx {
   async deleteUser(id: string): Promise<void> {
     this.sql('DELETE FROM events WHERE user_key = ? AND user_id = ?').run(userKey(id), id);
     this.sql('DELETE FROM users WHERE id = ?').run(id);
+    await this.campaigns.forgetUser(id);
   }
 
   async insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void> {
@@ -269,6 +270,7 @@ class SqliteTx implements StoreTx {
       `UPDATE user_subscriptions SET user_id = ? WHERE user_id = ?
        AND group_id NOT IN (SELECT group_id FROM user_subscriptions WHERE user_id = ?)`,
     ).run(toId, fromId, toId);
+    await this.campaigns.moveUserHistory(fromId, toId);
   }
 
   async upsertSubscriptions(rows: SubscriptionChange[]): Promise<void> {
