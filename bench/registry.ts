@@ -1,7 +1,7 @@
 import { ingestBenchmarks } from './ingest.ts';
 import type { Benchmark } from './lib/types.ts';
 import { simulateBenchmarks } from './simulate.ts';
-import { timersBenchmarks } from './timers.ts';
+import { timersBenchmarks, timersPostgres } from './timers.ts';
 
 /**
  * Every benchmark `npm run bench` knows, in the order they run. A new one (B2 inbound, B3 timers,
@@ -10,6 +10,7 @@ import { timersBenchmarks } from './timers.ts';
 export const BENCHMARKS: Benchmark[] = [
   ...ingestBenchmarks,
   ...timersBenchmarks,
+  timersPostgres,
   ...simulateBenchmarks,
 ];
 
