@@ -146,6 +146,11 @@ export interface CampaignWriter extends CampaignReader {
   claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]>;
   /** The same update on every message named. */
   updateMessages(ids: string[], update: MessageUpdate): Promise<void>;
+  /**
+   * The update on those of the messages still `sending` under the lease `leaseUntil` (this
+   * dispatcher's claim; another may have taken over a message whose lease ran out); returns them.
+   */
+  updateClaimedMessages(ids: string[], leaseUntil: number, update: MessageUpdate): Promise<string[]>;
   /** Returns how many were new: a message already in the sandbox is not delivered there twice. */
   insertSandboxMessages(rows: SandboxMessage[]): Promise<number>;
   /**

@@ -73,6 +73,10 @@ export class FakeLine {
     for (let i = 0; i < count; i++) this.failures.push(failure);
   }
 
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   /** A reply token, as a webhook event would carry one. */
   issueReplyToken(): string {
     const token = randomUUID().replaceAll('-', '');

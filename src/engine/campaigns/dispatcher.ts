@@ -1,25 +1,97 @@
+import { senderFor, type Send } from '../../channels/sender.ts';
+import type { ProviderResult } from '../../channels/provider-result.ts';
+import { nextRetry } from '../../core/send-retry.ts';
+import type { MessageRow, MessageUpdate } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
-import { deliverToSandbox } from './sandbox-delivery.ts';
-
-/** How long a claimed message belongs to the dispatcher that claimed it; after that another may retry it. */
-export const SEND_LEASE_MS = 30_000;
+import { deliverToSandbox, recordFailed, recordSent } from './delivery.ts';
 
 /**
- * Sends due outgoing messages (the outbox). Every channel delivers into the sandbox for now (the
- * real providers come with the channels): the claim, the sandbox rows, the `sent` state, the
- * timeline, the receipts and the campaigns that listen for this interaction commit together, so a
- * message is recorded exactly once however often the process dies. Returns how many it sent.
+ * How long a claimed message belongs to the dispatcher that claimed it; after that another may
+ * retry it. Longer than a provider call can take (LINE's client gives up after 10 s).
+ */
+export const SEND_LEASE_MS = 30_000;
+/** Provider calls in flight at once. */
+const SEND_CONCURRENCY = 32;
+
+/**
+ * Sends due outgoing messages (the outbox): claims them (a transaction), calls the providers
+ * outside any transaction, then records every outcome in one transaction — only for the messages
+ * still held under this claim. A crash between the call and the record leaves the message to be
+ * claimed again when the lease runs out and sent again: LINE drops the repeat by its retry key.
+ * Channels without a provider client deliver into the sandbox in the recording transaction.
+ * Returns how many messages it handled.
  */
 export async function runDueMessages(engine: Engine, limit = 2000): Promise<number> {
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
-  return engine.store.transaction(async (tx) => {
+  const claimedAt = engine.clock.now();
+  const lease = claimedAt + SEND_LEASE_MS;
+  const claimed = await engine.store.transaction((tx) => tx.campaigns.claimDueMessages(claimedAt, limit, lease));
+  if (claimed.length === 0) return 0;
+
+  const toSandbox: MessageRow[] = [];
+  const calls: Array<{ message: MessageRow; send: Send }> = [];
+  for (const message of claimed) {
+    const send = senderFor(defs.channels.get(message.channel_id));
+    if (send) calls.push({ message, send });
+    else toSandbox.push(message);
+  }
+  const results = await inBatches(calls, SEND_CONCURRENCY, ({ message, send }) => send(message));
+
+  await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    const messages = await tx.campaigns.claimDueMessages(now, limit, now + SEND_LEASE_MS);
-    if (messages.length === 0) return 0;
-    await tx.campaigns.updateMessages(messages.map((m) => m.id), { state: 'sent', lease_until: null, updated_at: now });
-    await deliverToSandbox(engine, tx, defs, settings, messages, now);
-    return messages.length;
+    const ctx = { engine, tx, defs, settings, now };
+    const held = new Set(await tx.campaigns.updateClaimedMessages(toSandbox.map((m) => m.id), lease, { state: 'sent', lease_until: null, updated_at: now }));
+    await deliverToSandbox(ctx, toSandbox.filter((m) => held.has(m.id)));
+
+    const sent: MessageRow[] = [];
+    const failed: Parameters<typeof recordFailed>[1] = [];
+    for (const [i, { message }] of calls.entries()) {
+      const outcome = outcomeOf(results[i], message, now);
+      const [stillHeld] = await tx.campaigns.updateClaimedMessages([message.id], lease, outcome.update);
+      if (stillHeld === undefined) continue;
+      if (outcome.kind === 'sent') sent.push(message);
+      if (outcome.kind === 'failed') failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
+    }
+    await recordSent(ctx, sent);
+    await recordFailed(ctx, failed);
   });
+  return claimed.length;
+}
+
+type Outcome =
+  | { kind: 'sent'; update: MessageUpdate }
+  | { kind: 'retry'; update: MessageUpdate }
+  | { kind: 'failed'; reason: 'provider_rejected' | 'provider_unavailable'; code: string; error: string; update: MessageUpdate };
+
+/**
+ * What a provider's answer does to the message: sent, queued again after a backoff, or failed.
+ * The retry window counts from when the message was queued.
+ */
+function outcomeOf(result: ProviderResult, message: MessageRow, now: number): Outcome {
+  if (result.kind === 'sent') {
+    return { kind: 'sent', update: { state: 'sent', lease_until: null, provider_message_id: result.providerMessageId, error_code: null, error_message: null, updated_at: now } };
+  }
+  const failure = { error_code: result.code, error_message: result.message, lease_until: null, updated_at: now };
+  if (result.kind === 'transient') {
+    const retry = nextRetry(now, message.attempts, message.created_at, Math.random());
+    if (retry.retry) return { kind: 'retry', update: { ...failure, state: 'queued', next_attempt_at: retry.at } };
+  }
+  const reason = result.kind === 'rejected' ? 'provider_rejected' : 'provider_unavailable';
+  return { kind: 'failed', reason, code: result.code, error: result.message, update: { ...failure, state: 'failed' } };
+}
+
+/** Runs `work` over the items, at most `concurrency` at a time; results in the items' order. */
+async function inBatches<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
 }

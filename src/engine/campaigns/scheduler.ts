@@ -6,7 +6,7 @@ import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { loadStates } from './evaluate.ts';
-import { deliverToSandbox } from './sandbox-delivery.ts';
+import { deliverToSandbox } from './delivery.ts';
 
 /**
  * Pending sends that are due: claimed (on PostgreSQL other processes skip them), checked again
@@ -76,7 +76,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
     }
     if (messages.length > 0) await tx.campaigns.insertMessages(messages);
     if (timeline.length > 0) await tx.campaigns.insertTimeline(timeline);
-    await deliverToSandbox(engine, tx, defs, settings, delivered, now);
+    await deliverToSandbox({ engine, tx, defs, settings, now }, delivered);
     return entries.length;
   });
 }

@@ -35,6 +35,12 @@ function equalities<F extends object>(filter: F, columns: Array<keyof F & string
   return { where: conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', values };
 }
 
+/** `a = $1, b = $2` for the fields a message update sets, and their values. */
+function setClause(update: MessageUpdate): { assignments: string; values: unknown[] } {
+  const entries = Object.entries(update).filter(([, value]) => value !== undefined);
+  return { assignments: entries.map(([column], i) => `${column} = $${i + 1}`).join(', '), values: entries.map(([, value]) => value) };
+}
+
 /** Rows per multi-row INSERT: well under both databases' parameter limits. */
 const ROWS_PER_INSERT = 100;
 
@@ -257,12 +263,18 @@ export class CampaignSql implements CampaignWriter {
 
   async updateMessages(ids: string[], update: MessageUpdate): Promise<void> {
     if (ids.length === 0) return;
-    const entries = Object.entries(update).filter(([, value]) => value !== undefined);
-    const assignments = entries.map(([column], i) => `${column} = $${i + 1}`).join(', ');
-    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', entries.length + 1)}`, [
-      ...entries.map(([, value]) => value),
-      listValue(this.sql, ids),
-    ]);
+    const { assignments, values } = setClause(update);
+    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', values.length + 1)}`, [...values, listValue(this.sql, ids)]);
+  }
+
+  async updateClaimedMessages(ids: string[], leaseUntil: number, update: MessageUpdate): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { assignments, values } = setClause(update);
+    const rows = await this.sql.rows(
+      `UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', values.length + 1)} AND state = 'sending' AND lease_until = $${values.length + 2} RETURNING id`,
+      [...values, listValue(this.sql, ids), leaseUntil],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   async listMessages(filter: MessageFilter): Promise<MessageRow[]> {

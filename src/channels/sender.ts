@@ -1,0 +1,29 @@
+import type { Json } from '../core/user.ts';
+import type { Channel } from '../schemas/channel.ts';
+import { lineSender } from './line/send.ts';
+import type { ProviderResult } from './provider-result.ts';
+
+/** What a sender needs of an outbox row. */
+export interface OutgoingMessage {
+  id: string;
+  recipient: string;
+  payload: Json;
+}
+
+export type Send = (message: OutgoingMessage) => Promise<ProviderResult>;
+
+/**
+ * How a channel's messages leave: a function that calls its provider, or null when they go into
+ * the sandbox instead — a `sandbox` channel, `sandbox: true`, a channel without credentials, or a
+ * provider whose client is not written yet (Twilio, SMTP, webhooks: they record exactly what they
+ * would send, as before).
+ */
+export function senderFor(channel: Channel | undefined, env: Record<string, string | undefined> = process.env): Send | null {
+  if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
+  switch (channel.type) {
+    case 'line':
+      return lineSender(channel, env);
+    default:
+      return null;
+  }
+}

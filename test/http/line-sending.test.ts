@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { channelAdapter } from '../../src/channels/adapter.ts';
+import type { ManualClock } from '../../src/engine/clock.ts';
+import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import { FakeLine } from '../fakes/line.ts';
+import { describeEachStore } from '../support/stores.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const lineId = (n: number) => `U${String(n).padStart(32, '0')}`;
+
+describeEachStore('campaign messages sent to LINE over the network', (kind) => {
+  const fake = new FakeLine({ token: 'line-token' });
+  let server: TestServer;
+  let clock: ManualClock;
+  let worker: CampaignWorker;
+  let user = 0;
+  beforeAll(async () => {
+    const lineUrl = await fake.start();
+    server = await startTestServer(kind);
+    clock = server.clock as ManualClock;
+    worker = new CampaignWorker(server.engine, channelAdapter);
+    const applied = await server.call('POST', '/v1/apply', {
+      channels: [
+        { id: 'line-live', type: 'line', channel_access_token: 'line-token', api_base_url: lineUrl },
+        { id: 'ops', type: 'sandbox' },
+      ],
+      campaigns: [
+        { id: 'welcome', name: 'Welcome', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-live', default: { type: 'text', text: 'Welcome {{${first_name}}}' } } },
+        { id: 'line-failed', name: 'Tell ops', status: 'active', trigger: { type: 'campaign_interaction', campaign: 'welcome', interaction: 'failed' }, reeligibility: { after_seconds: 0 },
+          message: { channel: 'ops', default: { type: 'text', text: 'LINE failed for {{ user.external_id }}' } } },
+      ],
+    });
+    expect(applied.status).toBe(200);
+  });
+  afterAll(async () => {
+    await server.close();
+    await fake.stop();
+  });
+  beforeEach(() => {
+    fake.requests.length = 0;
+  });
+
+  /** A new user with a LINE id, sent the welcome message now; returns their external id and LINE id. */
+  async function welcome(): Promise<{ externalId: string; line: string; id: string }> {
+    user += 1;
+    const externalId = `line-user-${user}`;
+    const line = lineId(user);
+    await server.call('POST', '/users/track', { attributes: [{ external_id: externalId, first_name: `Name${user}`, line_id: line }] });
+    expect((await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'welcome', recipients: [{ external_user_id: externalId }] })).status).toBe(201);
+    const id = (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id as string;
+    return { externalId, line, id };
+  }
+  const timeline = async (id: string, campaign = 'welcome') =>
+    (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=${campaign}`)).body.timeline
+      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
+  const messageOf = async (id: string) => (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=welcome`)).body.messages[0];
+
+  test('a message is pushed with the channel token and retry key, and recorded sent with LINE’s message id', async () => {
+    const { line, id } = await welcome();
+    await worker.runDue();
+    expect(fake.delivered()).toEqual([{ to: line, replyToken: null, messages: [{ type: 'text', text: `Welcome Name${user}` }] }]);
+    expect(fake.requests[0].headers['x-line-retry-key']).toMatch(/^[0-9a-f-]{36}$/);
+    const message = await messageOf(id);
+    expect(message).toMatchObject({ state: 'sent', attempts: 1 });
+    expect(message.provider_message_id).toMatch(/^\d+$/);
+    expect(await timeline(id)).toEqual(['triggered', 'scheduled', 'sent']);
+    expect((await server.call('GET', `/v1/sandbox/messages?to=${line}`)).body.messages).toEqual([]);
+  });
+
+  test('transient failures are retried with backoff and the same retry key; the message goes out once', async () => {
+    fake.failNext(2, { status: 500 });
+    const { line, id } = await welcome();
+    await worker.runDue();
+    expect(await messageOf(id)).toMatchObject({ state: 'queued', attempts: 1, error_code: 'http_500' });
+    clock.advance(1_300);
+    await worker.runDue();
+    expect(await messageOf(id)).toMatchObject({ state: 'queued', attempts: 2 });
+    clock.advance(2_500);
+    await worker.runDue();
+    expect(await messageOf(id)).toMatchObject({ state: 'sent', attempts: 3, error_code: null });
+    const keys = fake.requests.map((r) => r.headers['x-line-retry-key']);
+    expect(new Set(keys).size).toBe(1);
+    expect(fake.requests.map((r) => r.status)).toEqual([500, 500, 200]);
+    expect(fake.delivered().filter((d) => d.to === line)).toHaveLength(1);
+    expect(await timeline(id)).toEqual(['triggered', 'scheduled', 'sent']);
+  });
+
+  test('a refusal fails the message at once as provider_rejected, with LINE’s words, and fires the failed interaction', async () => {
+    fake.failNext(1, { status: 400, body: { message: 'Failed to send messages' } });
+    const { externalId, id } = await welcome();
+    await worker.runDue();
+    expect(await messageOf(id)).toMatchObject({ state: 'failed', error_code: 'http_400', error_message: 'Failed to send messages' });
+    expect(await timeline(id)).toEqual(['triggered', 'scheduled', 'failed:provider_rejected']);
+    expect(await timeline(id, 'line-failed')).toEqual(['triggered', 'scheduled', 'sent']);
+    const ops = (await server.call('GET', `/v1/sandbox/messages?to=${externalId}`)).body.messages;
+    expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([`LINE failed for ${externalId}`]);
+  });
+
+  test('a provider that stays down is given up after 10 minutes as provider_unavailable', async () => {
+    fake.failNext(1000, { status: 503 });
+    const { id } = await welcome();
+    let rounds = 0;
+    do {
+      await worker.runDue();
+      clock.advance(60_000);
+      rounds++;
+    } while (rounds < 40 && (await messageOf(id)).state !== 'failed');
+    fake.clearFailures();
+    expect(await messageOf(id)).toMatchObject({ state: 'failed', error_code: 'http_503' });
+    expect(rounds).toBeGreaterThan(5);
+    expect(rounds).toBeLessThanOrEqual(12);
+    expect(await timeline(id)).toEqual(['triggered', 'scheduled', 'failed:provider_unavailable']);
+  });
+});
