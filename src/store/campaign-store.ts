@@ -108,6 +108,8 @@ export interface CampaignReader {
   listDefinitions<T>(kind: DefinitionKind): Promise<Array<DefinitionRow<T>>>;
   getDefinition<T>(kind: DefinitionKind, id: string): Promise<DefinitionRow<T> | null>;
   pendingEntries(userIds: string[]): Promise<JourneyEntry[]>;
+  /** Entries by id, in any state. */
+  getEntries(ids: string[]): Promise<JourneyEntry[]>;
   receipts(userIds: string[]): Promise<Receipt[]>;
   /** When the earliest pending entry, and the earliest outgoing message, fall due (null: none). */
   nextDue(): Promise<DueWork>;

@@ -27,6 +27,8 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
       campaigns: [
         { id: 'welcome', name: 'Welcome', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
           message: { channel: 'line-live', default: { type: 'text', text: 'Welcome {{${first_name}}}' } } },
+        { id: 'welcome-fb', name: 'Welcome with a fallback', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-live', default: { type: 'text', text: 'Welcome' }, fallback: { channel: 'ops', default: { type: 'text', text: 'Fallback for {{ user.external_id }} ({{ api.code }})' } } } },
         { id: 'line-failed', name: 'Tell ops', status: 'active', trigger: { type: 'campaign_interaction', campaign: 'welcome', interaction: 'failed' }, reeligibility: { after_seconds: 0 },
           message: { channel: 'ops', default: { type: 'text', text: 'LINE failed for {{ user.external_id }}' } } },
       ],
@@ -111,5 +113,20 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     expect(rounds).toBeGreaterThan(5);
     expect(rounds).toBeLessThanOrEqual(12);
     expect(await timeline(id)).toEqual(['triggered', 'scheduled', 'failed:provider_unavailable']);
+  });
+
+  test('after a refusal the campaign’s fallback is tried once, rendered from the same trigger', async () => {
+    user += 1;
+    const externalId = `line-user-${user}`;
+    await server.call('POST', '/users/track', { attributes: [{ external_id: externalId, line_id: lineId(user) }] });
+    fake.failNext(1, { status: 400, body: { message: 'Failed to send messages' } });
+    await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'welcome-fb', trigger_properties: { code: 'FB1' }, recipients: [{ external_user_id: externalId }] });
+    await worker.runDue();
+    const id = (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id as string;
+    expect(await timeline(id, 'welcome-fb')).toEqual(['triggered', 'scheduled', 'failed:provider_rejected', 'sent']);
+    const ops = (await server.call('GET', `/v1/sandbox/messages?to=${externalId}`)).body.messages;
+    expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([`Fallback for ${externalId} (FB1)`]);
+    const messages = (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=welcome-fb`)).body.messages;
+    expect(messages.map((m: { state: string; fallback?: boolean }) => [m.state, m.fallback ?? false]).sort()).toEqual([['failed', false], ['sent', true]]);
   });
 });

@@ -66,6 +66,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect((await store.read((r) => r.campaigns.pendingEntries(['u-1', 'u-2']))).map((e) => e.id)).toEqual(['e-late']);
       expect(await store.transaction((tx) => tx.campaigns.claimDueEntries(2999, 10))).toEqual([]);
       expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 3000, messages: null });
+      expect(await store.read((r) => r.campaigns.getEntries(['e-early', 'e-nobody']))).toEqual([entry('e-early', { due_at: 1500, state: 'done', updated_at: 2600 })]);
     });
 
     test('receipts keep the last receipt per user and campaign', async () => {

@@ -58,7 +58,8 @@ export function checkSend(entry: JourneyEntry, live: LiveCampaign | undefined, s
   const first = attempt(campaign.message, entry, campaign, state.user, ctx);
   const fallback = campaign.message.fallback;
   if (first.kind === 'suppress' && fallback && FALLBACK_REASONS.has(first.reason)) {
-    return [first, { ...attempt(fallback, entry, campaign, state.user, ctx), details: { fallback: true } }];
+    const second = attempt(fallback, entry, campaign, state.user, ctx);
+    return [first, { ...second, details: { ...second.details, fallback: true } }];
   }
   return [first];
 }

@@ -1,10 +1,12 @@
 import { senderFor, type Send } from '../../channels/sender.ts';
+import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { ProviderResult } from '../../channels/provider-result.ts';
 import { nextRetry } from '../../core/send-retry.ts';
 import type { MessageRow, MessageUpdate } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
+import { sendFallbacks } from './attempts.ts';
 import { deliverToSandbox, recordFailed, recordSent } from './delivery.ts';
 
 /**
@@ -20,10 +22,11 @@ const SEND_CONCURRENCY = 32;
  * outside any transaction, then records every outcome in one transaction — only for the messages
  * still held under this claim. A crash between the call and the record leaves the message to be
  * claimed again when the lease runs out and sent again: LINE drops the repeat by its retry key.
- * Channels without a provider client deliver into the sandbox in the recording transaction.
+ * Channels without a provider client deliver into the sandbox in the recording transaction. A
+ * failed message's campaign `fallback` is tried once, in that transaction too.
  * Returns how many messages it handled.
  */
-export async function runDueMessages(engine: Engine, limit = 2000): Promise<number> {
+export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<number> {
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const claimedAt = engine.clock.now();
   const lease = claimedAt + SEND_LEASE_MS;
@@ -56,6 +59,7 @@ export async function runDueMessages(engine: Engine, limit = 2000): Promise<numb
     }
     await recordSent(ctx, sent);
     await recordFailed(ctx, failed);
+    await sendFallbacks(ctx, adapter, failed.map((f) => f.message));
   });
   return claimed.length;
 }

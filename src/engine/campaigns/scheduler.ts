@@ -1,12 +1,12 @@
-import { checkSend, type ChannelAdapter } from '../../core/campaigns/send-check.ts';
-import { timelineRow, type UserCampaignState } from '../../core/campaigns/decide.ts';
+import { checkSend, type Attempt, type ChannelAdapter } from '../../core/campaigns/send-check.ts';
+import type { UserCampaignState } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
-import type { MessageRow, TimelineRow } from '../../store/campaign-store.ts';
+import type { JourneyEntry } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { loadStates } from './evaluate.ts';
-import { deliverToSandbox } from './delivery.ts';
+import { writeAttempts } from './attempts.ts';
 
 /**
  * Pending sends that are due: claimed (on PostgreSQL other processes skip them), checked again
@@ -30,10 +30,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
       : new Map([...users].map(([id, user]) => [id, { user, pending: [], receipts: new Map() }]));
     await tx.campaigns.finishEntries(entries.map((e) => e.id), now);
 
-    const ctx = { now, newId: engine.newId };
-    const timeline: TimelineRow[] = [];
-    const messages: MessageRow[] = [];
-    const delivered: MessageRow[] = [];
+    const items: Array<{ entry: JourneyEntry; attempt: Attempt }> = [];
     for (const entry of entries) {
       const state = states.get(entry.user_id) ?? null;
       if (state) state.pending = state.pending.filter((e) => e.id !== entry.id);
@@ -44,39 +41,9 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
         contentBlocks: defs.contentBlocks,
         adapter,
       });
-      for (const attempt of attempts) {
-        if (attempt.kind === 'suppress') {
-          timeline.push(timelineRow(ctx, entry.user_id, entry.campaign_id, entry.id, 'suppressed', attempt.reason, { ...attempt.details, ...(attempt.channel ? { channel: attempt.channel } : {}) }));
-          continue;
-        }
-        const inSandbox = adapter.deliversInSandbox(attempt.channel);
-        const message: MessageRow = {
-          id: engine.newId(),
-          entry_id: entry.id,
-          campaign_id: entry.campaign_id,
-          user_id: entry.user_id,
-          channel_id: attempt.channel.id,
-          channel_type: attempt.channel.type,
-          recipient: attempt.recipient,
-          payload: attempt.payload,
-          state: inSandbox ? 'sent' : 'queued',
-          attempts: inSandbox ? 1 : 0,
-          next_attempt_at: now,
-          lease_until: null,
-          provider_message_id: null,
-          error_code: null,
-          error_message: null,
-          details: { ...attempt.details, due_at: new Date(entry.due_at).toISOString() },
-          created_at: now,
-          updated_at: now,
-        };
-        messages.push(message);
-        if (inSandbox) delivered.push(message);
-      }
+      for (const attempt of attempts) items.push({ entry, attempt });
     }
-    if (messages.length > 0) await tx.campaigns.insertMessages(messages);
-    if (timeline.length > 0) await tx.campaigns.insertTimeline(timeline);
-    await deliverToSandbox({ engine, tx, defs, settings, now }, delivered);
+    await writeAttempts({ engine, tx, defs, settings, now }, adapter, items);
     return entries.length;
   });
 }

@@ -51,7 +51,7 @@ export class CampaignWorker {
       if (next === null || next > now) return { handled, next };
       let round = 0;
       if (due.entries !== null && due.entries <= now) round += await runDueEntries(this.engine, this.adapter);
-      if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine);
+      if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine, this.adapter);
       handled += round;
       if (round === 0) return { handled, next };
       // The SQLite store answers synchronously: let HTTP requests in between batches of a backlog.

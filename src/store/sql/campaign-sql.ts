@@ -127,6 +127,12 @@ export class CampaignSql implements CampaignWriter {
     return rows.map((row) => this.entryFromRow(row));
   }
 
+  async getEntries(ids: string[]): Promise<JourneyEntry[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.sql.rows(`SELECT ${ENTRY_COLUMNS} FROM journey_entries WHERE ${inList(this.sql, 'id', 1)}`, [listValue(this.sql, ids)]);
+    return rows.map((row) => this.entryFromRow(row));
+  }
+
   async insertEntries(entries: JourneyEntry[]): Promise<void> {
     await this.insertRows('journey_entries', ENTRY_COLUMNS, entries.map((e) => [
       e.id, e.campaign_id, e.user_id, e.state, e.triggered_at, e.due_at, this.json(e.context), e.updated_at,
