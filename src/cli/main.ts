@@ -4,6 +4,7 @@ import { PACKAGE_VERSION } from '../http/app.ts';
 import { openStore } from '../store/open-store.ts';
 import { applyFolder } from './apply.ts';
 import { simulate } from './simulate.ts';
+import { syncFollowers } from './sync-followers.ts';
 import { parseRateLimitOption, resolveDatabase, resolveRateLimits, startServer } from './start.ts';
 
 export async function main(argv: string[]): Promise<void> {
@@ -58,6 +59,16 @@ export async function main(argv: string[]): Promise<void> {
     .addOption(new Option('--key <key>', 'an admin API key').env('TIDINGS_API_KEY'))
     .action(async (path: string, options: { url: string; key?: string }) => {
       process.exitCode = await applyFolder(path, options);
+    });
+
+  const line = program.command('line').description('LINE channels');
+  line
+    .command('sync-followers')
+    .description("Import a LINE channel's followers page by page: each found or created by line_id and subscribed to the channel's group")
+    .argument('<channel>', 'the channel id')
+    .option('--db <location>', 'SQLite file path, or postgres://… URL')
+    .action(async (channelId: string, options: { db?: string }) => {
+      process.exitCode = await syncFollowers(channelId, resolveDatabase(options.db));
     });
 
   await program.parseAsync(argv);

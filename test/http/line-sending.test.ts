@@ -20,8 +20,10 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     clock = server.clock as ManualClock;
     worker = new CampaignWorker(server.engine, channelAdapter);
     const applied = await server.call('POST', '/v1/apply', {
+      subscription_groups: [{ id: 'line-friends', name: 'LINE friends', channel_type: 'line' }],
       channels: [
         { id: 'line-live', type: 'line', channel_access_token: 'line-token', api_base_url: lineUrl },
+        { id: 'line-oa', type: 'line', channel_access_token: 'line-token', api_base_url: lineUrl, subscription_group: 'line-friends' },
         { id: 'ops', type: 'sandbox' },
       ],
       campaigns: [
@@ -128,5 +130,29 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([`Fallback for ${externalId} (FB1)`]);
     const messages = (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=welcome-fb`)).body.messages;
     expect(messages.map((m: { state: string; fallback?: boolean }) => [m.state, m.fallback ?? false]).sort()).toEqual([['failed', false], ['sent', true]]);
+  });
+
+  test('sync_followers finds or creates every follower page by page, subscribed to the channel’s group; again, it creates nothing', async () => {
+    const existing = lineId(900_000);
+    await server.call('POST', '/users/track', { attributes: [{ external_id: 'already-here', line_id: existing }] });
+    fake.followers = [existing, ...Array.from({ length: 2_400 }, (_, i) => lineId(800_000 + i))];
+    const first = await server.call('POST', '/v1/channels/line-oa/sync_followers');
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ followers: 2_401, created: 2_400, pages: 3 });
+    expect((await server.call('POST', '/v1/channels/line-oa/sync_followers')).body).toEqual({ followers: 2_401, created: 0, pages: 3 });
+
+    const known = (await server.call('GET', `/v1/users?line_id=${existing}`)).body.users;
+    expect(known.map((u: { external_id: string }) => u.external_id)).toEqual(['already-here']);
+    const imported = (await server.call('GET', `/v1/users?alias_label=line_id&alias_name=${lineId(800_123)}`)).body.users;
+    expect(imported).toHaveLength(1);
+    expect(imported[0]).toMatchObject({ line_id: lineId(800_123) });
+    expect(JSON.stringify(imported[0])).toContain('line-friends');
+    expect(JSON.stringify(known[0])).toContain('line-friends');
+
+    expect((await server.call('POST', '/v1/channels/ops/sync_followers')).status).toBe(404);
+    fake.failNext(1, { status: 403 });
+    const refused = await server.call('POST', '/v1/channels/line-oa/sync_followers');
+    expect(refused.status).toBe(502);
+    expect(refused.body.message).toContain('http_403');
   });
 });

@@ -110,3 +110,32 @@ test('tidings apply sends a folder of definitions; a refused bundle names the fi
     await server.close();
   }
 });
+
+test('tidings line sync-followers imports a channel’s followers into the database, with progress, and again changes nothing', async () => {
+  const { FakeLine } = await import('../fakes/line.ts');
+  const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.ts');
+  const { createEngine } = await import('../../src/engine/engine.ts');
+  const { applyDefinitions } = await import('../../src/engine/campaigns/definitions.ts');
+  const fake = new FakeLine({ token: 'oa-token' });
+  const url = await fake.start();
+  fake.followers = Array.from({ length: 1_500 }, (_, i) => `U${String(i).padStart(32, '0')}`);
+  const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'tidings.db');
+  const store = new SqliteStore(db);
+  await store.migrate();
+  await applyDefinitions(createEngine(store), { channels: [{ id: 'line-oa', type: 'line', channel_access_token: { env: 'OA_TOKEN' }, api_base_url: url }] });
+  await store.close();
+  try {
+    const first = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
+    expect(first.stdout).toMatch(/^Imported 1,500 followers of 'line-oa': 1,500 new profiles, in \d+\.\d s\.\n$/);
+    expect(first.stderr).toContain('1,000 followers, 1,000 new (1 page)…');
+    expect(first.stderr).toContain('1,500 followers, 1,500 new (2 pages)…');
+    const again = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
+    expect(again.stdout).toContain(': 0 new profiles');
+    const reopened = new SqliteStore(db);
+    expect(await reopened.read((r) => r.countUsers())).toBe(1_500);
+    await reopened.close();
+    await expect(tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: '' })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('has no channel_access_token') });
+  } finally {
+    await fake.stop();
+  }
+});

@@ -2,6 +2,8 @@ import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { applyDefinitions, deleteDefinition, type DefinitionBundle } from '../../engine/campaigns/definitions.ts';
 import type { Engine } from '../../engine/engine.ts';
+import { importLineFollowers } from '../../engine/line-followers.ts';
+import { LineApiError } from '../../channels/line/api.ts';
 import { RequestError } from '../../engine/users.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
 import { ChannelSchema } from '../../schemas/channel.ts';
@@ -71,6 +73,16 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
         return reply.status(204).send();
       });
     }
+    app.post<{ Params: { id: string } }>('/channels/:id/sync_followers', {
+      schema: { tags: ['Definitions'], params: Params, summary: "Import a LINE channel's followers: find or create each by line_id, subscribed to the channel's group" },
+    }, async (request) => {
+      try {
+        return await importLineFollowers(engine, request.params.id);
+      } catch (error) {
+        if (error instanceof LineApiError) throw new RequestError(502, `LINE did not give the follower list: ${error.message}`);
+        throw error;
+      }
+    });
     app.post<{ Body: DefinitionBundle }>('/apply', { schema: { tags: ['Definitions'], body: DefinitionBundleSchema, summary: 'Create or replace a bundle of definitions, all or nothing' } }, async (request) =>
       applyDefinitions(engine, request.body),
     );

@@ -1,0 +1,32 @@
+import { createEngine } from '../engine/engine.ts';
+import { importLineFollowers } from '../engine/line-followers.ts';
+import { RequestError } from '../engine/users.ts';
+import { openStore } from '../store/open-store.ts';
+import { LineApiError } from '../channels/line/api.ts';
+
+/**
+ * `tidings line sync-followers CHANNEL`: runs the import against the database directly (a running
+ * server may share it), printing the progress after every page of 1,000 followers.
+ */
+export async function syncFollowers(channelId: string, database: string): Promise<number> {
+  const store = await openStore(database);
+  try {
+    await store.migrate();
+    const engine = createEngine(store);
+    const started = Date.now();
+    const done = await importLineFollowers(engine, channelId, (p) => {
+      process.stderr.write(`\r${p.followers.toLocaleString('en-US')} followers, ${p.created.toLocaleString('en-US')} new (${p.pages} page${p.pages === 1 ? '' : 's'})…`);
+    });
+    process.stderr.write('\n');
+    console.log(`Imported ${done.followers.toLocaleString('en-US')} followers of '${channelId}': ${done.created.toLocaleString('en-US')} new profiles, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    return 0;
+  } catch (error) {
+    if (error instanceof RequestError || error instanceof LineApiError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}

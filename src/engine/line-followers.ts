@@ -1,0 +1,70 @@
+import { followerPage, type LineApiConfig } from '../channels/line/api.ts';
+import { LINE_API_BASE_URL } from '../channels/line/send.ts';
+import { emptyUserKeys } from '../core/identifiers.ts';
+import { newUserRecord, type UserRecord } from '../core/user.ts';
+import { resolveSecret } from '../schemas/channel.ts';
+import type { SubscriptionChange } from '../store/store.ts';
+import { liveDefinitions } from './campaigns/definitions.ts';
+import type { Engine } from './engine.ts';
+import { RequestError } from './users.ts';
+
+export interface FollowerImport {
+  followers: number;
+  created: number;
+  pages: number;
+}
+
+/**
+ * `tidings line sync-followers`: pages through the channel's followers (`GET
+ * /v2/bot/followers/ids`, 1,000 a page) and, one transaction per page, finds each by `line_id` or
+ * creates a profile with that `line_id` and the alias `line_id`, and marks them `subscribed` to
+ * the channel's subscription group. Idempotent; campaigns are not triggered by an import.
+ */
+export async function importLineFollowers(engine: Engine, channelId: string, onPage: (progress: FollowerImport) => void = () => {}): Promise<FollowerImport> {
+  const channel = (await liveDefinitions(engine)).channels.get(channelId);
+  if (!channel || channel.type !== 'line') throw new RequestError(404, `No LINE channel '${channelId}'`);
+  const accessToken = resolveSecret(channel.channel_access_token, process.env);
+  if (!accessToken) throw new RequestError(400, `Channel '${channelId}' has no channel_access_token`, [{ field: 'channel_access_token', message: 'is required to read the followers' }]);
+  const config: LineApiConfig = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken };
+  const group = channel.subscription_group ?? null;
+  const progress: FollowerImport = { followers: 0, created: 0, pages: 0 };
+  for (let start: string | null = null; ;) {
+    const page: { userIds: string[]; next: string | null } = await followerPage(config, start);
+    progress.created += await upsertFollowers(engine, page.userIds, group);
+    progress.followers += page.userIds.length;
+    progress.pages += 1;
+    onPage({ ...progress });
+    if (page.next === null) return progress;
+    start = page.next;
+  }
+}
+
+/** Returns how many profiles it created. */
+async function upsertFollowers(engine: Engine, lineIds: string[], group: string | null): Promise<number> {
+  if (lineIds.length === 0) return 0;
+  return engine.store.transaction(async (tx) => {
+    const now = engine.clock.now();
+    const known = new Map<string, UserRecord>();
+    for (const user of await tx.loadUsers({ ...emptyUserKeys(), lineIds })) if (user.line_id) known.set(user.line_id, user);
+    const created: UserRecord[] = [];
+    for (const lineId of new Set(lineIds)) {
+      if (known.has(lineId)) continue;
+      const user = newUserRecord(engine.newId(), now);
+      user.line_id = lineId;
+      user.aliases = [{ alias_label: 'line_id', alias_name: lineId }];
+      created.push(user);
+      known.set(lineId, user);
+    }
+    if (created.length > 0) {
+      await tx.insertUsers(created);
+      await tx.insertAliases(created.map((u) => ({ alias_label: 'line_id', alias_name: u.line_id!, user_id: u.id })));
+    }
+    if (group !== null) {
+      const changes: SubscriptionChange[] = [...known.values()]
+        .filter((u) => u.subscriptions[group]?.state !== 'subscribed')
+        .map((u) => ({ user_id: u.id, group_id: group, state: 'subscribed', changed_at: now }));
+      if (changes.length > 0) await tx.upsertSubscriptions(changes);
+    }
+    return created.length;
+  });
+}
