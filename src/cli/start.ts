@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_RATE_LIMITS, describeRateLimit, NO_RATE_LIMITS, parseRateLimits, RATE_LIMIT_GROUPS, type RateLimits } from '../core/rate-limit.ts';
 import { channelAdapter } from '../channels/adapter.ts';
-import { CampaignWorker } from '../engine/campaigns/worker.ts';
+import { CampaignWorker, DEFAULT_BATCH_SIZE } from '../engine/campaigns/worker.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -47,7 +47,9 @@ export async function startServer(options: { port: number; host: string; databas
   const engine = createEngine(store);
   const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);
   const app = await buildApp({ engine, logger: { level: process.env.LOG_LEVEL ?? 'info' }, rateLimits: options.rateLimits });
-  const worker = new CampaignWorker(engine, channelAdapter, (error) => app.log.error({ err: error }, 'campaign worker failed; retrying'));
+  const worker = new CampaignWorker(engine, channelAdapter, (error) => app.log.error({ err: error }, 'campaign worker failed; retrying'), {
+    batchSize: workerBatchSize(process.env.TIDINGS_WORKER_BATCH),
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -75,4 +77,12 @@ export async function startServer(options: { port: number; host: string; databas
   if (printedKey) {
     console.log(`\nAdmin API key (shown once; keep it somewhere safe):\n\n  ${printedKey}\n`);
   }
+}
+
+/** `TIDINGS_WORKER_BATCH`: sends per worker transaction (default 2,000); smaller commits more often. */
+export function workerBatchSize(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_BATCH_SIZE;
+  const size = Number(value);
+  if (!Number.isInteger(size) || size < 1 || size > 100_000) throw new Error(`TIDINGS_WORKER_BATCH must be an integer from 1 to 100000, not ${JSON.stringify(value)}`);
+  return size;
 }

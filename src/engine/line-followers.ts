@@ -1,11 +1,10 @@
 import { followerPage, type LineApiConfig } from '../channels/line/api.ts';
 import { LINE_API_BASE_URL } from '../channels/line/send.ts';
-import { emptyUserKeys } from '../core/identifiers.ts';
-import { newUserRecord, type UserRecord } from '../core/user.ts';
 import { resolveSecret } from '../schemas/channel.ts';
 import type { SubscriptionChange } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
 import type { Engine } from './engine.ts';
+import { findOrCreateLineUsers } from './line-users.ts';
 import { RequestError } from './users.ts';
 
 export interface FollowerImport {
@@ -44,27 +43,13 @@ async function upsertFollowers(engine: Engine, lineIds: string[], group: string 
   if (lineIds.length === 0) return 0;
   return engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    const known = new Map<string, UserRecord>();
-    for (const user of await tx.loadUsers({ ...emptyUserKeys(), lineIds })) if (user.line_id) known.set(user.line_id, user);
-    const created: UserRecord[] = [];
-    for (const lineId of new Set(lineIds)) {
-      if (known.has(lineId)) continue;
-      const user = newUserRecord(engine.newId(), now);
-      user.line_id = lineId;
-      user.aliases = [{ alias_label: 'line_id', alias_name: lineId }];
-      created.push(user);
-      known.set(lineId, user);
-    }
-    if (created.length > 0) {
-      await tx.insertUsers(created);
-      await tx.insertAliases(created.map((u) => ({ alias_label: 'line_id', alias_name: u.line_id!, user_id: u.id })));
-    }
+    const { users, created } = await findOrCreateLineUsers(engine, tx, lineIds, now);
     if (group !== null) {
-      const changes: SubscriptionChange[] = [...known.values()]
+      const changes: SubscriptionChange[] = [...users.values()]
         .filter((u) => u.subscriptions[group]?.state !== 'subscribed')
         .map((u) => ({ user_id: u.id, group_id: group, state: 'subscribed', changed_at: now }));
       if (changes.length > 0) await tx.upsertSubscriptions(changes);
     }
-    return created.length;
+    return created;
   });
 }

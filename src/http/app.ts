@@ -8,6 +8,7 @@ import { TrackAttributesSchema, TrackEventSchema, TrackPurchaseSchema } from '..
 import { sendError, sendNotFound } from './errors.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRateLimits } from './rate-limit.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { brazeUserRoutes } from './routes/braze-users.ts';
 import { serviceRoutes } from './routes/service.ts';
@@ -55,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(serviceRoutes(options.engine));
   await app.register(brazeUserRoutes(options.engine, metrics));
   await app.register(adminRoutes(options.engine), { prefix: '/v1' });
+  await app.register(webhookRoutes(options.engine));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -161,6 +161,8 @@ export interface CampaignWriter extends CampaignReader {
    * trigger context emptied, so that each is recorded as `suppressed: user_deleted` when due.
    */
   forgetUser(userId: string): Promise<void>;
+  /** Records inbound webhook events as seen; returns the ids not seen before (the others are redeliveries). */
+  markWebhookEvents(channelId: string, eventIds: string[], at: number): Promise<string[]>;
   /** A merged user's campaign history goes to the profile it merged into; per campaign, the later receipt wins. */
   moveUserHistory(fromId: string, toId: string): Promise<void>;
 }

@@ -19,10 +19,10 @@ const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!
 test('tidings migrate applies the schema once', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'sub', 'tidings.db');
   const first = await tidings(['migrate', '--db', db]);
-  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*\. Schema at version 4\./);
+  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*, 5 inbound webhook events seen\. Schema at version 5\./);
   expect(existsSync(db)).toBe(true);
   const second = await tidings(['migrate', '--db', db]);
-  expect(second.stdout).toContain('Schema already at version 4.');
+  expect(second.stdout).toContain('Schema already at version 5.');
 });
 
 test('tidings start on an empty database prints an admin key once, and the key works', async () => {
@@ -138,4 +138,12 @@ test('tidings line sync-followers imports a channel’s followers into the datab
   } finally {
     await fake.stop();
   }
+});
+
+test('TIDINGS_WORKER_BATCH sets the worker’s batch size, and a bad value is refused by name', async () => {
+  const { workerBatchSize } = await import('../../src/cli/start.ts');
+  expect(workerBatchSize(undefined)).toBe(2000);
+  expect(workerBatchSize('')).toBe(2000);
+  expect(workerBatchSize('100')).toBe(100);
+  for (const bad of ['0', '-5', '1.5', 'many', '100001']) expect(() => workerBatchSize(bad)).toThrow(/TIDINGS_WORKER_BATCH must be an integer from 1 to 100000/);
 });

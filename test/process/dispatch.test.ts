@@ -218,7 +218,11 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
   }
 }
 
-/** SIGKILL while the sends go out; a new process on the same database sends the rest, each once. */
+/**
+ * SIGKILL while the sends go out; a new process on the same database sends the rest, each once.
+ * The servers work in batches of 100 (`TIDINGS_WORKER_BATCH`), so that the kill lands between
+ * many commits rather than after one that sent everything.
+ */
 async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () => Promise<Probe>): Promise<void> {
   const USERS = 2000;
   // Long enough that the triggers are all tracked (~0.4 s) before most sends are due.
@@ -266,7 +270,7 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
 describe('dispatch across processes', () => {
   test('SQLite: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'tidings-dispatch-')), 'tidings.db');
-    await killMidDispatch(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY }), async () => sqliteProbe(db));
+    await killMidDispatch(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, TIDINGS_WORKER_BATCH: '100' }), async () => sqliteProbe(db));
   }, 40_000);
 
   if (!pgReachable && inCi) {
@@ -283,7 +287,7 @@ describe('dispatch across processes', () => {
     }, 40_000);
 
     test('PostgreSQL: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
-      await withTempDatabase((url) => killMidDispatch(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url }), () => postgresProbe(url)));
+      await withTempDatabase((url) => killMidDispatch(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, TIDINGS_WORKER_BATCH: '100' }), () => postgresProbe(url)));
     }, 40_000);
   }
 });

@@ -124,6 +124,12 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect(await store.read((r) => r.campaigns.listSandboxMessages({ recipient: 'U2' }))).toEqual([]);
     });
 
+    test('webhook event ids are new once per channel', async () => {
+      expect(await store.transaction((tx) => tx.campaigns.markWebhookEvents('line-in', ['a', 'b', 'a'], 1))).toEqual(['a', 'b']);
+      expect(await store.transaction((tx) => tx.campaigns.markWebhookEvents('line-in', ['b', 'c'], 2))).toEqual(['c']);
+      expect(await store.transaction((tx) => tx.campaigns.markWebhookEvents('line-other', ['a'], 3))).toEqual(['a']);
+    });
+
     /** Two users with a bit of everything: u-1's history, and u-2's that must stay as it is. */
     const seedHistories = () => store.transaction(async (tx) => {
       await tx.campaigns.insertEntries([entry('e-pending'), entry('e-done', { state: 'done' }), entry('e-u2', { user_id: 'u-2' })]);

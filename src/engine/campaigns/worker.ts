@@ -6,6 +6,8 @@ import { runDueEntries } from './scheduler.ts';
 
 /** How often the worker looks for work another process may have committed, at the latest. */
 const POLL_MS = 1000;
+/** Sends per transaction: large batches share index pages and commits (see docs/benchmarks.md, B3). */
+export const DEFAULT_BATCH_SIZE = 2000;
 /** How soon it looks again at due work another process had claimed. */
 const CLAIMED_ELSEWHERE_MS = 20;
 
@@ -23,11 +25,14 @@ export class CampaignWorker {
   private stopped = true;
   private unlisten: (() => void) | null = null;
   private readonly onError: (error: unknown) => void;
+  private readonly batchSize: number;
 
-  constructor(engine: Engine, adapter: ChannelAdapter, onError: (error: unknown) => void = () => {}) {
+  /** `batchSize`: pending sends, and outgoing messages, handled per transaction. */
+  constructor(engine: Engine, adapter: ChannelAdapter, onError: (error: unknown) => void = () => {}, options: { batchSize?: number } = {}) {
     this.engine = engine;
     this.adapter = adapter;
     this.onError = onError;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   }
 
   /** Handles everything due at the clock's current time; returns how many entries and messages it handled. */
@@ -50,8 +55,8 @@ export class CampaignWorker {
       const next = earliest(due);
       if (next === null || next > now) return { handled, next };
       let round = 0;
-      if (due.entries !== null && due.entries <= now) round += await runDueEntries(this.engine, this.adapter);
-      if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine, this.adapter);
+      if (due.entries !== null && due.entries <= now) round += await runDueEntries(this.engine, this.adapter, this.batchSize);
+      if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine, this.adapter, this.batchSize);
       handled += round;
       if (round === 0) return { handled, next };
       // The SQLite store answers synchronously: let HTTP requests in between batches of a backlog.

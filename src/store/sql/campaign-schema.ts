@@ -94,3 +94,15 @@ export function campaignTablesV2(): string {
     CREATE INDEX messages_leased ON messages (lease_until) WHERE state = 'sending';
   `;
 }
+
+/** Inbound webhook events already processed, per channel: a provider's redelivery is recorded once. */
+export function inboundTablesV1({ millis }: Pick<Dialect, 'millis'>): string {
+  return `
+    CREATE TABLE inbound_webhook_events (
+      channel_id TEXT NOT NULL,
+      event_id TEXT NOT NULL,
+      received_at ${millis} NOT NULL,
+      PRIMARY KEY (channel_id, event_id)
+    );
+  `;
+}

@@ -324,6 +324,18 @@ export class CampaignSql implements CampaignWriter {
     ]), ' ON CONFLICT (message_id) DO NOTHING');
   }
 
+  async markWebhookEvents(channelId: string, eventIds: string[], at: number): Promise<string[]> {
+    const fresh: string[] = [];
+    for (const eventId of new Set(eventIds)) {
+      const rows = await this.sql.rows(
+        'INSERT INTO inbound_webhook_events (channel_id, event_id, received_at) VALUES ($1, $2, $3) ON CONFLICT (channel_id, event_id) DO NOTHING RETURNING event_id',
+        [channelId, eventId, at],
+      );
+      if (rows.length > 0) fresh.push(eventId);
+    }
+    return fresh;
+  }
+
   async forgetUser(userId: string): Promise<void> {
     await this.sql.changes('DELETE FROM sandbox_messages WHERE message_id IN (SELECT id FROM messages WHERE user_id = $1)', [userId]);
     for (const table of ['messages', 'timeline', 'campaign_receipts']) await this.sql.changes(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);

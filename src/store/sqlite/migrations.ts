@@ -1,4 +1,4 @@
-import { campaignTablesV1, campaignTablesV2 } from '../sql/campaign-schema.ts';
+import { campaignTablesV1, campaignTablesV2, inboundTablesV1 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -83,5 +83,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 4,
     name: 'an index per message state',
     sql: campaignTablesV2(),
+  },
+  {
+    version: 5,
+    name: 'inbound webhook events seen',
+    sql: inboundTablesV1({ millis: 'INTEGER' }),
   },
 ];

@@ -1,0 +1,48 @@
+import { Type } from '@sinclair/typebox';
+import { validateSignature, type webhook } from '@line/bot-sdk';
+import type { FastifyPluginAsync } from 'fastify';
+import { liveDefinitions } from '../../engine/campaigns/definitions.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { receiveLineEvents } from '../../engine/line-webhook.ts';
+import { RequestError } from '../../engine/users.ts';
+import { resolveSecret } from '../../schemas/channel.ts';
+import { Slug } from '../../schemas/common.ts';
+
+const Params = Type.Object({ id: Slug });
+
+/**
+ * Providers' webhooks. They carry no API key: each is authenticated by its provider's signature
+ * over the raw body, checked before the body is parsed, so this plugin keeps JSON bodies as bytes.
+ * A bad signature is 401 and records nothing; the request never waits on a provider.
+ */
+export function webhookRoutes(engine: Engine): FastifyPluginAsync {
+  return async (app) => {
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    app.post<{ Params: { id: string } }>('/webhooks/line/:id', {
+      schema: { tags: ['Webhooks'], params: Params, summary: 'LINE Messaging API webhook (signed with the channel secret)' },
+    }, async (request) => {
+      const channel = (await liveDefinitions(engine)).channels.get(request.params.id);
+      if (!channel || channel.type !== 'line') throw new RequestError(404, `No LINE channel '${request.params.id}'`);
+      const secret = resolveSecret(channel.channel_secret, process.env);
+      if (!secret) throw new RequestError(401, `Channel '${channel.id}' has no channel_secret to check signatures with`, [{ field: 'channel_secret', message: 'is required to receive webhooks' }]);
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const signature = request.headers['x-line-signature'];
+      if (typeof signature !== 'string' || !validateSignature(raw, secret, signature)) {
+        throw new RequestError(401, 'X-Line-Signature does not match the body', [{ field: 'X-Line-Signature', message: typeof signature === 'string' ? 'does not match' : 'is missing' }]);
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch (error) {
+        throw new RequestError(400, `The request body is not valid JSON: ${(error as Error).message}`, [{ field: '(body)', message: 'is not JSON' }]);
+      }
+      const events = (body as { events?: unknown })?.events;
+      if (!Array.isArray(events) || events.some((e) => typeof e !== 'object' || e === null || typeof (e as { webhookEventId?: unknown }).webhookEventId !== 'string')) {
+        throw new RequestError(400, "'events' must be an array of LINE webhook events, each with a webhookEventId", [{ field: 'events', message: 'must be an array of events with webhookEventId' }]);
+      }
+      return receiveLineEvents(engine, channel, events as webhook.Event[]);
+    });
+  };
+}
