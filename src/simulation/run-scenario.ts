@@ -3,12 +3,15 @@ import { emptyUserKeys } from '../core/identifiers.ts';
 import type { Json } from '../core/user.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { CampaignWorker } from '../engine/campaigns/worker.ts';
+import { liveDefinitions } from '../engine/campaigns/definitions.ts';
+import { receiveLineEvents } from '../engine/line-webhook.ts';
+import type { webhook } from '@line/bot-sdk';
 import { ManualClock } from '../engine/clock.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
 import { NO_RATE_LIMITS } from '../core/rate-limit.ts';
 import { buildApp } from '../http/app.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { resolveAt, type Expectation, type Scenario } from './scenario.ts';
+import { resolveAt, type Expectation, type InboundStep, type Scenario } from './scenario.ts';
 
 /** One line of the simulation's output: a timeline decision, in virtual-time order. */
 export interface OutcomeLine {
@@ -19,7 +22,12 @@ export interface OutcomeLine {
   outcome: string;
   reason?: string;
   [detail: string]: Json | undefined;
+  /** The user's other identifiers (line_id, phone, email), for expectations; not printed. */
+  [OTHER_IDENTIFIERS]?: string[];
 }
+
+/** A symbol key, so that JSON output leaves it out. */
+export const OTHER_IDENTIFIERS = Symbol('other identifiers');
 
 export class ScenarioError extends Error {}
 
@@ -58,6 +66,8 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
       if ('track' in step) {
         const reply = await call('POST', '/users/track', step.track, `'steps[${i}].track'`);
         if (reply.errors) throw new ScenarioError(`'steps[${i}].track' has refused objects: ${JSON.stringify(reply.errors)}`);
+      } else if ('inbound' in step) {
+        await receiveInbound(engine, step.inbound, `steps[${i}].inbound`);
       } else {
         await call('POST', '/campaigns/trigger/send', step.trigger_send, `'steps[${i}].trigger_send'`);
       }
@@ -76,6 +86,27 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
   }
 }
 
+/**
+ * An inbound step goes to the engine code behind the provider's webhook (the signature check in
+ * front of it is HTTP's business): a LINE event with a fresh event id, at the virtual now.
+ */
+async function receiveInbound(engine: Engine, inbound: InboundStep, field: string): Promise<void> {
+  const channel = (await liveDefinitions(engine)).channels.get(inbound.channel);
+  if (!channel) throw new ScenarioError(`'${field}.channel' names no channel: '${inbound.channel}'`);
+  if (channel.type !== 'line') throw new ScenarioError(`'${field}.channel': inbound steps on ${channel.type} channels are not supported yet (LINE only)`);
+  const common = {
+    mode: 'active' as const,
+    timestamp: engine.clock.now(),
+    source: { type: 'user' as const, userId: inbound.from },
+    webhookEventId: engine.newId(),
+    deliveryContext: { isRedelivery: false },
+  };
+  const event = 'text' in inbound
+    ? { ...common, type: 'message' as const, replyToken: engine.newId(), message: { type: 'text' as const, id: engine.newId(), text: inbound.text, quoteToken: '' } }
+    : { ...common, type: inbound.event };
+  await receiveLineEvents(engine, channel, [event as webhook.Event]);
+}
+
 /** Moves the virtual clock to `target`, stopping at every instant something falls due to do it then. */
 async function runUntil(engine: Engine, worker: CampaignWorker, clock: ManualClock, target: number): Promise<void> {
   let { next } = await worker.runDueAndPeek();
@@ -91,6 +122,7 @@ async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {
   const userIds = [...new Set(rows.map((r) => r.user_id))];
   const users = await engine.store.read((r) => r.loadUsers({ ...emptyUserKeys(), ids: userIds }));
   const names = new Map(users.map((u) => [u.id, u.external_id ?? u.id]));
+  const others = new Map(users.map((u) => [u.id, [u.line_id, u.phone, u.email].filter((v): v is string => v !== null)]));
   // Details come first so that they can never overwrite the line's own fields.
   return rows.map((row) => ({
     ...row.details,
@@ -100,6 +132,7 @@ async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {
     campaign: row.campaign_id,
     outcome: row.outcome,
     ...(row.reason ? { reason: row.reason } : {}),
+    [OTHER_IDENTIFIERS]: others.get(row.user_id) ?? [],
   }));
 }
 
@@ -109,7 +142,7 @@ export function unmetExpectations(lines: OutcomeLine[], expectations: Expectatio
     const at = expected.at === undefined ? null : resolveAt(expected.at, 0);
     const matching = lines.filter((line) =>
       line.campaign === expected.campaign &&
-      (line.user === expected.user || line.user_id === expected.user) &&
+      (line.user === expected.user || line.user_id === expected.user || line[OTHER_IDENTIFIERS]?.includes(expected.user) === true) &&
       line.outcome === expected.outcome &&
       (expected.reason === undefined || line.reason === expected.reason) &&
       (at === null || Date.parse(line.at) === at));
