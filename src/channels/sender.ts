@@ -8,9 +8,13 @@ export interface OutgoingMessage {
   id: string;
   recipient: string;
   payload: Json;
+  details: Record<string, Json>;
+  /** Including the one being made. */
+  attempts: number;
 }
 
-export type Send = (message: OutgoingMessage) => Promise<ProviderResult>;
+/** Sends one message at `now` (the engine's clock). */
+export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderResult>;
 
 /**
  * How a channel's messages leave: a function that calls its provider, or null when they go into

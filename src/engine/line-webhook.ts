@@ -69,7 +69,7 @@ export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line
         if (answerable) occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: followed } });
         continue;
       }
-      const message = (event as webhook.MessageEvent).message;
+      const { message, replyToken } = event as webhook.MessageEvent;
       const inbound = record(user, 'inbound_message', event.timestamp, {
         channel: channel.id,
         channel_type: 'line',
@@ -77,6 +77,8 @@ export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line
         message_type: message.type,
         message_id: message.id,
         ...(message.type === 'text' ? { text: (message as webhook.TextMessageContent).text } : {}),
+        // Answers sent within REPLY_WINDOW_MS use it (free) instead of a push.
+        ...(answerable && typeof replyToken === 'string' ? { reply_token: replyToken } : {}),
       });
       user.last_interacted_channel = channel.id;
       user.updated_at = now;

@@ -14,9 +14,9 @@ const eventId = () => `01HWEBHOOK${String(++eventNumber).padStart(16, '0')}`;
 const source = (user: string) => ({ type: 'user', userId: user });
 const follow = (user: string, id = eventId()) => ({ type: 'follow', mode: 'active', timestamp: Date.parse('2026-03-06T08:00:00Z'), source: source(user), webhookEventId: id, deliveryContext: { isRedelivery: false }, replyToken: 'r' });
 const unfollow = (user: string) => ({ type: 'unfollow', mode: 'active', timestamp: Date.parse('2026-03-06T08:00:00Z'), source: source(user), webhookEventId: eventId(), deliveryContext: { isRedelivery: false } });
-const text = (user: string, body: string, id = eventId(), mode = 'active') => ({
+const text = (user: string, body: string, id = eventId(), mode = 'active', replyToken = 'not-issued-by-the-fake') => ({
   type: 'message', mode, timestamp: Date.parse('2026-03-06T08:00:00Z'), source: source(user), webhookEventId: id, deliveryContext: { isRedelivery: false },
-  replyToken: 'r', message: { id: `m${id}`, type: 'text', text: body, quoteToken: 'q' },
+  replyToken, message: { id: `m${id}`, type: 'text', text: body, quoteToken: 'q' },
 });
 
 describeEachStore('LINE webhook', (kind) => {
@@ -37,6 +37,10 @@ describeEachStore('LINE webhook', (kind) => {
         { id: 'greet', name: 'Greet', status: 'active', trigger: { type: 'custom_event', event: 'line_follow' }, message: { channel: 'line-in', default: { type: 'text', text: 'Thanks for following' } } },
         { id: 'join', name: 'Join', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['join2023'] }, reeligibility: { after_seconds: 0 },
           message: { channel: 'last_interacted', default: { type: 'text', text: 'Welcome aboard' } } },
+        { id: 'hello-twice', name: 'Answer hello', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'] }, reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-in', default: { type: 'text', text: 'Hello from campaign one' } } },
+        { id: 'hello-again', name: 'Answer hello too', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'] }, reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-in', default: { type: 'text', text: 'Hello from campaign two' } } },
         { id: 'echo-all', name: 'Echo', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line' }, reeligibility: { after_seconds: 0 },
           message: { channel: 'ops', default: { type: 'text', text: 'Got: {{ inbound.text }}' } } },
         { id: 'unknown', name: 'Automated', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', unrecognized: true }, reeligibility: { after_seconds: 0 },
@@ -106,14 +110,14 @@ describeEachStore('LINE webhook', (kind) => {
   test('a redelivered event is recorded once; standby events are recorded but answer nothing', async () => {
     const line = lineId(4);
     const id = eventId();
-    const body = JSON.stringify({ events: [text(line, 'hello', id)] });
+    const body = JSON.stringify({ events: [text(line, 'good morning', id)] });
     expect(await (await post(body)).json()).toEqual({ recorded: 1, redelivered: 0, ignored: 0 });
     expect(await (await post(body)).json()).toEqual({ recorded: 0, redelivered: 1, ignored: 0 });
     const profile = await user(line);
     expect(await outcomes(profile.id, 'echo-all')).toEqual(['triggered', 'scheduled']);
     expect(await opsTexts(profile.id)).toEqual([]);
     await worker.runDue();
-    expect(await opsTexts(profile.id)).toEqual(['Got: hello', 'This account is automated']);
+    expect(await opsTexts(profile.id)).toEqual(['Got: good morning', 'This account is automated']);
 
     const quiet = lineId(5);
     await post(JSON.stringify({ events: [text(quiet, 'hello', eventId(), 'standby')] }));
@@ -133,5 +137,28 @@ describeEachStore('LINE webhook', (kind) => {
     const joined = (await server.call('GET', `/v1/users/${profile.id}/timeline?campaign_id=join`)).body.timeline
       .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
     expect(joined).toEqual(['triggered', 'scheduled', 'suppressed:not_subscribed']);
+  });
+
+  test('an immediate answer uses the message’s fresh reply token; a second answer to it, or a late one, is pushed', async () => {
+    const line = lineId(7);
+    const token = fake.issueReplyToken();
+    fake.requests.length = 0;
+    await post(JSON.stringify({ events: [text(line, 'Hello', eventId(), 'active', token)] }));
+    await worker.runDue();
+    const answers = fake.delivered().map((d) => ({ to: d.to, replyToken: d.replyToken, text: (d.messages[0] as { text: string }).text })).sort((a, b) => a.text.localeCompare(b.text));
+    expect(answers).toHaveLength(2);
+    expect(answers.filter((a) => a.replyToken === token)).toHaveLength(1);
+    expect(answers.filter((a) => a.to === line && a.replyToken === null)).toHaveLength(1);
+    const profile = await user(line);
+    expect(await outcomes(profile.id, 'hello-twice')).toEqual(['triggered', 'scheduled', 'sent']);
+    expect(await outcomes(profile.id, 'hello-again')).toEqual(['triggered', 'scheduled', 'sent']);
+
+    const late = fake.issueReplyToken();
+    fake.requests.length = 0;
+    await post(JSON.stringify({ events: [text(line, 'hello', eventId(), 'active', late)] }));
+    (server.clock as import('../../src/engine/clock.ts').ManualClock).advance(51_000);
+    await worker.runDue();
+    expect(fake.delivered().map((d) => [d.to, d.replyToken])).toEqual([[line, null], [line, null]]);
+    expect(fake.requests.filter((r) => r.path === '/v2/bot/message/reply')).toEqual([]);
   });
 });

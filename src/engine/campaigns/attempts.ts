@@ -1,6 +1,8 @@
 import { attempt as attemptMessage, type Attempt, type ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import { timelineRow } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
+import type { Json } from '../../core/user.ts';
+import { REPLY_WINDOW_MS } from '../../channels/line/send.ts';
 import type { JourneyEntry, MessageRow, TimelineRow } from '../../store/campaign-store.ts';
 import { deliverToSandbox, type RecordContext } from './delivery.ts';
 
@@ -37,7 +39,7 @@ export async function writeAttempts(ctx: RecordContext, adapter: ChannelAdapter,
       provider_message_id: null,
       error_code: null,
       error_message: null,
-      details: { ...attempt.details, due_at: new Date(entry.due_at).toISOString() },
+      details: { ...attempt.details, due_at: new Date(entry.due_at).toISOString(), ...replyDetails(entry, attempt.channel.id, attempt.channel.type) },
       created_at: now,
       updated_at: now,
     };
@@ -47,6 +49,16 @@ export async function writeAttempts(ctx: RecordContext, adapter: ChannelAdapter,
   if (messages.length > 0) await ctx.tx.campaigns.insertMessages(messages);
   if (timeline.length > 0) await ctx.tx.campaigns.insertTimeline(timeline);
   await deliverToSandbox(ctx, delivered);
+}
+
+/**
+ * An answer on the LINE channel an inbound message came in on may use that message's reply token
+ * (free, unlike a push) until `reply_by`: LINE takes a token once, within about a minute.
+ */
+function replyDetails(entry: JourneyEntry, channelId: string, channelType: string): Record<string, Json> {
+  const inbound = entry.context.inbound;
+  if (channelType !== 'line' || !inbound || inbound.channel !== channelId || typeof inbound.reply_token !== 'string') return {};
+  return { reply_token: inbound.reply_token, reply_by: entry.triggered_at + REPLY_WINDOW_MS };
 }
 
 /**

@@ -40,7 +40,7 @@ export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, li
     if (send) calls.push({ message, send });
     else toSandbox.push(message);
   }
-  const results = await inBatches(calls, SEND_CONCURRENCY, ({ message, send }) => send(message));
+  const results = await inBatches(calls, SEND_CONCURRENCY, ({ message, send }) => send(message, engine.clock.now()));
 
   await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
