@@ -1,6 +1,7 @@
 import type { Json } from '../core/user.ts';
 import type { Channel } from '../schemas/channel.ts';
 import { lineSender } from './line/send.ts';
+import { twilioSender } from './twilio-sms/send.ts';
 import type { ProviderResult } from './provider-result.ts';
 
 /** What a sender needs of an outbox row. */
@@ -11,6 +12,9 @@ export interface OutgoingMessage {
   details: Record<string, Json>;
   /** Including the one being made. */
   attempts: number;
+  /** What the previous attempt ended with (null: none, or it never came back). */
+  error_code: string | null;
+  created_at: number;
 }
 
 /** Sends one message at `now` (the engine's clock). */
@@ -19,14 +23,16 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
 /**
  * How a channel's messages leave: a function that calls its provider, or null when they go into
  * the sandbox instead — a `sandbox` channel, `sandbox: true`, a channel without credentials, or a
- * provider whose client is not written yet (Twilio, SMTP, webhooks: they record exactly what they
- * would send, as before).
+ * provider whose client is not written yet (SMTP, webhooks: they record exactly what they would
+ * send, as before).
  */
 export function senderFor(channel: Channel | undefined, env: Record<string, string | undefined> = process.env): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
   switch (channel.type) {
     case 'line':
       return lineSender(channel, env);
+    case 'twilio_sms':
+      return twilioSender(channel, env);
     default:
       return null;
   }

@@ -58,6 +58,27 @@ export async function recordFailed(ctx: RecordContext, failures: Array<{ message
   await fireInteractions(ctx, failures.map((f) => f.message), 'failed');
 }
 
+/**
+ * A provider saying the recipient opted out (Twilio 21610: they replied STOP to that sender) is
+ * recorded on the profile too: unsubscribed from the channel's group, with `subscription_changed`.
+ */
+export async function recordOptOuts(ctx: RecordContext, failures: Array<{ message: MessageRow; code: string }>): Promise<void> {
+  const changes: Array<{ user_id: string; group_id: string }> = [];
+  for (const { message, code } of failures) {
+    const channel = ctx.defs.channels.get(message.channel_id);
+    if (code === '21610' && channel?.type === 'twilio_sms' && channel.subscription_group) changes.push({ user_id: message.user_id, group_id: channel.subscription_group });
+  }
+  if (changes.length === 0) return;
+  const users = new Map((await ctx.tx.loadUsers({ ...emptyUserKeys(), ids: [...new Set(changes.map((c) => c.user_id))] })).map((u) => [u.id, u]));
+  const fresh = changes.filter((c) => users.has(c.user_id) && users.get(c.user_id)!.subscriptions[c.group_id]?.state !== 'unsubscribed');
+  if (fresh.length === 0) return;
+  await ctx.tx.upsertSubscriptions(fresh.map((c) => ({ ...c, state: 'unsubscribed', changed_at: ctx.now })));
+  await ctx.tx.insertEvents(fresh.map((c) => ({
+    id: ctx.engine.newId(), user_id: c.user_id, name: 'subscription_changed', time: ctx.now, source: 'system' as const, received_at: ctx.now, purchase: null,
+    properties: { subscription_group_id: c.group_id, state: 'unsubscribed', previous_state: users.get(c.user_id)!.subscriptions[c.group_id]?.state ?? null, cause: 'provider_opt_out' },
+  })));
+}
+
 function messageRow(ctx: RecordContext, message: MessageRow, outcome: string, reason: string | null, details: Record<string, Json>): TimelineRow {
   const row = timelineRow({ now: ctx.now, newId: ctx.engine.newId }, message.user_id, message.campaign_id, message.entry_id, outcome, reason, details);
   return { ...row, message_id: message.id };

@@ -7,7 +7,7 @@ import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { sendFallbacks } from './attempts.ts';
-import { deliverToSandbox, recordFailed, recordSent } from './delivery.ts';
+import { deliverToSandbox, recordFailed, recordOptOuts, recordSent } from './delivery.ts';
 
 /**
  * How long a claimed message belongs to the dispatcher that claimed it; after that another may
@@ -59,6 +59,7 @@ export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, li
     }
     await recordSent(ctx, sent);
     await recordFailed(ctx, failed);
+    await recordOptOuts(ctx, failed);
     await sendFallbacks(ctx, adapter, failed.map((f) => f.message));
   });
   return claimed.length;
