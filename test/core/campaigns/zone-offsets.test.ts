@@ -15,11 +15,11 @@ function randoms(seed: number): () => number {
 }
 
 describe('zone offsets, read once per zone and year, agree with Intl', () => {
-  test.each(ZONES)('%s at 1,000 random instants from 2000 to 2035', (zone) => {
+  test.each(ZONES)('%s at 400 random instants from 2000 to 2035', (zone) => {
     const next = randoms(zone.length * 7919);
     const from = Date.UTC(2000, 0, 1);
     const to = Date.UTC(2035, 0, 1);
-    for (let i = 0; i < 1000; i++) {
+    for (let i = 0; i < 400; i++) {
       const instant = Math.floor(from + next() * (to - from));
       expect([zone, new Date(instant).toISOString(), zoneOffsetMs(zone, instant)]).toEqual([zone, new Date(instant).toISOString(), intlOffsetMs(zone, instant)]);
     }
