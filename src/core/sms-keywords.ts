@@ -5,6 +5,27 @@ export const OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'EN
 export const OPT_IN_KEYWORDS = ['START', 'YES', 'UNSTOP'] as const;
 export const HELP_KEYWORDS = ['HELP', 'INFO'] as const;
 
+/** The replies that ship with the product; a subscription group may set its own. */
+export const DEFAULT_SMS_REPLIES = {
+  opt_out: 'You are unsubscribed and will receive no more messages. Reply START to subscribe again.',
+  opt_in: 'You are subscribed again. Reply STOP to unsubscribe, HELP for help.',
+  help: 'Reply STOP to unsubscribe, START to subscribe again.',
+} as const;
+
+/** What a keyword answers, if anything: the group's own reply, else the default for its family. */
+export function smsKeywordReply(keyword: SmsKeyword, group: SubscriptionGroup): string | null {
+  switch (keyword.kind) {
+    case 'opt_out':
+      return group.opt_out_reply ?? DEFAULT_SMS_REPLIES.opt_out;
+    case 'opt_in':
+      return group.opt_in_reply ?? DEFAULT_SMS_REPLIES.opt_in;
+    case 'help':
+      return group.help_reply ?? DEFAULT_SMS_REPLIES.help;
+    case 'custom':
+      return keyword.reply ?? null;
+  }
+}
+
 export type SmsKeyword = { kind: 'opt_out' | 'opt_in' | 'help' } | { kind: 'custom'; category: string; reply?: string };
 
 const DEFAULTS = new Map<string, SmsKeyword>([

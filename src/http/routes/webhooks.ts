@@ -4,6 +4,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { liveDefinitions } from '../../engine/campaigns/definitions.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { receiveLineEvents } from '../../engine/line-webhook.ts';
+import { receiveSms } from '../../engine/twilio-webhook.ts';
+import { cachedSettings } from '../../engine/engine.ts';
+import { validTwilioSignature } from '../../channels/twilio-sms/signature.ts';
 import { RequestError } from '../../engine/users.ts';
 import { resolveSecret } from '../../schemas/channel.ts';
 import { Slug } from '../../schemas/common.ts';
@@ -19,6 +22,30 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
     app.removeContentTypeParser('application/json');
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+    app.post<{ Params: { id: string } }>('/webhooks/twilio/:id', {
+      schema: { tags: ['Webhooks'], params: Params, summary: 'Twilio incoming SMS webhook (signed with the auth token); answers in TwiML' },
+    }, async (request, reply) => {
+      const channel = (await liveDefinitions(engine)).channels.get(request.params.id);
+      if (!channel || channel.type !== 'twilio_sms') throw new RequestError(404, `No Twilio SMS channel '${request.params.id}'`);
+      const authToken = resolveSecret(channel.auth_token, process.env);
+      if (!authToken) throw new RequestError(401, `Channel '${channel.id}' has no auth_token to check signatures with`, [{ field: 'auth_token', message: 'is required to receive webhooks' }]);
+      const params = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+      const signature = request.headers['x-twilio-signature'];
+      // Twilio signs the URL it was configured with: the public URL when one is set.
+      const publicUrl = (await cachedSettings(engine)).public_url;
+      const url = publicUrl ? `${publicUrl.replace(/\/+$/, '')}${request.url}` : `${request.protocol}://${request.headers.host}${request.url}`;
+      if (typeof signature !== 'string' || !validTwilioSignature(authToken, url, params, signature)) {
+        throw new RequestError(401, 'X-Twilio-Signature does not match the request', [{ field: 'X-Twilio-Signature', message: typeof signature === 'string' ? 'does not match' : 'is missing' }]);
+      }
+      if (!params.get('From') || !params.get('MessageSid')) {
+        throw new RequestError(400, "An incoming SMS needs 'From' and 'MessageSid'", [{ field: params.get('From') ? 'MessageSid' : 'From', message: 'is required' }]);
+      }
+      const received = await receiveSms(engine, channel, params);
+      const twiml = received.reply === null ? '<Response/>' : `<Response><Message>${escapeXml(received.reply)}</Message></Response>`;
+      return reply.type('text/xml').send(`<?xml version="1.0" encoding="UTF-8"?>${twiml}`);
+    });
 
     app.post<{ Params: { id: string } }>('/webhooks/line/:id', {
       schema: { tags: ['Webhooks'], params: Params, summary: 'LINE Messaging API webhook (signed with the channel secret)' },
@@ -45,4 +72,8 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
       return receiveLineEvents(engine, channel, events as webhook.Event[]);
     });
   };
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 }

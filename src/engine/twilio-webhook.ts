@@ -1,0 +1,106 @@
+import type { EventRecord } from '../core/event.ts';
+import { emptyUserKeys } from '../core/identifiers.ts';
+import { normalizePhone } from '../core/phone.ts';
+import { classifySmsKeyword, smsKeywordReply, type SmsKeyword } from '../core/sms-keywords.ts';
+import { newUserRecord, type Json, type UserRecord } from '../core/user.ts';
+import type { ChannelOf } from '../schemas/channel.ts';
+import type { StoreTx } from '../store/store.ts';
+import { liveDefinitions } from './campaigns/definitions.ts';
+import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.ts';
+import { cachedSettings, type Engine } from './engine.ts';
+
+export interface InboundSms {
+  /** The answer to put in the TwiML response, or null for none. */
+  reply: string | null;
+  duplicate: boolean;
+}
+
+/**
+ * One inbound SMS from a verified Twilio webhook, in one transaction: a repeated `MessageSid` is
+ * dropped; the sender is found by phone (E.164), or gets a profile with that phone and the alias
+ * `phone`; a STOP/START/HELP-family or custom keyword of the channel's group changes the
+ * subscription and chooses the reply (logged as a sent message); every message records
+ * `inbound_message` and becomes the last interacted channel, and every message that is not an
+ * opt-in, opt-out or help keyword records `sms_response_{group}_custom` (lower-cased
+ * `message_body`). Then the triggers fire; the keyword reply goes back in the webhook's answer.
+ */
+export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'>, params: URLSearchParams): Promise<InboundSms> {
+  const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
+  const sid = params.get('MessageSid') ?? params.get('SmsMessageSid') ?? '';
+  const body = params.get('Body') ?? '';
+  const from = params.get('From') ?? '';
+  const phone = normalizePhone(from, settings.default_country);
+  const e164 = phone.ok ? phone.e164 : from;
+
+  const result = await engine.store.transaction(async (tx) => {
+    const now = engine.clock.now();
+    if (sid !== '' && (await tx.campaigns.markWebhookEvents(channel.id, [sid], now)).length === 0) return { reply: null, duplicate: true, scheduled: false };
+    const user = await findOrCreateByPhone(engine, tx, e164, now);
+    const group = channel.subscription_group ? await tx.getSubscriptionGroup(channel.subscription_group) : null;
+    const keyword: SmsKeyword | null = group ? classifySmsKeyword(body, group) : null;
+    const events: EventRecord[] = [];
+    const record = (name: string, properties: Record<string, Json>) => {
+      const event: EventRecord = { id: engine.newId(), user_id: user.id, name, time: now, properties, purchase: null, source: 'system', received_at: now };
+      events.push(event);
+      return event;
+    };
+
+    if (group && (keyword?.kind === 'opt_out' || keyword?.kind === 'opt_in')) {
+      const state = keyword.kind === 'opt_out' ? 'unsubscribed' : 'subscribed';
+      const previous = user.subscriptions[group.id]?.state ?? null;
+      if (previous !== state) {
+        await tx.upsertSubscriptions([{ user_id: user.id, group_id: group.id, state, changed_at: now }]);
+        user.subscriptions[group.id] = { state, changed_at: now };
+        record('subscription_changed', { subscription_group_id: group.id, state, previous_state: previous, cause: 'sms_keyword' });
+      }
+    }
+    const inbound = record('inbound_message', {
+      channel: channel.id, channel_type: 'sms', ...(group ? { subscription_group: group.id } : {}),
+      message_type: 'text', text: body, message_id: sid, from_number: e164, to_number: params.get('To') ?? '',
+    });
+    if (group && (keyword === null || keyword.kind === 'custom')) {
+      record(`sms_response_${group.id}_custom`, { message_body: body.toLowerCase(), to_number: params.get('To') ?? '', from_number: e164, sms_message_id: sid });
+    }
+    user.last_interacted_channel = channel.id;
+    user.updated_at = now;
+    await tx.updateUsers([user]);
+    await tx.insertEvents(events);
+
+    const reply = keyword && group ? smsKeywordReply(keyword, group) : null;
+    if (reply !== null) await logReply(engine, tx, channel, user, e164, reply, keyword!, now);
+    const occurrences: UserOccurrence[] = events.map((event) =>
+      event === inbound ? { userId: user.id, occurrence: { kind: 'event', event }, inbound: { keywordMatched: keyword !== null } } : { userId: user.id, occurrence: { kind: 'event', event } });
+    const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, new Map([[user.id, user]]));
+    return { reply, duplicate: false, scheduled: decisions.entries.length > 0 };
+  });
+  if (result.scheduled) engine.work.notify();
+  return { reply: result.reply, duplicate: result.duplicate };
+}
+
+async function findOrCreateByPhone(engine: Engine, tx: StoreTx, e164: string, now: number): Promise<UserRecord> {
+  const found = (await tx.loadUsers({ ...emptyUserKeys(), phones: [e164] })).filter((u) => u.phone === e164);
+  // Several profiles may share a phone: answer the one most recently updated.
+  const user = found.sort((a, b) => b.updated_at - a.updated_at)[0];
+  if (user) return user;
+  const created = newUserRecord(engine.newId(), now);
+  created.phone = e164;
+  created.aliases = [{ alias_label: 'phone', alias_name: e164 }];
+  await tx.insertUsers([created]);
+  await tx.insertAliases([{ alias_label: 'phone', alias_name: e164, user_id: created.id }]);
+  return created;
+}
+
+/** The keyword reply leaves in the webhook's own answer (TwiML); it is logged as a sent message. */
+async function logReply(engine: Engine, tx: StoreTx, channel: ChannelOf<'twilio_sms'>, user: UserRecord, to: string, reply: string, keyword: SmsKeyword, now: number): Promise<void> {
+  const id = engine.newId();
+  const details = { source: 'keyword', keyword: keyword.kind, ...(keyword.kind === 'custom' ? { category: keyword.category } : {}) };
+  await tx.campaigns.insertMessages([{
+    id, entry_id: null, campaign_id: null, user_id: user.id, channel_id: channel.id, channel_type: channel.type, recipient: to,
+    payload: { twiml_message: reply }, state: 'sent', attempts: 1, next_attempt_at: now, lease_until: null, provider_message_id: null,
+    error_code: null, error_message: null, details, created_at: now, updated_at: now,
+  }]);
+  await tx.campaigns.insertTimeline([{
+    id: engine.newId(), user_id: user.id, campaign_id: null, entry_id: null, message_id: id, at: now, outcome: 'sent', reason: null,
+    details: { ...details, channel: channel.id, to, text: reply },
+  }]);
+}
