@@ -5,6 +5,7 @@ import { ensureAdminKey } from '../engine/api-keys.ts';
 import { CampaignWorker } from '../engine/campaigns/worker.ts';
 import { liveDefinitions } from '../engine/campaigns/definitions.ts';
 import { receiveLineEvents } from '../engine/line-webhook.ts';
+import { receiveSms } from '../engine/twilio-webhook.ts';
 import type { webhook } from '@line/bot-sdk';
 import { ManualClock } from '../engine/clock.ts';
 import { createEngine, type Engine } from '../engine/engine.ts';
@@ -88,12 +89,18 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
 
 /**
  * An inbound step goes to the engine code behind the provider's webhook (the signature check in
- * front of it is HTTP's business): a LINE event with a fresh event id, at the virtual now.
+ * front of it is HTTP's business): a LINE event, or a Twilio SMS, with a fresh id, at the virtual
+ * now. A keyword's reply shows as a `sent` line with `source: keyword`.
  */
 async function receiveInbound(engine: Engine, inbound: InboundStep, field: string): Promise<void> {
   const channel = (await liveDefinitions(engine)).channels.get(inbound.channel);
   if (!channel) throw new ScenarioError(`'${field}.channel' names no channel: '${inbound.channel}'`);
-  if (channel.type !== 'line') throw new ScenarioError(`'${field}.channel': inbound steps on ${channel.type} channels are not supported yet (LINE only)`);
+  if (channel.type === 'twilio_sms') {
+    if (!('text' in inbound)) throw new ScenarioError(`'${field}.event': an SMS channel has no ${inbound.event} (send a text: STOP, START…)`);
+    await receiveSms(engine, channel, new URLSearchParams({ MessageSid: `SM${engine.newId()}`, From: inbound.from, To: channel.from ?? '', Body: inbound.text }));
+    return;
+  }
+  if (channel.type !== 'line') throw new ScenarioError(`'${field}.channel': inbound steps come on LINE and SMS channels, not ${channel.type}`);
   const common = {
     mode: 'active' as const,
     timestamp: engine.clock.now(),
