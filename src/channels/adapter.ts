@@ -9,7 +9,7 @@ import { buildPayload } from './registry.ts';
  */
 export const channelAdapter: ChannelAdapter = {
   reach,
-  buildPayload: (content, recipient, channel) => buildPayload(content, recipient, channel),
+  buildPayload: (content, recipient, channel, options) => buildPayload(content, recipient, channel, options),
   deliversInSandbox: (channel) => channel.type === 'sandbox' || channel.sandbox === true,
 };
 

@@ -7,6 +7,7 @@ import type { ChannelOf } from '../schemas/channel.ts';
 import type { StoreTx } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
 import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.ts';
+import { recordDelivered, recordFailed } from './campaigns/delivery.ts';
 import { cachedSettings, type Engine } from './engine.ts';
 
 export interface InboundSms {
@@ -103,4 +104,33 @@ async function logReply(engine: Engine, tx: StoreTx, channel: ChannelOf<'twilio_
     id: engine.newId(), user_id: user.id, campaign_id: null, entry_id: null, message_id: id, at: now, outcome: 'sent', reason: null,
     details: { ...details, channel: channel.id, to, text: reply },
   }]);
+}
+
+/**
+ * A Twilio status callback: `delivered` moves the message to `delivered` (timeline row and the
+ * `delivered` interaction); `failed` or `undelivered` to `failed` with Twilio's `ErrorCode`
+ * (`provider_rejected`, and the `failed` interaction). Other statuses, unknown messages and
+ * messages already in a final state change nothing. Returns whether something changed.
+ */
+export async function receiveSmsStatus(engine: Engine, channel: ChannelOf<'twilio_sms'>, params: URLSearchParams): Promise<boolean> {
+  const status = params.get('MessageStatus') ?? params.get('SmsStatus') ?? '';
+  const sid = params.get('MessageSid') ?? params.get('SmsSid') ?? '';
+  if (sid === '' || !['delivered', 'failed', 'undelivered'].includes(status)) return false;
+  const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
+  return engine.store.transaction(async (tx) => {
+    const message = await tx.campaigns.findMessageByProviderId(channel.id, sid);
+    if (!message || message.state === 'delivered' || message.state === 'failed') return false;
+    const now = engine.clock.now();
+    const ctx = { engine, tx, defs, settings, now };
+    if (status === 'delivered') {
+      await tx.campaigns.updateMessages([message.id], { state: 'delivered', updated_at: now });
+      await recordDelivered(ctx, [message]);
+      return true;
+    }
+    const code = params.get('ErrorCode') ?? status;
+    const error = `Twilio reported the message ${status}${params.get('ErrorCode') ? ` (error ${params.get('ErrorCode')})` : ''}`;
+    await tx.campaigns.updateMessages([message.id], { state: 'failed', error_code: code, error_message: error, updated_at: now });
+    await recordFailed(ctx, [{ message, reason: 'provider_rejected', code, error }]);
+    return true;
+  });
 }

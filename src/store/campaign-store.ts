@@ -121,6 +121,8 @@ export interface CampaignReader {
   /** Newest first. */
   listMessages(filter: MessageFilter): Promise<MessageRow[]>;
   getMessage(id: string): Promise<MessageRow | null>;
+  /** The message a provider knows by this id on this channel. */
+  findMessageByProviderId(channelId: string, providerMessageId: string): Promise<MessageRow | null>;
   /** Newest first. */
   listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]>;
 }

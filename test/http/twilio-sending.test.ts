@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
 import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
@@ -89,5 +90,35 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     expect(fake.created.filter((m) => m.to === phone)).toHaveLength(1);
     expect(fake.requests.filter((r) => r.method === 'GET')).toEqual([]);
     expect(await messageOf(id)).toMatchObject({ state: 'sent' });
+  });
+
+  test('with a public URL, sends carry a StatusCallback; signed callbacks move the message to delivered, or failed', async () => {
+    expect((await server.call('PATCH', '/v1/settings', { public_url: server.url })).status).toBe(200);
+    const callback = async (sid: string, status: string, extra: Record<string, string> = {}, token = fake.authToken) => {
+      const url = `${server.url}/webhooks/twilio/sms-live/status`;
+      const params: Record<string, string> = { MessageSid: sid, MessageStatus: status, AccountSid: fake.accountSid, ...extra };
+      const signature = createHmac('sha1', token).update(url + Object.keys(params).sort().map((k) => k + params[k]).join('')).digest('base64');
+      return (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) })).status;
+    };
+    const good = await promo('E5');
+    const bad = await promo('F6');
+    await worker.runDue();
+    const [goodSms] = fake.created.filter((m) => m.to === good.phone);
+    const [badSms] = fake.created.filter((m) => m.to === bad.phone);
+    expect(goodSms.status_callback).toBe(`${server.url}/webhooks/twilio/sms-live/status`);
+
+    expect(await callback(goodSms.sid, 'delivered', {}, 'wrong-token')).toBe(401);
+    expect(await messageOf(good.id)).toMatchObject({ state: 'sent' });
+    expect(await callback(goodSms.sid, 'sent')).toBe(204);
+    expect(await callback(goodSms.sid, 'delivered')).toBe(204);
+    expect(await callback(goodSms.sid, 'delivered')).toBe(204);
+    expect(await messageOf(good.id)).toMatchObject({ state: 'delivered' });
+    expect(await outcomes(good.id)).toEqual(['triggered', 'scheduled', 'sent', 'delivered']);
+
+    expect(await callback(badSms.sid, 'undelivered', { ErrorCode: '30003' })).toBe(204);
+    expect(await messageOf(bad.id)).toMatchObject({ state: 'failed', error_code: '30003' });
+    expect(await outcomes(bad.id)).toEqual(['triggered', 'scheduled', 'sent', 'failed:provider_rejected']);
+    expect(await callback('SMunknown', 'delivered')).toBe(204);
+    await server.call('PATCH', '/v1/settings', { public_url: null });
   });
 });

@@ -25,7 +25,8 @@ export const FALLBACK_REASONS: ReadonlySet<string> = new Set(['no_channel', 'no_
 /** How a channel turns content into its provider's request, and who on it a user is. */
 export interface ChannelAdapter {
   reach(user: UserRecord, channel: Channel): { ok: true; recipient: string } | { ok: false; reason: 'no_address' | 'not_subscribed' };
-  buildPayload(content: Content, recipient: string, channel: Channel): { ok: true; payload: Json; details?: Record<string, Json> } | { ok: false; error: string };
+  /** `publicUrl`: this server's public base URL, for providers that call back (Twilio's StatusCallback). */
+  buildPayload(content: Content, recipient: string, channel: Channel, options?: { publicUrl?: string | null }): { ok: true; payload: Json; details?: Record<string, Json> } | { ok: false; error: string };
   /** True when this channel's messages go into the sandbox, not to a provider. */
   deliversInSandbox(channel: Channel): boolean;
 }
@@ -36,6 +37,8 @@ export interface SendCheckContext {
   channels: ReadonlyMap<string, Channel>;
   contentBlocks: ContentBlocks;
   adapter: ChannelAdapter;
+  /** settings.public_url */
+  publicUrl?: string | null;
 }
 
 export type Attempt =
@@ -81,7 +84,7 @@ export function attempt(message: Pick<Message, 'channel' | 'default' | 'by_chann
   });
   const rendered = renderContent(content, context, ctx.contentBlocks, { now: ctx.now });
   if (!rendered.ok) return suppress(rendered.reason, channel.id, { message: rendered.message, ...(rendered.field ? { field: rendered.field } : {}) });
-  const built = ctx.adapter.buildPayload(rendered.output, reached.recipient, channel);
+  const built = ctx.adapter.buildPayload(rendered.output, reached.recipient, channel, { publicUrl: ctx.publicUrl });
   if (!built.ok) return suppress('template_error', channel.id, { message: built.error });
   return { kind: 'send', channel, recipient: reached.recipient, payload: built.payload, details: built.details ?? {} };
 }

@@ -78,7 +78,7 @@ export async function sendFallbacks(ctx: RecordContext, adapter: ChannelAdapter,
     const user = users.get(message.user_id);
     if (!entry || !user) continue;
     const tried = attemptMessage(campaign.message.fallback!, entry, campaign, user, {
-      now, segments: defs.segments, channels: defs.channels, contentBlocks: defs.contentBlocks, adapter,
+      now, segments: defs.segments, channels: defs.channels, contentBlocks: defs.contentBlocks, adapter, publicUrl: ctx.settings.public_url,
     });
     items.push({ entry, attempt: { ...tried, details: { ...tried.details, fallback: true } } });
   }

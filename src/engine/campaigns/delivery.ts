@@ -58,6 +58,13 @@ export async function recordFailed(ctx: RecordContext, failures: Array<{ message
   await fireInteractions(ctx, failures.map((f) => f.message), 'failed');
 }
 
+/** A provider's delivery receipt: the `delivered` timeline row and the `delivered` interaction. */
+export async function recordDelivered(ctx: RecordContext, messages: MessageRow[]): Promise<void> {
+  if (messages.length === 0) return;
+  await ctx.tx.campaigns.insertTimeline(messages.map((m) => messageRow(ctx, m, 'delivered', null, { channel: m.channel_id, to: m.recipient })));
+  await fireInteractions(ctx, messages, 'delivered');
+}
+
 /**
  * A provider saying the recipient opted out (Twilio 21610: they replied STOP to that sender) is
  * recorded on the profile too: unsubscribed from the channel's group, with `subscription_changed`.
@@ -84,7 +91,7 @@ function messageRow(ctx: RecordContext, message: MessageRow, outcome: string, re
   return { ...row, message_id: message.id };
 }
 
-async function fireInteractions(ctx: RecordContext, messages: MessageRow[], interaction: 'sent' | 'failed'): Promise<void> {
+async function fireInteractions(ctx: RecordContext, messages: MessageRow[], interaction: 'sent' | 'delivered' | 'failed'): Promise<void> {
   const occurrences: UserOccurrence[] = messages.filter((m) => m.campaign_id !== null)
     .map((m) => ({ userId: m.user_id, occurrence: { kind: 'campaign_interaction', campaign: m.campaign_id!, interaction, user_id: m.user_id } }));
   // Most sends fire nothing: load users and their campaign state only for those that do.

@@ -40,6 +40,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
         channels: defs.channels,
         contentBlocks: defs.contentBlocks,
         adapter,
+        publicUrl: settings.public_url,
       });
       for (const attempt of attempts) items.push({ entry, attempt });
     }

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import { validateSignature, type webhook } from '@line/bot-sdk';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { liveDefinitions } from '../../engine/campaigns/definitions.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { receiveLineEvents } from '../../engine/line-webhook.ts';
-import { receiveSms } from '../../engine/twilio-webhook.ts';
+import { receiveSms, receiveSmsStatus } from '../../engine/twilio-webhook.ts';
 import { cachedSettings } from '../../engine/engine.ts';
 import { validTwilioSignature } from '../../channels/twilio-sms/signature.ts';
 import { RequestError } from '../../engine/users.ts';
@@ -24,9 +24,8 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
     app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-    app.post<{ Params: { id: string } }>('/webhooks/twilio/:id', {
-      schema: { tags: ['Webhooks'], params: Params, summary: 'Twilio incoming SMS webhook (signed with the auth token); answers in TwiML' },
-    }, async (request, reply) => {
+    /** The Twilio channel a request is for, and its form parameters, once its signature checks out. */
+    const verifiedTwilioRequest = async (request: FastifyRequest<{ Params: { id: string } }>) => {
       const channel = (await liveDefinitions(engine)).channels.get(request.params.id);
       if (!channel || channel.type !== 'twilio_sms') throw new RequestError(404, `No Twilio SMS channel '${request.params.id}'`);
       const authToken = resolveSecret(channel.auth_token, process.env);
@@ -39,6 +38,21 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
       if (typeof signature !== 'string' || !validTwilioSignature(authToken, url, params, signature)) {
         throw new RequestError(401, 'X-Twilio-Signature does not match the request', [{ field: 'X-Twilio-Signature', message: typeof signature === 'string' ? 'does not match' : 'is missing' }]);
       }
+      return { channel, params };
+    };
+
+    app.post<{ Params: { id: string } }>('/webhooks/twilio/:id/status', {
+      schema: { tags: ['Webhooks'], params: Params, summary: 'Twilio message status callback (signed with the auth token)' },
+    }, async (request, reply) => {
+      const { channel, params } = await verifiedTwilioRequest(request);
+      await receiveSmsStatus(engine, channel, params);
+      return reply.status(204).send();
+    });
+
+    app.post<{ Params: { id: string } }>('/webhooks/twilio/:id', {
+      schema: { tags: ['Webhooks'], params: Params, summary: 'Twilio incoming SMS webhook (signed with the auth token); answers in TwiML' },
+    }, async (request, reply) => {
+      const { channel, params } = await verifiedTwilioRequest(request);
       if (!params.get('From') || !params.get('MessageSid')) {
         throw new RequestError(400, "An incoming SMS needs 'From' and 'MessageSid'", [{ field: params.get('From') ? 'MessageSid' : 'From', message: 'is required' }]);
       }

@@ -1,4 +1,4 @@
-import { campaignTablesV1, campaignTablesV2, inboundTablesV1 } from '../sql/campaign-schema.ts';
+import { campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -77,5 +77,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 4,
     name: 'inbound webhook events seen',
     sql: inboundTablesV1({ millis: 'BIGINT' }),
+  },
+  {
+    version: 5,
+    name: 'messages by provider id',
+    sql: messageProviderIndexV1(),
   },
 ];

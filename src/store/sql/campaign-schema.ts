@@ -106,3 +106,8 @@ export function inboundTablesV1({ millis }: Pick<Dialect, 'millis'>): string {
     );
   `;
 }
+
+/** Messages found by their provider's id (delivery callbacks name the message that way). */
+export function messageProviderIndexV1(): string {
+  return `CREATE INDEX messages_provider ON messages (channel_id, provider_message_id) WHERE provider_message_id IS NOT NULL;`;
+}

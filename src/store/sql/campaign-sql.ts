@@ -295,6 +295,11 @@ export class CampaignSql implements CampaignWriter {
     return row ? this.messageFromRow(row) : null;
   }
 
+  async findMessageByProviderId(channelId: string, providerMessageId: string): Promise<MessageRow | null> {
+    const [row] = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = $1 AND provider_message_id = $2`, [channelId, providerMessageId]);
+    return row ? this.messageFromRow(row) : null;
+  }
+
   private messageFromRow(row: Row): MessageRow {
     return {
       id: String(row.id),

@@ -1,4 +1,4 @@
-import { campaignTablesV1, campaignTablesV2, inboundTablesV1 } from '../sql/campaign-schema.ts';
+import { campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -88,5 +88,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 5,
     name: 'inbound webhook events seen',
     sql: inboundTablesV1({ millis: 'INTEGER' }),
+  },
+  {
+    version: 6,
+    name: 'messages by provider id',
+    sql: messageProviderIndexV1(),
   },
 ];
