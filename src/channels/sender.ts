@@ -1,6 +1,7 @@
 import type { Json } from '../core/user.ts';
 import type { Channel } from '../schemas/channel.ts';
 import { lineSender } from './line/send.ts';
+import { smtpSender } from './smtp/send.ts';
 import { twilioSender } from './twilio-sms/send.ts';
 import type { ProviderResult } from './provider-result.ts';
 
@@ -23,8 +24,8 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
 /**
  * How a channel's messages leave: a function that calls its provider, or null when they go into
  * the sandbox instead — a `sandbox` channel, `sandbox: true`, a channel without credentials, or a
- * provider whose client is not written yet (SMTP, webhooks: they record exactly what they would
- * send, as before).
+ * provider whose client is not written yet (webhooks: they record exactly what they would send,
+ * as before).
  */
 export function senderFor(channel: Channel | undefined, env: Record<string, string | undefined> = process.env): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
@@ -33,6 +34,8 @@ export function senderFor(channel: Channel | undefined, env: Record<string, stri
       return lineSender(channel, env);
     case 'twilio_sms':
       return twilioSender(channel, env);
+    case 'smtp':
+      return smtpSender(channel, env);
     default:
       return null;
   }
