@@ -3,6 +3,7 @@ import type { Channel } from '../schemas/channel.ts';
 import { lineSender } from './line/send.ts';
 import { smtpSender } from './smtp/send.ts';
 import { twilioSender } from './twilio-sms/send.ts';
+import { webhookSender } from './webhook/send.ts';
 import type { ProviderResult } from './provider-result.ts';
 
 /** What a sender needs of an outbox row. */
@@ -23,9 +24,8 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
 
 /**
  * How a channel's messages leave: a function that calls its provider, or null when they go into
- * the sandbox instead — a `sandbox` channel, `sandbox: true`, a channel without credentials, or a
- * provider whose client is not written yet (webhooks: they record exactly what they would send,
- * as before).
+ * the sandbox instead — a `sandbox` channel, `sandbox: true`, or a channel without credentials
+ * (a webhook needs none: its URL is all it takes).
  */
 export function senderFor(channel: Channel | undefined, env: Record<string, string | undefined> = process.env): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
@@ -36,7 +36,7 @@ export function senderFor(channel: Channel | undefined, env: Record<string, stri
       return twilioSender(channel, env);
     case 'smtp':
       return smtpSender(channel, env);
-    default:
-      return null;
+    case 'webhook':
+      return webhookSender(channel);
   }
 }
