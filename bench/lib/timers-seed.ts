@@ -17,16 +17,19 @@ export const TIMERS_CAMPAIGN = 'bench-timer';
 export const TIMERS_CHANNEL = 'line-bench';
 
 /**
- * The channel is a plain LINE channel, so that every send goes through the outbox and the
- * dispatcher, the path a LINE push takes (until the LINE client exists the dispatcher delivers
- * into the sandbox; its base URL is a closed loopback port so that it can never reach LINE, and
- * will have to point at a fake LINE server then). BENCH_TIMERS_SANDBOX=1 marks it `sandbox: true`
- * instead: each send is then delivered in the scheduler's transaction, with no outbox round.
+ * The channel is a LINE channel with an access token and the base URL of the fake LINE server the
+ * harness runs (`lineUrl`): every send takes the outbox path and is a real HTTP push, as the spec
+ * says. Without `lineUrl` it has no token, so the dispatcher delivers into the sandbox (no HTTP).
+ * BENCH_TIMERS_SANDBOX=1 marks it `sandbox: true` instead: each send is then delivered in the
+ * scheduler's transaction, with no outbox round.
  */
-export const timersBundle = (): DefinitionBundle => ({
+export const TIMERS_LINE_TOKEN = 'bench-line-token';
+export const timersBundle = (lineUrl: string | null = null): DefinitionBundle => ({
   channels: [process.env.BENCH_TIMERS_SANDBOX === '1'
     ? { id: TIMERS_CHANNEL, type: 'line', sandbox: true }
-    : { id: TIMERS_CHANNEL, type: 'line', api_base_url: 'http://127.0.0.1:9' }],
+    : lineUrl === null
+      ? { id: TIMERS_CHANNEL, type: 'line', api_base_url: 'http://127.0.0.1:9' }
+      : { id: TIMERS_CHANNEL, type: 'line', channel_access_token: TIMERS_LINE_TOKEN, api_base_url: lineUrl }],
   campaigns: [
     {
       id: TIMERS_CAMPAIGN,
@@ -48,6 +51,8 @@ export const timersBundle = (): DefinitionBundle => ({
 export interface TimersSeed {
   /** Where B3's database is: a SQLite file or a postgres:// URL. */
   db: string;
+  /** The fake LINE server the sends go to (null: no HTTP, the sandbox). */
+  lineUrl?: string | null;
   timers: number;
   users: number;
   /** First due instant (epoch ms, in the clock the worker will run on). */
@@ -84,7 +89,7 @@ export async function seedTimers(options: TimersSeed): Promise<SeedReport> {
   try {
     await store.migrate();
     const engine = createEngine(store);
-    await applyDefinitions(engine, timersBundle());
+    await applyDefinitions(engine, timersBundle(options.lineUrl ?? null));
     const created = Date.now();
     const userId = monotonicFactory();
     const ids: string[] = new Array(options.users);

@@ -45,9 +45,15 @@ export class FakeLine {
   private nextMessageId = 100_000_000_000_000;
   private readonly now: () => number;
 
-  constructor(options: { token?: string; now?: () => number } = {}) {
+  /** Accepted pushes and replies (counted even when requests are not kept). */
+  accepted = 0;
+  private readonly keepRequests: boolean;
+
+  /** `keepRequests: false` (benchmarks) keeps no record of each request, only the count. */
+  constructor(options: { token?: string; now?: () => number; keepRequests?: boolean } = {}) {
     this.token = options.token ?? 'fake-line-token';
     this.now = options.now ?? Date.now;
+    this.keepRequests = options.keepRequests ?? true;
   }
 
   /** Starts listening on 127.0.0.1; resolves with the base URL to give the channel. */
@@ -101,9 +107,10 @@ export class FakeLine {
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const url = new URL(request.url ?? '/', 'http://fake');
     const record: LineRequest = { method: request.method ?? '', path: url.pathname, headers: request.headers, body: null, status: 0 };
-    this.requests.push(record);
+    if (this.keepRequests) this.requests.push(record);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
+      if (status === 200 && (record.path === '/v2/bot/message/push' || record.path === '/v2/bot/message/reply')) this.accepted += 1;
       if (response.destroyed) return;
       response.writeHead(status, { 'content-type': 'application/json', 'x-line-request-id': randomUUID(), ...headers });
       response.end(JSON.stringify(body));
