@@ -64,7 +64,7 @@ describe('npm run bench (smoke)', () => {
     expect(results.map((r) => r.name)).toEqual(['B3', 'B4']);
     const [b3, b4] = results;
     expect(b3.skipped, output).toBeUndefined();
-    expect(b3.figures).toMatchObject({ store: 'sqlite-wal', delivery: 'sandbox', timers: 1000, pending_left: 0, messages_not_sent: 0, suppressed: 0, early: 0, finished: true });
+    expect(b3.figures).toMatchObject({ store: 'sqlite-wal', delivery: 'line-push', line_pushes_accepted: 1000, timers: 1000, pending_left: 0, messages_not_sent: 0, suppressed: 0, early: 0, finished: true });
     expect(b3.figures.sent).toBe(1000);
     expect(b3.figures.sends_per_s as number).toBeGreaterThan(0);
     expect(b3.figures.lateness_p50_ms as number).toBeGreaterThanOrEqual(0);
