@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.ts';
 
 /**
  * A fake LINE Messaging API on loopback, speaking the real wire format
@@ -41,7 +41,7 @@ export class FakeLine {
   private readonly failures: FailureInjection[] = [];
   private readonly acceptedKeys = new Map<string, { at: number; requestId: string; sentMessages: Array<{ id: string }> }>();
   private readonly replyTokens = new Map<string, { issuedAt: number; used: boolean }>();
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer((request, response) => this.handle(request, response));
   private nextMessageId = 100_000_000_000_000;
   private readonly now: () => number;
 
@@ -57,21 +57,16 @@ export class FakeLine {
   }
 
   /** Starts listening on 127.0.0.1; resolves with the base URL to give the channel. */
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this.url;
+  start(): Promise<string> {
+    return this.http.start();
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.http.url;
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = null;
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   /** The next `count` requests get this status (and body, else LINE's usual one for it). */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LoopbackServer } from './loopback-server.ts';
 
 /**
  * A fake Twilio Messages API on loopback in the real wire format
@@ -33,24 +33,20 @@ export class FakeTwilio {
   /** Create the next N messages, then answer 500 as if the answer had been lost. */
   loseAnswers = 0;
   private readonly failures: Array<{ status: number; code: number; message: string }> = [];
-  private server: Server | null = null;
+  private readonly http = new LoopbackServer((request, response) => this.handle(request, response));
 
   constructor(options: { accountSid?: string; authToken?: string } = {}) {
     this.accountSid = options.accountSid ?? `AC${'0'.repeat(32)}`;
     this.authToken = options.authToken ?? 'twilio-token';
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  /** Starts listening on 127.0.0.1; resolves with the base URL to give the channel. */
+  start(): Promise<string> {
+    return this.http.start();
   }
 
-  async stop(): Promise<void> {
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-    this.server = null;
+  stop(): Promise<void> {
+    return this.http.stop();
   }
 
   failNext(count: number, status: number, code = status === 429 ? 20429 : 20500, message = status === 429 ? 'Too Many Requests' : 'Internal Server Error'): void {
