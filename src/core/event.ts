@@ -33,3 +33,17 @@ export const SYSTEM_EVENTS = [
   'line_unfollow',
 ] as const;
 export type SystemEventName = (typeof SYSTEM_EVENTS)[number];
+
+/**
+ * An event the engine records itself, received now; `time` is when it happened (default now, and
+ * never later than now).
+ */
+export function systemEvent(
+  ctx: { now: number; newId: () => string },
+  userId: string,
+  name: string,
+  properties: Record<string, Json>,
+  time: number = ctx.now,
+): EventRecord {
+  return { id: ctx.newId(), user_id: userId, name, time: Math.min(time, ctx.now), properties, purchase: null, source: 'system', received_at: ctx.now };
+}

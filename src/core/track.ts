@@ -1,6 +1,6 @@
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import { applyAttributes, type SubscriptionTransition } from './attributes.ts';
-import type { EventRecord, PurchaseDetails } from './event.ts';
+import { systemEvent, type EventRecord, type PurchaseDetails } from './event.ts';
 import { checkEvent, checkPurchase } from './event-input.ts';
 import { describeRef, refFromObject, UserIndex, type UserRef } from './identifiers.ts';
 import type { ItemError } from './item-error.ts';
@@ -60,8 +60,8 @@ export function planTrack(items: TrackItems, loaded: UserRecord[], ctx: TrackCon
     inserted: [], updated: [], aliases: [], subscriptions: [], events: [], errors: [],
     processed: { attributes: 0, events: 0, purchases: 0 },
   };
-  const systemEvent = (userId: string, name: string, properties: Record<string, string | null>) => {
-    plan.events.push({ id: ctx.newId(), user_id: userId, name, time: ctx.now, properties, purchase: null, source: 'system', received_at: ctx.now });
+  const recordSystemEvent = (userId: string, name: string, properties: Record<string, string | null>) => {
+    plan.events.push(systemEvent(ctx, userId, name, properties));
   };
 
   for (const array of TRACK_ARRAYS) {
@@ -77,7 +77,7 @@ export function planTrack(items: TrackItems, loaded: UserRecord[], ctx: TrackCon
         commitUser(result.outcome.user, created, created ? null : user.email);
         for (const change of result.outcome.subscriptionChanges) {
           plan.subscriptions.push({ ...change, user_id: user.id, changed_at: ctx.now });
-          systemEvent(user.id, 'subscription_changed', { subscription_group_id: change.group_id, state: change.state, previous_state: change.previous });
+          recordSystemEvent(user.id, 'subscription_changed', { subscription_group_id: change.group_id, state: change.state, previous_state: change.previous });
         }
       } else {
         const checked = array === 'events' ? checkEvent(item.value, ctx.now) : checkPurchase(item.value, ctx.now);
@@ -100,7 +100,7 @@ export function planTrack(items: TrackItems, loaded: UserRecord[], ctx: TrackCon
   function commitUser(user: UserRecord, created: boolean, emailBefore: string | null) {
     index.put(user);
     (created || inserted.has(user.id) ? inserted : updated).add(user.id);
-    if (emailBefore === null && user.email !== null) systemEvent(user.id, 'email_added', { email: user.email });
+    if (emailBefore === null && user.email !== null) recordSystemEvent(user.id, 'email_added', { email: user.email });
   }
 }
 

@@ -1,6 +1,6 @@
 import type { webhook } from '@line/bot-sdk';
 import type { InboundContext } from '../core/campaigns/triggers.ts';
-import type { EventRecord } from '../core/event.ts';
+import { systemEvent, type EventRecord } from '../core/event.ts';
 import type { Json, UserRecord } from '../core/user.ts';
 import type { ChannelOf } from '../schemas/channel.ts';
 import type { SubscriptionChange } from '../store/store.ts';
@@ -49,7 +49,7 @@ export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line
     const touched = new Map<string, UserRecord>();
     const occurrences: UserOccurrence[] = [];
     const record = (user: UserRecord, name: string, time: number, properties: Record<string, Json>): EventRecord => {
-      const event: EventRecord = { id: engine.newId(), user_id: user.id, name, time: Math.min(time, now), properties, purchase: null, source: 'system', received_at: now };
+      const event = systemEvent({ now, newId: engine.newId }, user.id, name, properties, time);
       records.push(event);
       return event;
     };

@@ -1,4 +1,4 @@
-import type { EventRecord } from '../core/event.ts';
+import { systemEvent, type EventRecord } from '../core/event.ts';
 import { emptyUserKeys } from '../core/identifiers.ts';
 import { normalizePhone } from '../core/phone.ts';
 import { classifySmsKeyword, smsKeywordReply, type SmsKeyword } from '../core/sms-keywords.ts';
@@ -41,7 +41,7 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
     const keyword: SmsKeyword | null = group ? classifySmsKeyword(body, group) : null;
     const events: EventRecord[] = [];
     const record = (name: string, properties: Record<string, Json>) => {
-      const event: EventRecord = { id: engine.newId(), user_id: user.id, name, time: now, properties, purchase: null, source: 'system', received_at: now };
+      const event = systemEvent({ now, newId: engine.newId }, user.id, name, properties);
       events.push(event);
       return event;
     };

@@ -1,4 +1,5 @@
 import { describeRef, emptyUserKeys, keysForRefs, normalizeEmail, pickSharedProfile, UserIndex, type UserRef } from '../core/identifiers.ts';
+import { systemEvent } from '../core/event.ts';
 import type { ItemError } from '../core/item-error.ts';
 import { mergeProfiles, prioritize, type Prioritization } from '../core/merge.ts';
 import { normalizePhone } from '../core/phone.ts';
@@ -328,9 +329,8 @@ export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatu
     const now = engine.clock.now();
     const changes = [...targets.values()].filter((u) => u.subscriptions[group.id]?.state !== request.subscription_state);
     await tx.upsertSubscriptions(changes.map((u) => ({ user_id: u.id, group_id: group.id, state: request.subscription_state, changed_at: now })));
-    await tx.insertEvents(changes.map((u) => ({
-      id: engine.newId(), user_id: u.id, name: 'subscription_changed', time: now, source: 'system' as const, received_at: now, purchase: null,
-      properties: { subscription_group_id: group.id, state: request.subscription_state, previous_state: u.subscriptions[group.id]?.state ?? null },
+    await tx.insertEvents(changes.map((u) => systemEvent({ now, newId: engine.newId }, u.id, 'subscription_changed', {
+      subscription_group_id: group.id, state: request.subscription_state, previous_state: u.subscriptions[group.id]?.state ?? null,
     })));
     return targets.size;
   });

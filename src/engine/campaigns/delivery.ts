@@ -1,4 +1,5 @@
 import { timelineRow } from '../../core/campaigns/decide.ts';
+import { systemEvent } from '../../core/event.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
 import type { Json } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
@@ -80,9 +81,8 @@ export async function recordOptOuts(ctx: RecordContext, failures: Array<{ messag
   const fresh = changes.filter((c) => users.has(c.user_id) && users.get(c.user_id)!.subscriptions[c.group_id]?.state !== 'unsubscribed');
   if (fresh.length === 0) return;
   await ctx.tx.upsertSubscriptions(fresh.map((c) => ({ ...c, state: 'unsubscribed', changed_at: ctx.now })));
-  await ctx.tx.insertEvents(fresh.map((c) => ({
-    id: ctx.engine.newId(), user_id: c.user_id, name: 'subscription_changed', time: ctx.now, source: 'system' as const, received_at: ctx.now, purchase: null,
-    properties: { subscription_group_id: c.group_id, state: 'unsubscribed', previous_state: users.get(c.user_id)!.subscriptions[c.group_id]?.state ?? null, cause: 'provider_opt_out' },
+  await ctx.tx.insertEvents(fresh.map((c) => systemEvent({ now: ctx.now, newId: ctx.engine.newId }, c.user_id, 'subscription_changed', {
+    subscription_group_id: c.group_id, state: 'unsubscribed', previous_state: users.get(c.user_id)!.subscriptions[c.group_id]?.state ?? null, cause: 'provider_opt_out',
   })));
 }
 
