@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { ensureBetterSqlite3, pgBaseline, sqliteBaseline } from './lib/baselines.ts';
 import { percentile, round, runLoad, sendAll, type Target } from './lib/http-load.ts';
 import { countPostgresEvents, createBenchDatabase, maskUrl, postgresSettings, postgresUnavailable } from './lib/postgres.ts';
-import { formatProfile, summarizeProfile } from './lib/profile.ts';
+import { profileNotes } from './lib/profile.ts';
 import { machineJiffies, startServer, type RunningServer } from './lib/server.ts';
 import type { Benchmark, BenchOptions, BenchResult, Figures } from './lib/types.ts';
 import { ATTRIBUTES_PER_REQUEST, CATEGORIES, EVENT_NAMES, EVENTS_PER_REQUEST, hasItemErrors, loadBodies, seedBodies } from './lib/workload.ts';
@@ -173,17 +173,6 @@ async function measure(server: RunningServer, backend: Backend, options: BenchOp
   if (result.firstError) figures.first_error = result.firstError;
   log(`B1${backend === 'postgres' ? '-pg' : ''}: ${figures.events_per_s} events/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ${result.errors} errors`);
   return { figures, cpuProfile, eventsPerSecond, p99 };
-}
-
-function profileNotes(path: string | null, options: BenchOptions): string[] {
-  if (!path) return options.cpuProf ? ['--cpu-prof: no profile was recorded'] : [];
-  const summary = summarizeProfile(path, 20);
-  options.log(`\nCPU profile of the server: ${path}\n${formatProfile(summary)}\n`);
-  return [
-    `server CPU profile of the measured window: ${path} (the figures were measured under the profiler)`,
-    ...summary.areas.slice(0, 10).map((e) => `profile area ${e.percent}% ${e.key}`),
-    ...summary.self.slice(0, 15).map((e) => `profile self ${e.percent}% ${e.key}`),
-  ];
 }
 
 const campaignNote = `campaigns: ${ACTIVE_CAMPAIGNS} active, 5 per event name with property filters, 1 h delay (pending sends and timeline rows are written in the ingest transaction; the worker sends nothing during the run)`;

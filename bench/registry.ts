@@ -1,3 +1,4 @@
+import { inboundBenchmarks } from './inbound.ts';
 import { ingestBenchmarks } from './ingest.ts';
 import type { Benchmark } from './lib/types.ts';
 import { simulateBenchmarks } from './simulate.ts';
@@ -9,6 +10,7 @@ import { timersBenchmarks, timersPostgres } from './timers.ts';
  */
 export const BENCHMARKS: Benchmark[] = [
   ...ingestBenchmarks,
+  ...inboundBenchmarks,
   ...timersBenchmarks,
   timersPostgres,
   ...simulateBenchmarks,

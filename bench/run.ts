@@ -65,7 +65,7 @@ function table(rows: string[][]): string {
   }).join('\n');
 }
 
-function summaryTable(results: Array<BenchResult & { headline: string[] }>): string {
+function summaryTable(results: Array<BenchResult & { headline: string[]; baselineHeadline: string[] }>): string {
   const rows = [['benchmark', 'figures', 'baselines', 'ratio', 'target']];
   for (const r of results) {
     if (r.skipped) {
@@ -74,7 +74,7 @@ function summaryTable(results: Array<BenchResult & { headline: string[] }>): str
     }
     const figures = r.headline.map((k) => `${k} ${show(r.figures[k])}`).join(', ');
     const baselines = Object.entries(r.baseline)
-      .map(([name, b]: [string, Figures | null]) => `${name} ${b ? `${show(b.rows_per_s)} rows/s` : 'not run'}`)
+      .map(([name, b]: [string, Figures | null]) => `${name} ${b ? r.baselineHeadline.map((k) => `${k} ${show(b[k])}`).join(', ') : 'not run'}`)
       .join(', ');
     const target = r.target ? `${Object.entries(r.target).filter(([k]) => k !== 'met').map(([k, v]) => `${k} ${show(v)}`).join(', ')}: ${r.target.met ? 'met' : 'MISSED'}` : '';
     rows.push([r.name, figures, baselines || '–', show(r.ratio), target]);
@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
   const host = machine();
   options.log(`machine: ${host.cpus} × ${host.cpu_model}, ${host.memory_gib} GiB, ${host.os}, Node ${host.node}`);
 
-  const results: Array<BenchResult & { headline: string[]; machine: Machine; date: string }> = [];
+  const results: Array<BenchResult & { headline: string[]; baselineHeadline: string[]; machine: Machine; date: string }> = [];
   let failed = false;
   for (const benchmark of selected) {
     options.log(`── ${benchmark.name}: ${benchmark.description}`);
@@ -142,11 +142,11 @@ async function main(argv: string[]): Promise<number> {
       options.log(`${benchmark.name} failed: ${message}`);
       result = { name: benchmark.name, figures: {}, baseline: {}, ratio: null, skipped: `failed: ${(error as Error).message}` };
     }
-    results.push({ ...result, headline: benchmark.headline, machine: host, date });
+    results.push({ ...result, headline: benchmark.headline, baselineHeadline: benchmark.baselineHeadline ?? ['rows_per_s'], machine: host, date });
   }
 
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results.map(({ headline: _h, ...r }) => r), null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify(results.map(({ headline: _h, baselineHeadline: _b, ...r }) => r), null, 2)}\n`);
   console.log(`\n${summaryTable(results)}\n`);
   for (const r of results) for (const note of r.notes ?? []) if (!note.startsWith('profile ')) console.log(`${r.name}: ${note}`);
   console.log(`\nresults: ${out}`);

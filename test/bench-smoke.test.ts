@@ -84,4 +84,21 @@ describe('npm run bench (smoke)', () => {
     expect(b4.figures.sent as number).toBeGreaterThan(0);
     expect(b4.ratio).toBeNull();
   }, 30_000);
+
+  it('runs B2 (inbound → reply) at tiny size: every LINE, STOP and keyword webhook is answered, and the relay baseline runs', async () => {
+    const out = join(dir, 'smoke-inbound.json');
+    const { code, output } = await bench(['B2', '--smoke', '--duration', '1', '--out', out]);
+    expect(code, output).toBe(0);
+    const [b2] = JSON.parse(readFileSync(out, 'utf8')) as Array<{ name: string; figures: Record<string, number>; baseline: Record<string, Record<string, number> | null>; ratio: number | null }>;
+    expect(b2.name).toBe('B2');
+    for (const phase of ['line', 'sms_stop', 'sms_keyword']) {
+      expect(b2.figures[`${phase}_webhooks`], phase).toBe(20);
+      expect(b2.figures[`${phase}_answered`], phase).toBe(20);
+      expect(b2.figures[`${phase}_errors`], phase).toBe(0);
+      expect(b2.figures[`${phase}_p50_ms`], phase).toBeGreaterThan(0);
+      expect(b2.figures[`${phase}_p50_ms`], phase).toBeLessThanOrEqual(b2.figures[`${phase}_p99_ms`]);
+    }
+    expect(b2.baseline.relay).toMatchObject({ line_webhooks: 20, line_answered: 20, line_errors: 0 });
+    expect(b2.ratio).toBeGreaterThan(0);
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ROOT } from './server.ts';
+import type { BenchOptions } from './types.ts';
 
 /** Reads a V8 .cpuprofile (node --cpu-prof) and says where the time went. */
 
@@ -109,4 +110,16 @@ export function formatProfile(summary: ProfileSummary): string {
     section('self time by function', summary.self),
     section('inclusive time by function', summary.inclusive),
   ].join('\n\n');
+}
+
+/** Prints where the server's time went and returns it as result notes (none when no profile was asked for). */
+export function profileNotes(path: string | null, options: BenchOptions): string[] {
+  if (!path) return options.cpuProf ? ['--cpu-prof: no profile was recorded'] : [];
+  const summary = summarizeProfile(path, 20);
+  options.log(`\nCPU profile of the server: ${path}\n${formatProfile(summary)}\n`);
+  return [
+    `server CPU profile of the measured window: ${path} (the figures were measured under the profiler)`,
+    ...summary.areas.slice(0, 10).map((e) => `profile area ${e.percent}% ${e.key}`),
+    ...summary.self.slice(0, 15).map((e) => `profile self ${e.percent}% ${e.key}`),
+  ];
 }

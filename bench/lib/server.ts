@@ -78,6 +78,14 @@ function readProc(pid: number, file: string): string | null {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc); null once it is gone. */
+export function procCpuSeconds(pid: number): number | null {
+  const stat = readProc(pid, 'stat');
+  if (!stat) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
 /**
  * Starts `node bin/tidings.mjs start` as a child process on 127.0.0.1 and a free port, with a fresh
  * admin key, LOG_LEVEL=warn and raised rate limits, and waits until /readyz answers 200.
@@ -85,7 +93,8 @@ function readProc(pid: number, file: string): string | null {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const adminKey = `bench_${randomBytes(16).toString('hex')}`;
-  const nodeArgs = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --trace-gc, --heapsnapshot-signal=SIGUSR2).
+  const nodeArgs = [...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const startedAt = Date.now();
   // The load (~1,300 /users/track requests/s with one key, plus the seeding) is over Braze's
   // 3,000 per 3 s, so the limits are raised rather than turned off: the limiter stays in the
@@ -146,12 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     pid,
     adminKey,
     profiler,
-    cpuSeconds() {
-      const stat = readProc(pid, 'stat');
-      if (!stat) return null;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    },
+    cpuSeconds: () => procCpuSeconds(pid),
     rssMiB() {
       const status = readProc(pid, 'status');
       const match = status && /VmRSS:\s+(\d+)\s+kB/.exec(status);

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { channelAdapter } from '../../src/channels/adapter.ts';
-import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import { CampaignWorker, workerBatchSize } from '../../src/engine/campaigns/worker.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { openStore } from '../../src/store/open-store.ts';
 
@@ -35,14 +35,15 @@ function status(field: string): number | null {
   return match ? Number(match[1]) / 1024 : null;
 }
 
-const store = await openStore(values.db);
+const store = await openStore(values.db, { backgroundCheckpoints: true });
 await store.migrate();
 let offset = 0;
 const engine = createEngine(store, { now: () => Date.now() + offset });
 const errors: string[] = [];
+// TIDINGS_WORKER_BATCH applies here as in the server.
 const worker = new CampaignWorker(engine, channelAdapter, (error) => {
   if (errors.length < 5) errors.push((error as Error).stack ?? String(error));
-});
+}, { batchSize: workerBatchSize(process.env.TIDINGS_WORKER_BATCH) });
 // Warm the connection before the window opens.
 await worker.nextDueAt();
 

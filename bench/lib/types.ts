@@ -51,5 +51,7 @@ export interface Benchmark {
   description: string;
   /** The figures the summary table shows, in order (all of them are in the JSON). */
   headline: string[];
+  /** The baseline figures the summary table shows (default `rows_per_s`). */
+  baselineHeadline?: string[];
   run(options: BenchOptions): Promise<BenchResult>;
 }

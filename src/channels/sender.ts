@@ -4,6 +4,7 @@ import { lineSender } from './line/send.ts';
 import { smtpSender } from './smtp/send.ts';
 import { twilioSender } from './twilio-sms/send.ts';
 import { webhookSender } from './webhook/send.ts';
+import { DEFAULT_PROVIDER_TIMEOUT_MS } from './provider-call.ts';
 import type { ProviderResult } from './provider-result.ts';
 
 /** What a sender needs of an outbox row. */
@@ -29,14 +30,21 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
  */
 export function senderFor(channel: Channel | undefined, env: Record<string, string | undefined> = process.env): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
+  const timeoutMs = providerTimeoutMs(env);
   switch (channel.type) {
     case 'line':
-      return lineSender(channel, env);
+      return lineSender(channel, env, timeoutMs);
     case 'twilio_sms':
-      return twilioSender(channel, env);
+      return twilioSender(channel, env, timeoutMs);
     case 'smtp':
-      return smtpSender(channel, env);
+      return smtpSender(channel, env, timeoutMs);
     case 'webhook':
-      return webhookSender(channel);
+      return webhookSender(channel, timeoutMs);
   }
+}
+
+/** `TIDINGS_PROVIDER_TIMEOUT_MS` when it is a positive integer, else DEFAULT_PROVIDER_TIMEOUT_MS. */
+export function providerTimeoutMs(env: Record<string, string | undefined>): number {
+  const value = Number(env.TIDINGS_PROVIDER_TIMEOUT_MS);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_PROVIDER_TIMEOUT_MS;
 }

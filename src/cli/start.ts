@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_RATE_LIMITS, describeRateLimit, NO_RATE_LIMITS, parseRateLimits, RATE_LIMIT_GROUPS, type RateLimits } from '../core/rate-limit.ts';
 import { channelAdapter } from '../channels/adapter.ts';
-import { CampaignWorker, DEFAULT_BATCH_SIZE } from '../engine/campaigns/worker.ts';
+import { CampaignWorker, workerBatchSize } from '../engine/campaigns/worker.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { createEngine } from '../engine/engine.ts';
@@ -42,7 +42,7 @@ function describeDatabase(location: string): string {
  * then stops accepting, lets in-flight requests finish and closes the store.
  */
 export async function startServer(options: { port: number; host: string; database: string; rateLimits: RateLimits }): Promise<void> {
-  const store = await openStore(options.database);
+  const store = await openStore(options.database, { backgroundCheckpoints: true });
   await store.migrate();
   const engine = createEngine(store);
   const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);
@@ -77,12 +77,4 @@ export async function startServer(options: { port: number; host: string; databas
   if (printedKey) {
     console.log(`\nAdmin API key (shown once; keep it somewhere safe):\n\n  ${printedKey}\n`);
   }
-}
-
-/** `TIDINGS_WORKER_BATCH`: sends per worker transaction (default 2,000); smaller commits more often. */
-export function workerBatchSize(value: string | undefined): number {
-  if (value === undefined || value === '') return DEFAULT_BATCH_SIZE;
-  const size = Number(value);
-  if (!Number.isInteger(size) || size < 1 || size > 100_000) throw new Error(`TIDINGS_WORKER_BATCH must be an integer from 1 to 100000, not ${JSON.stringify(value)}`);
-  return size;
 }

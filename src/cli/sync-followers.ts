@@ -2,11 +2,13 @@ import { createEngine } from '../engine/engine.ts';
 import { importLineFollowers } from '../engine/line-followers.ts';
 import { RequestError } from '../engine/users.ts';
 import { openStore } from '../store/open-store.ts';
+import { progressLine, ProgressWriter } from './progress-bar.ts';
 import { LineApiError } from '../channels/line/api.ts';
 
 /**
  * `tidings line sync-followers CHANNEL`: runs the import against the database directly (a running
- * server may share it), printing the progress after every page of 1,000 followers.
+ * server may share it), with a progress bar (LINE's follower count of yesterday as the total)
+ * updated after every page of 1,000 followers.
  */
 export async function syncFollowers(channelId: string, database: string): Promise<number> {
   const store = await openStore(database);
@@ -14,10 +16,12 @@ export async function syncFollowers(channelId: string, database: string): Promis
     await store.migrate();
     const engine = createEngine(store);
     const started = Date.now();
+    const progress = new ProgressWriter();
     const done = await importLineFollowers(engine, channelId, (p) => {
-      process.stderr.write(`\r${p.followers.toLocaleString('en-US')} followers, ${p.created.toLocaleString('en-US')} new (${p.pages} page${p.pages === 1 ? '' : 's'})…`);
+      // LINE's count is yesterday's: the bar may end short of or past it, so it is shown as approximate.
+      progress.update(`${progressLine(p.followers, p.expected, 'followers', { approximate: true })}, ${p.created.toLocaleString('en-US')} new (${p.pages} page${p.pages === 1 ? '' : 's'})`);
     });
-    process.stderr.write('\n');
+    progress.done();
     console.log(`Imported ${done.followers.toLocaleString('en-US')} followers of '${channelId}': ${done.created.toLocaleString('en-US')} new profiles, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     return 0;
   } catch (error) {

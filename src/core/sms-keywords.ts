@@ -12,8 +12,13 @@ export const DEFAULT_SMS_REPLIES = {
   help: 'Reply STOP to unsubscribe, START to subscribe again.',
 } as const;
 
-/** What a keyword answers, if anything: the group's own reply, else the default for its family. */
-export function smsKeywordReply(keyword: SmsKeyword, group: SubscriptionGroup): string | null {
+/**
+ * What a keyword answers, if anything: the group's own reply, else the default for its family.
+ * A custom category's reply is an auto-reply for subscribers (Braze: "always-on auto-replies for
+ * subscribed users"): a number that is not `subscribed` after this message gets none, since
+ * after a STOP only the opt-in and help replies may go to it.
+ */
+export function smsKeywordReply(keyword: SmsKeyword, group: SubscriptionGroup, subscribed: boolean): string | null {
   switch (keyword.kind) {
     case 'opt_out':
       return group.opt_out_reply ?? DEFAULT_SMS_REPLIES.opt_out;
@@ -22,7 +27,7 @@ export function smsKeywordReply(keyword: SmsKeyword, group: SubscriptionGroup): 
     case 'help':
       return group.help_reply ?? DEFAULT_SMS_REPLIES.help;
     case 'custom':
-      return keyword.reply ?? null;
+      return subscribed ? (keyword.reply ?? null) : null;
   }
 }
 

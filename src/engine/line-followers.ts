@@ -1,16 +1,18 @@
-import { followerPage, type LineApiConfig } from '../channels/line/api.ts';
+import { followerEstimate, followerPage, type LineApiConfig } from '../channels/line/api.ts';
 import { LINE_API_BASE_URL } from '../channels/line/send.ts';
 import { resolveSecret } from '../schemas/channel.ts';
 import type { SubscriptionChange } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
 import type { Engine } from './engine.ts';
-import { findOrCreateLineUsers } from './line-users.ts';
+import { findOrCreateByAddress } from './address-users.ts';
 import { RequestError } from './users.ts';
 
 export interface FollowerImport {
   followers: number;
   created: number;
   pages: number;
+  /** About how many followers there are (LINE's statistics of yesterday), when LINE says. */
+  expected: number | null;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function importLineFollowers(engine: Engine, channelId: string, onP
   if (!accessToken) throw new RequestError(400, `Channel '${channelId}' has no channel_access_token`, [{ field: 'channel_access_token', message: 'is required to read the followers' }]);
   const config: LineApiConfig = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken };
   const group = channel.subscription_group ?? null;
-  const progress: FollowerImport = { followers: 0, created: 0, pages: 0 };
+  const progress: FollowerImport = { followers: 0, created: 0, pages: 0, expected: await followerEstimate(config, engine.clock.now()) };
   for (let start: string | null = null; ;) {
     const page: { userIds: string[]; next: string | null } = await followerPage(config, start);
     progress.created += await upsertFollowers(engine, page.userIds, group);
@@ -43,7 +45,7 @@ async function upsertFollowers(engine: Engine, lineIds: string[], group: string 
   if (lineIds.length === 0) return 0;
   return engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    const { users, created } = await findOrCreateLineUsers(engine, tx, lineIds, now);
+    const { users, created } = await findOrCreateByAddress(engine, tx, 'line_id', lineIds, now);
     if (group !== null) {
       const changes: SubscriptionChange[] = [...users.values()]
         .filter((u) => u.subscriptions[group]?.state !== 'subscribed')

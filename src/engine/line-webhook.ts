@@ -7,12 +7,40 @@ import type { SubscriptionChange } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
 import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.ts';
 import { cachedSettings, type Engine } from './engine.ts';
-import { findOrCreateLineUsers } from './line-users.ts';
+import { findOrCreateByAddress } from './address-users.ts';
 
 export interface LineWebhookReport {
   recorded: number;
   redelivered: number;
   ignored: number;
+}
+
+/**
+ * What is wrong with the events of a LINE webhook body, each as `events[i].field`: every event
+ * needs `type`, `webhookEventId` and a numeric `timestamp`; the ones Tidings handles (follow,
+ * unfollow, message from a user) need the user id, and a message its `message` with `id` and
+ * `type` (and `text` for a text). Empty when all are usable.
+ */
+export function lineEventProblems(events: unknown[]): Array<{ field: string; message: string }> {
+  const problems: Array<{ field: string; message: string }> = [];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  events.forEach((event, i) => {
+    const at = (field: string, message: string) => problems.push({ field: `events[${i}]${field}`, message });
+    if (!isObject(event)) return at('', 'must be an object');
+    if (typeof event.webhookEventId !== 'string' || event.webhookEventId === '') at('.webhookEventId', 'must be a non-empty string');
+    if (typeof event.type !== 'string') at('.type', 'must be a string');
+    if (typeof event.timestamp !== 'number' || !Number.isFinite(event.timestamp)) at('.timestamp', 'must be a number (milliseconds)');
+    if (event.type !== 'follow' && event.type !== 'unfollow' && event.type !== 'message') return;
+    if (event.source !== undefined && !isObject(event.source)) return at('.source', 'must be an object');
+    const source = event.source as Record<string, unknown> | undefined;
+    if (source?.type === 'user' && (typeof source.userId !== 'string' || source.userId === '')) at('.source.userId', 'must be a non-empty string');
+    if (event.type !== 'message') return;
+    if (!isObject(event.message)) return at('.message', 'must be an object');
+    if (typeof event.message.id !== 'string') at('.message.id', 'must be a string');
+    if (typeof event.message.type !== 'string') at('.message.type', 'must be a string');
+    else if (event.message.type === 'text' && typeof event.message.text !== 'string') at('.message.text', 'must be a string');
+  });
+  return problems;
 }
 
 /** LINE never matches a subscription-group keyword (SMS keywords are Twilio's). */
@@ -38,11 +66,13 @@ export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line
   const scheduled = await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
     const fresh = new Set(await tx.campaigns.markWebhookEvents(channel.id, handled.map((e) => e.webhookEventId), now));
-    const todo = handled.filter((e) => fresh.has(e.webhookEventId));
+    // An id twice in one body counts once, as a redelivery would.
+    const seen = new Set<string>();
+    const todo = handled.filter((e) => fresh.has(e.webhookEventId) && !seen.has(e.webhookEventId) && Boolean(seen.add(e.webhookEventId)));
     report.redelivered = handled.length - todo.length;
     report.recorded = todo.length;
     if (todo.length === 0) return false;
-    const { users } = await findOrCreateLineUsers(engine, tx, todo.map((e) => e.source.userId!), now);
+    const { users } = await findOrCreateByAddress(engine, tx, 'line_id', todo.map((e) => e.source.userId!), now);
 
     const records: EventRecord[] = [];
     const subscriptions: SubscriptionChange[] = [];

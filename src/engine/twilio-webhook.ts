@@ -1,14 +1,15 @@
 import { systemEvent, type EventRecord } from '../core/event.ts';
-import { emptyUserKeys } from '../core/identifiers.ts';
 import { normalizePhone } from '../core/phone.ts';
 import { classifySmsKeyword, smsKeywordReply, type SmsKeyword } from '../core/sms-keywords.ts';
-import { newUserRecord, type Json, type UserRecord } from '../core/user.ts';
+import type { Json, UserRecord } from '../core/user.ts';
 import type { ChannelOf } from '../schemas/channel.ts';
 import type { StoreTx } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
 import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.ts';
 import { recordDelivered, recordFailed } from './campaigns/delivery.ts';
+import { findOrCreateByAddress } from './address-users.ts';
 import { cachedSettings, type Engine } from './engine.ts';
+import { RequestError } from './users.ts';
 
 export interface InboundSms {
   /** The answer to put in the TwiML response, or null for none. */
@@ -31,12 +32,13 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
   const body = params.get('Body') ?? '';
   const from = params.get('From') ?? '';
   const phone = normalizePhone(from, settings.default_country);
-  const e164 = phone.ok ? phone.e164 : from;
+  if (!phone.ok) throw new RequestError(400, `'From' ${phone.reason}`, [{ field: 'From', message: phone.reason }]);
+  const e164 = phone.e164;
 
   const result = await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
     if (sid !== '' && (await tx.campaigns.markWebhookEvents(channel.id, [sid], now)).length === 0) return { reply: null, duplicate: true, scheduled: false };
-    const user = await findOrCreateByPhone(engine, tx, e164, now);
+    const user = (await findOrCreateByAddress(engine, tx, 'phone', [e164], now)).users.get(e164)!;
     const group = channel.subscription_group ? await tx.getSubscriptionGroup(channel.subscription_group) : null;
     const keyword: SmsKeyword | null = group ? classifySmsKeyword(body, group) : null;
     const events: EventRecord[] = [];
@@ -67,7 +69,7 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
     await tx.updateUsers([user]);
     await tx.insertEvents(events);
 
-    const reply = keyword && group ? smsKeywordReply(keyword, group) : null;
+    const reply = keyword && group ? smsKeywordReply(keyword, group, user.subscriptions[group.id]?.state === 'subscribed') : null;
     if (reply !== null) await logReply(engine, tx, channel, user, e164, reply, keyword!, now);
     const occurrences: UserOccurrence[] = events.map((event) =>
       event === inbound ? { userId: user.id, occurrence: { kind: 'event', event }, inbound: { keywordMatched: keyword !== null } } : { userId: user.id, occurrence: { kind: 'event', event } });
@@ -76,19 +78,6 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
   });
   if (result.scheduled) engine.work.notify();
   return { reply: result.reply, duplicate: result.duplicate };
-}
-
-async function findOrCreateByPhone(engine: Engine, tx: StoreTx, e164: string, now: number): Promise<UserRecord> {
-  const found = (await tx.loadUsers({ ...emptyUserKeys(), phones: [e164] })).filter((u) => u.phone === e164);
-  // Several profiles may share a phone: answer the one most recently updated.
-  const user = found.sort((a, b) => b.updated_at - a.updated_at)[0];
-  if (user) return user;
-  const created = newUserRecord(engine.newId(), now);
-  created.phone = e164;
-  created.aliases = [{ alias_label: 'phone', alias_name: e164 }];
-  await tx.insertUsers([created]);
-  await tx.insertAliases([{ alias_label: 'phone', alias_name: e164, user_id: created.id }]);
-  return created;
 }
 
 /** The keyword reply leaves in the webhook's own answer (TwiML); it is logged as a sent message. */

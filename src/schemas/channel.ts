@@ -93,3 +93,34 @@ export function resolveSecret(secret: Secret | null | undefined, env: Record<str
   const value = typeof secret === 'string' ? secret : env[secret.env];
   return value === '' ? undefined : value;
 }
+
+/** The channel fields that hold credentials: write-only, masked when a channel is read back. */
+export const SECRET_FIELDS = ['channel_secret', 'channel_access_token', 'account_sid', 'auth_token', 'user', 'password'] as const;
+type SecretField = (typeof SECRET_FIELDS)[number];
+
+/** What GET shows instead of a secret written inline; PUT it back and the stored secret stays. */
+export const MASKED_SECRET = '********';
+
+/** The channel as the API shows it: inline secrets masked; `{"env": NAME}` references, which hold no secret, as written. */
+export function maskSecrets(channel: Channel): Channel {
+  const shown: Record<string, unknown> = { ...channel };
+  for (const field of SECRET_FIELDS) if (typeof shown[field] === 'string') shown[field] = MASKED_SECRET;
+  return shown as Channel;
+}
+
+/**
+ * A channel about to be stored, with each masked secret replaced by the one stored before (a
+ * document read with GET and written back keeps its credentials). Returns the fields that hold
+ * the mask with nothing stored to keep.
+ */
+export function keepMaskedSecrets(channel: Channel, stored: Channel | undefined): { channel: Channel; unknown: SecretField[] } {
+  const kept: Record<string, unknown> = { ...channel };
+  const before = (stored ?? {}) as Record<string, unknown>;
+  const unknown: SecretField[] = [];
+  for (const field of SECRET_FIELDS) {
+    if (kept[field] !== MASKED_SECRET) continue;
+    if (typeof before[field] === 'string' && before[field] !== MASKED_SECRET) kept[field] = before[field];
+    else unknown.push(field);
+  }
+  return { channel: kept as Channel, unknown };
+}

@@ -155,6 +155,11 @@ export interface CampaignWriter extends CampaignReader {
    * dispatcher's claim; another may have taken over a message whose lease ran out); returns them.
    */
   updateClaimedMessages(ids: string[], leaseUntil: number, update: MessageUpdate): Promise<string[]>;
+  /**
+   * Marks these claimed messages `sent`, each with its own provider message id, in one statement,
+   * only those still held under `leaseUntil`; returns their ids.
+   */
+  markClaimedMessagesSent(sent: Array<{ id: string; provider_message_id: string | null }>, leaseUntil: number, now: number): Promise<string[]>;
   /** Returns how many were new: a message already in the sandbox is not delivered there twice. */
   insertSandboxMessages(rows: SandboxMessage[]): Promise<number>;
   /**

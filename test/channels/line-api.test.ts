@@ -1,7 +1,10 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { followerPage, LineApiError, lineRetryKey, pushMessage, replyMessage, type LineApiConfig } from '../../src/channels/line/api.ts';
+import { buildPayload } from '../../src/channels/registry.ts';
+import type { Content } from '../../src/schemas/content.ts';
 import { FakeLine } from '../fakes/line.ts';
+import { CONTENT, LINE } from './samples.ts';
 
 const TO = 'U4af4980629a1b2c3d4e5f60718293a4b';
 const hello = { to: TO, messages: [{ type: 'text' as const, text: 'Hello' }] };
@@ -40,6 +43,11 @@ describe('LINE API client against the fake LINE server', () => {
     expect(fake.requests.map((r) => r.status)).toEqual([200, 409]);
     expect(again).toEqual(first);
     expect(fake.delivered()).toHaveLength(1);
+  });
+
+  test('the monthly-quota 429 is a rejection (no retry can help before the quota resets)', async () => {
+    fake.failNext(1, { status: 429, body: { message: 'You have reached your monthly limit.' } });
+    expect(await pushMessage(config, hello, lineRetryKey('m-monthly'))).toEqual({ kind: 'rejected', code: 'monthly_limit', message: 'You have reached your monthly limit.' });
   });
 
   test('429 and 5xx are transient; other 4xx are rejections that carry LINE’s message and details', async () => {
@@ -88,6 +96,40 @@ describe('LINE API client against the fake LINE server', () => {
     expect(pages).toEqual([1000, 1000, 500]);
     expect(all).toEqual(fake.followers);
     await expect(followerPage(config, 'bm90LWEtbnVtYmVy')).rejects.toThrow(LineApiError);
+  });
+
+  test('every LINE content type Tidings builds is accepted by the fake, which checks LINE\'s limits', async () => {
+    for (const type of ['text', 'sticker', 'image', 'carousel', 'flex', 'messages'] as const) {
+      const built = buildPayload({ ...CONTENT[type], ...(type === 'text' ? { quick_replies: [{ label: 'Yes', text: 'yes' }] } : {}) } as Content, TO, LINE);
+      expect(built.ok, type).toBe(true);
+      expect(await pushMessage(config, (built as unknown as { payload: never }).payload, lineRetryKey(`m-${type}`)), type).toMatchObject({ kind: 'sent' });
+    }
+  });
+
+  test('the fake refuses what LINE refuses, with details naming the property; a body over 2 MB is 413', async () => {
+    const column = (actions: number) => ({ text: 'x', actions: Array.from({ length: actions }, () => ({ type: 'message', label: 'a', text: 'a' })) });
+    const cases: Array<[unknown, string]> = [
+      [{ type: 'text', text: 'x', quickReply: { items: Array.from({ length: 14 }, () => ({ type: 'action', action: { type: 'message', label: 'a', text: 'a' } })) } }, 'messages[0].quickReply.items'],
+      [{ type: 'image', originalContentUrl: 'http://cdn.example/a.jpg', previewImageUrl: 'https://cdn.example/b.jpg' }, 'messages[0].originalContentUrl'],
+      [{ type: 'flex', altText: 'a'.repeat(1501), contents: { type: 'bubble' } }, 'messages[0].altText'],
+      [{ type: 'template', altText: 'a', template: { type: 'carousel', columns: Array.from({ length: 11 }, () => column(1)) } }, 'messages[0].template.columns'],
+      [{ type: 'template', altText: 'a', template: { type: 'carousel', columns: [column(1), column(2)] } }, 'messages[0].template.columns'],
+      [{ type: 'template', altText: 'a', template: { type: 'carousel', columns: [column(4)] } }, 'messages[0].template.columns[0].actions'],
+    ];
+    for (const [message, property] of cases) {
+      const result = await pushMessage(config, { to: TO, messages: [message] } as never, lineRetryKey(`bad-${property}`));
+      expect(result, property).toMatchObject({ kind: 'rejected', code: 'http_400' });
+      const last = fake.requests.at(-1)!;
+      expect(last.status, property).toBe(400);
+    }
+    const huge = await pushMessage(config, { to: TO, messages: [{ type: 'text', text: 'x'.repeat(2 * 1024 * 1024) }] }, lineRetryKey('huge'));
+    expect(huge).toMatchObject({ kind: 'rejected', code: 'http_413' });
+  });
+
+  test('a request that meets an injected failure is still recorded with its body', async () => {
+    fake.failNext(1, { status: 500 });
+    await pushMessage(config, hello, lineRetryKey('m-recorded'));
+    expect(fake.requests.at(-1)).toMatchObject({ status: 500, body: hello });
   });
 });
 

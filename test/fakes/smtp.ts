@@ -3,8 +3,8 @@ import { SMTPServer } from 'smtp-server';
 
 /**
  * An SMTP sink on loopback (`smtp-server`): accepts any sender, records every message it is given
- * (envelope and raw text), and can refuse the next messages with a reply code (`451` transient,
- * `550` permanent). No TLS.
+ * (envelope and raw text), can refuse the next messages with a reply code (`451` transient,
+ * `550` permanent), and can greet late (`greetingDelayMs`, for timeouts). No TLS.
  */
 export interface ReceivedMail {
   from: string;
@@ -17,6 +17,8 @@ export class SmtpSink {
   private readonly refusals: number[] = [];
   private server: SMTPServer | null = null;
   port = 0;
+  /** Wait this long before greeting a new connection. */
+  greetingDelayMs = 0;
 
   refuseNext(count: number, code: number): void {
     for (let i = 0; i < count; i++) this.refusals.push(code);
@@ -34,6 +36,10 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onConnect: (_session, callback) => {
+        if (this.greetingDelayMs > 0) setTimeout(() => callback(), this.greetingDelayMs);
+        else callback();
+      },
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));

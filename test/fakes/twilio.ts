@@ -25,7 +25,8 @@ export class FakeTwilio {
   readonly accountSid: string;
   readonly authToken: string;
   readonly created: TwilioMessage[] = [];
-  readonly requests: Array<{ method: string; path: string; status: number }> = [];
+  /** Every request: method, path, headers, form (or query) parameters, and the status it was answered with. */
+  readonly requests: Array<{ method: string; path: string; headers: IncomingMessage['headers']; params: URLSearchParams; status: number }> = [];
   /** Numbers that replied STOP (21610) and numbers that cannot take SMS (21614). */
   readonly optedOut = new Set<string>();
   readonly landlines = new Set<string>();
@@ -35,9 +36,13 @@ export class FakeTwilio {
   private readonly failures: Array<{ status: number; code: number; message: string }> = [];
   private readonly http = new LoopbackServer((request, response) => this.handle(request, response));
 
-  constructor(options: { accountSid?: string; authToken?: string } = {}) {
+  private readonly onCreated: ((message: TwilioMessage, arrivedAt: number) => void) | null;
+
+  /** `onCreated` hears of every message created, with `performance.now()` when its request arrived. */
+  constructor(options: { accountSid?: string; authToken?: string; onCreated?: (message: TwilioMessage, arrivedAt: number) => void } = {}) {
     this.accountSid = options.accountSid ?? `AC${'0'.repeat(32)}`;
     this.authToken = options.authToken ?? 'twilio-token';
+    this.onCreated = options.onCreated ?? null;
   }
 
   /** Starts listening on 127.0.0.1; resolves with the base URL to give the channel. */
@@ -54,10 +59,12 @@ export class FakeTwilio {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const url = new URL(request.url ?? '/', 'http://fake');
-    const record = { method: request.method ?? '', path: url.pathname, status: 0 };
+    const params = request.method === 'GET' ? url.searchParams : new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const record = { method: request.method ?? '', path: url.pathname, headers: request.headers, params, status: 0 };
     this.requests.push(record);
     const send = (status: number, body: unknown) => {
       record.status = status;
@@ -83,7 +90,7 @@ export class FakeTwilio {
     }
     if (request.method !== 'POST') return error(405, 20004, 'Method not allowed');
     if (!String(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return error(415, 20415, 'Unsupported Media Type');
-    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const form = params;
     const to = form.get('To') ?? '';
     if (!/^\+[1-9]\d{6,14}$/.test(to)) return error(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
     if (!form.get('From') && !form.get('MessagingServiceSid')) return error(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.");
@@ -103,6 +110,7 @@ export class FakeTwilio {
       date_created: Date.now(),
     };
     this.created.push(message);
+    this.onCreated?.(message, arrivedAt);
     if (this.loseAnswers > 0) {
       this.loseAnswers -= 1;
       return error(500, 20500, 'Internal Server Error');

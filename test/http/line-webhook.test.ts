@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { channelAdapter } from '../../src/channels/adapter.ts';
-import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { FakeLine } from '../fakes/line.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startServerWithWorker, type TestServer } from '../support/server.ts';
 
 const SECRET = 'line-channel-secret';
 const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('base64');
@@ -25,9 +24,7 @@ describeEachStore('LINE webhook', (kind) => {
   let worker: CampaignWorker;
   beforeAll(async () => {
     const lineUrl = await fake.start();
-    server = await startTestServer(kind);
-    worker = new CampaignWorker(server.engine, channelAdapter);
-    const reply = await server.call('POST', '/v1/apply', {
+    ({ server, worker } = await startServerWithWorker(kind, {
       subscription_groups: [{ id: 'line-friends', name: 'LINE friends', channel_type: 'line' }],
       channels: [
         { id: 'line-in', type: 'line', channel_secret: SECRET, channel_access_token: 'line-token', api_base_url: lineUrl, subscription_group: 'line-friends' },
@@ -46,8 +43,7 @@ describeEachStore('LINE webhook', (kind) => {
         { id: 'unknown', name: 'Automated', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', unrecognized: true }, reeligibility: { after_seconds: 0 },
           message: { channel: 'ops', default: { type: 'text', text: 'This account is automated' } } },
       ],
-    });
-    expect(reply.status).toBe(200);
+    }));
   });
   afterAll(async () => {
     await server.close();
@@ -161,4 +157,29 @@ describeEachStore('LINE webhook', (kind) => {
     expect(fake.delivered().map((d) => [d.to, d.replyToken])).toEqual([[line, null], [line, null]]);
     expect(fake.requests.filter((r) => r.path === '/v2/bot/message/reply')).toEqual([]);
   });
+
+  test('malformed events are 400 naming each field, and nothing of the body is recorded; an id twice in one body counts once', async () => {
+    const line = lineId(70);
+    const good = text(line, 'good event');
+    const bad = [
+      { ...text(line, 'x'), message: undefined },
+      { ...text(line, 'x'), timestamp: 'yesterday' },
+      { ...text(line, 'x'), message: { id: 'm1', type: 'text', text: 42 } },
+      { ...follow(line), source: { type: 'user', userId: '' } },
+      'not an event',
+    ];
+    const body = JSON.stringify({ events: [good, ...bad] });
+    const answered = await post(body);
+    expect(answered.status).toBe(400);
+    expect(((await answered.json()) as { errors: Array<{ field: string }> }).errors.map((e: { field: string }) => e.field)).toEqual([
+      'events[1].message', 'events[2].timestamp', 'events[3].message.text', 'events[4].source.userId', 'events[5]',
+    ]);
+    expect(await user(line)).toBeUndefined();
+
+    const twice = JSON.stringify({ events: [good, good] });
+    expect(await (await post(twice)).json()).toEqual({ recorded: 1, redelivered: 1, ignored: 0 });
+    const profile = await user(line);
+    expect(await outcomes(profile.id, 'echo-all')).toEqual(['triggered', 'scheduled']);
+  });
 });
+

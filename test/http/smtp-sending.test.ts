@@ -1,30 +1,35 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
-import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import { LoopbackServer } from '../fakes/loopback-server.ts';
 import { SmtpSink } from '../fakes/smtp.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startServerWithWorker, type TestServer } from '../support/server.ts';
 
 describeEachStore('campaign emails sent over SMTP', (kind) => {
   const sink = new SmtpSink();
+  const files = new LoopbackServer(async (request, response) => {
+    const body = request.url === '/report.csv' ? 'day,orders\n2026-03-06,42\n' : 'second file';
+    response.writeHead(200, { 'content-type': 'text/plain' }).end(body);
+  });
   let server: TestServer;
   let worker: CampaignWorker;
   let n = 0;
   beforeAll(async () => {
     const port = await sink.start();
-    server = await startTestServer(kind);
-    worker = new CampaignWorker(server.engine, channelAdapter);
-    const applied = await server.call('POST', '/v1/apply', {
+    const filesUrl = await files.start();
+    ({ server, worker } = await startServerWithWorker(kind, {
       channels: [{ id: 'mail', type: 'smtp', host: '127.0.0.1', port, secure: false, from: 'Shop <news@shop.example>' }],
       campaigns: [{ id: 'news', name: 'News', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-        message: { channel: 'mail', default: { type: 'email', subject: 'Hello {{${first_name}}}', text: 'Plain news', html: '<p>News</p>' } } }],
-    });
-    expect(applied.status).toBe(200);
+        message: { channel: 'mail', default: { type: 'email', subject: 'Hello {{${first_name}}}', text: 'Plain news', html: '<p>News</p>' } } },
+      { id: 'files', name: 'Files', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
+        message: { channel: 'mail', default: { type: 'email', subject: 'Your report', text: 'Attached.', attachments: [{ filename: 'report.csv', url: `${filesUrl}/report.csv` }, { filename: 'notes.txt', url: `${filesUrl}/notes.txt` }] } } }],
+    }));
   });
   afterAll(async () => {
     await server.close();
     await sink.stop();
+    await files.stop();
   });
 
   async function news(): Promise<{ id: string; email: string }> {
@@ -67,5 +72,18 @@ describeEachStore('campaign emails sent over SMTP', (kind) => {
     await worker.runDue();
     expect(await messageOf(later.id)).toMatchObject({ state: 'sent', attempts: 2 });
     expect(sink.received.filter((m) => m.to.includes(later.email))).toHaveLength(1);
+  });
+
+  test('attachments are fetched from their URLs and arrive in the email with their file names', async () => {
+    const email = 'files@example.com';
+    await server.call('POST', '/users/track', { attributes: [{ external_id: 'files-reader', email }] });
+    await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'files', recipients: [{ external_user_id: 'files-reader' }] });
+    await worker.runDue();
+    const [mail] = sink.received.filter((m) => m.to.includes(email));
+    expect(mail.raw).toMatch(/filename="?report\.csv"?/);
+    expect(mail.raw).toMatch(/filename="?notes\.txt"?/);
+    // nodemailer sends attachments in base64; these are short enough for one line each.
+    expect(mail.raw).toContain(Buffer.from('day,orders\n2026-03-06,42\n').toString('base64'));
+    expect(mail.raw).toContain(Buffer.from('second file').toString('base64'));
   });
 });

@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
-import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { FakeTwilio } from '../fakes/twilio.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startServerWithWorker, type TestServer } from '../support/server.ts';
 
 describeEachStore('campaign messages sent through Twilio', (kind) => {
   const fake = new FakeTwilio();
@@ -15,16 +14,12 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
   let n = 0;
   beforeAll(async () => {
     const url = await fake.start();
-    server = await startTestServer(kind);
-    clock = server.clock as ManualClock;
-    worker = new CampaignWorker(server.engine, channelAdapter);
-    const applied = await server.call('POST', '/v1/apply', {
+    ({ server, clock, worker } = await startServerWithWorker(kind, {
       subscription_groups: [{ id: 'sms-marketing', name: 'SMS marketing', channel_type: 'sms' }],
       channels: [{ id: 'sms-live', type: 'twilio_sms', account_sid: fake.accountSid, auth_token: fake.authToken, from: '+14155550100', subscription_group: 'sms-marketing', api_base_url: url }],
       campaigns: [{ id: 'promo', name: 'Promo', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
         message: { channel: 'sms-live', default: { type: 'text', text: 'Code {{ api.code }}' } } }],
-    });
-    expect(applied.status).toBe(200);
+    }));
   });
   afterAll(async () => {
     await server.close();
@@ -52,7 +47,7 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     await worker.runDue();
     const created = fake.created.filter((m) => m.to === phone);
     expect(created.map((m) => [m.from, m.body])).toEqual([['+14155550100', 'Code A1']]);
-    expect(await messageOf(id)).toMatchObject({ state: 'sent', provider_message_id: created[0].sid });
+    expect(await messageOf(id)).toMatchObject({ state: 'sent', provider_message_id: created[0].sid, encoding: 'GSM-7', segments: 1 });
     expect(await outcomes(id)).toEqual(['triggered', 'scheduled', 'sent']);
   });
 

@@ -1,9 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { channelAdapter } from '../../src/channels/adapter.ts';
-import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
+import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startServerWithWorker, type TestServer } from '../support/server.ts';
 
 const AUTH_TOKEN = 'twilio-auth-token';
 const SHORT_CODE = '+14155550100';
@@ -20,9 +19,7 @@ describeEachStore('Twilio incoming SMS webhook', (kind) => {
   let server: TestServer;
   let worker: CampaignWorker;
   beforeAll(async () => {
-    server = await startTestServer(kind);
-    worker = new CampaignWorker(server.engine, channelAdapter);
-    const reply = await server.call('POST', '/v1/apply', {
+    ({ server, worker } = await startServerWithWorker(kind, {
       subscription_groups: [{
         id: 'sms-marketing', name: 'SMS marketing', channel_type: 'sms', help_reply: 'Shop: reply STOP to stop.',
         keyword_categories: [{ category: 'promo', keywords: ['DEALS'], reply: 'Deals are coming your way!' }],
@@ -37,8 +34,7 @@ describeEachStore('Twilio incoming SMS webhook', (kind) => {
         { id: 'unknown-sms', name: 'Automated', status: 'active', trigger: { type: 'inbound_message', channel_type: 'sms', unrecognized: true },
           reeligibility: { after_seconds: 0 }, message: { channel: 'ops', default: { type: 'text', text: 'unrecognized: {{ inbound.text }}' } } },
       ],
-    });
-    expect(reply.status).toBe(200);
+    }));
   });
   afterAll(() => server.close());
 
@@ -79,8 +75,11 @@ describeEachStore('Twilio incoming SMS webhook', (kind) => {
     expect(logged.map((m: { keyword: string; state: string }) => `${m.keyword}:${m.state}`).sort()).toEqual(['help:sent', 'opt_in:sent', 'opt_out:sent']);
   });
 
-  test('a custom keyword answers with its reply; free text records sms_response_{group}_custom and fires campaigns; “unrecognized” skips keywords', async () => {
+  test('a custom keyword answers subscribers with its reply; free text records sms_response_{group}_custom and fires campaigns; “unrecognized” skips keywords', async () => {
     const phone = '+14155551003';
+    // Not subscribed yet (a new number): a custom category's auto-reply is for subscribers only.
+    expect((await sms(phone, 'deals')).text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    expect((await sms(phone, 'START')).status).toBe(200);
     expect((await sms(phone, 'deals')).text).toContain('<Message>Deals are coming your way!</Message>');
     const price = await sms(phone, 'PRICE');
     expect(price.text).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
@@ -98,4 +97,12 @@ describeEachStore('Twilio incoming SMS webhook', (kind) => {
     const profile = await userByPhone(phone);
     expect(await ops(profile.id)).toEqual(['unrecognized: hello there']);
   });
+
+  test('a From that is not a phone number is 400 naming From, and records nothing', async () => {
+    const answered = await sms('garbage', 'hello');
+    expect(answered.status).toBe(400);
+    expect(JSON.parse(answered.text).errors).toEqual([{ field: 'From', message: expect.stringContaining('is not a phone number') }]);
+    expect((await server.call('GET', '/v1/users?alias_label=phone&alias_name=garbage')).body.users).toEqual([]);
+  });
 });
+

@@ -127,8 +127,9 @@ test('tidings line sync-followers imports a channel’s followers into the datab
   try {
     const first = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
     expect(first.stdout).toMatch(/^Imported 1,500 followers of 'line-oa': 1,500 new profiles, in \d+\.\d s\.\n$/);
-    expect(first.stderr).toContain('1,000 followers, 1,000 new (1 page)…');
-    expect(first.stderr).toContain('1,500 followers, 1,500 new (2 pages)…');
+    // Not a terminal: one line per page, each with the bar over LINE's count of followers.
+    expect(first.stderr).toContain(`[${'█'.repeat(16)}${'░'.repeat(8)}]  67%  1,000 / ≈1,500 followers, 1,000 new (1 page)\n`);
+    expect(first.stderr).toContain(`[${'█'.repeat(24)}] 100%  1,500 / ≈1,500 followers, 1,500 new (2 pages)\n`);
     const again = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
     expect(again.stdout).toContain(': 0 new profiles');
     const reopened = new SqliteStore(db);
@@ -141,7 +142,7 @@ test('tidings line sync-followers imports a channel’s followers into the datab
 });
 
 test('TIDINGS_WORKER_BATCH sets the worker’s batch size, and a bad value is refused by name', async () => {
-  const { workerBatchSize } = await import('../../src/cli/start.ts');
+  const { workerBatchSize } = await import('../../src/engine/campaigns/worker.ts');
   expect(workerBatchSize(undefined)).toBe(2000);
   expect(workerBatchSize('')).toBe(2000);
   expect(workerBatchSize('100')).toBe(100);

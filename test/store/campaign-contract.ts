@@ -115,6 +115,21 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect(await store.read((r) => r.campaigns.listMessages({ user_id: 'nobody' }))).toEqual([]);
     });
 
+    test('claimed messages are marked sent in one statement, each with its provider id, only while still held', async () => {
+      await store.transaction((tx) => tx.campaigns.insertMessages([message('s1'), message('s2'), message('s3')]));
+      await store.transaction((tx) => tx.campaigns.claimDueMessages(1000, 10, 31_000));
+      // s3's lease ran out and another dispatcher took it over.
+      await store.transaction((tx) => tx.campaigns.updateMessages(['s3'], { lease_until: 61_000, updated_at: 31_000 }));
+      const held = await store.transaction((tx) => tx.campaigns.markClaimedMessagesSent([
+        { id: 's1', provider_message_id: 'line-1' }, { id: 's2', provider_message_id: null }, { id: 's3', provider_message_id: 'line-3' },
+      ], 31_000, 2000));
+      expect(held.sort()).toEqual(['s1', 's2']);
+      expect(await store.read((r) => r.campaigns.getMessage('s1'))).toMatchObject({ state: 'sent', provider_message_id: 'line-1', lease_until: null, updated_at: 2000, error_code: null });
+      expect(await store.read((r) => r.campaigns.getMessage('s2'))).toMatchObject({ state: 'sent', provider_message_id: null });
+      expect(await store.read((r) => r.campaigns.getMessage('s3'))).toMatchObject({ state: 'sending', provider_message_id: null, lease_until: 61_000 });
+      expect(await store.transaction((tx) => tx.campaigns.markClaimedMessagesSent([], 31_000, 2000))).toEqual([]);
+    });
+
     test('a sandbox message is recorded once, however often it is sent', async () => {
       const row = { message_id: 'm1', channel_id: 'line-main', channel_type: 'line', recipient: 'U1', payload: { to: 'U1' }, received_at: 7 };
       const other = { ...row, message_id: 'm2', received_at: 9 };

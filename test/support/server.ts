@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { channelAdapter } from '../../src/channels/adapter.ts';
+import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { ensureAdminKey } from '../../src/engine/api-keys.ts';
 import { ManualClock, type Clock } from '../../src/engine/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
@@ -52,4 +54,15 @@ export async function startTestServer(kind: StoreKind, options: { clock?: Clock;
       await cleanup();
     },
   };
+}
+
+/**
+ * A test server over a fresh store with these definitions applied (`POST /v1/apply`), its manual
+ * clock, and a campaign worker that is not started: tests run it with `runDue()`.
+ */
+export async function startServerWithWorker(kind: StoreKind, definitions: Record<string, unknown>): Promise<{ server: TestServer; clock: ManualClock; worker: CampaignWorker }> {
+  const server = await startTestServer(kind);
+  const applied = await server.call('POST', '/v1/apply', definitions);
+  if (applied.status !== 200) throw new Error(`the test's definitions were refused: ${JSON.stringify(applied.body)}`);
+  return { server, clock: server.clock as ManualClock, worker: new CampaignWorker(server.engine, channelAdapter) };
 }

@@ -1,5 +1,7 @@
+import { DateTime } from 'luxon';
 import { createHash } from 'node:crypto';
 import type { messagingApi } from '@line/bot-sdk';
+import { callProvider, type ProviderAnswer } from '../provider-call.ts';
 import { httpFailure, networkFailure, type ProviderResult } from '../provider-result.ts';
 
 /**
@@ -14,8 +16,6 @@ export interface LineApiConfig {
   accessToken: string;
   timeoutMs?: number;
 }
-
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * The `X-Line-Retry-Key` of a message: a UUID derived from its id, so that every attempt to send
@@ -46,48 +46,64 @@ export class LineApiError extends Error {
   }
 }
 
+/**
+ * About how many followers the list will hold, for a progress display: LINE's statistics of the
+ * day before in Japan time (`GET /v2/bot/insight/followers`), friends added minus blocks. Null
+ * when the statistics are not ready or cannot be read; the import never depends on it.
+ */
+export async function followerEstimate(config: LineApiConfig, now: number): Promise<number | null> {
+  const url = new URL('/v2/bot/insight/followers', config.baseUrl);
+  url.searchParams.set('date', DateTime.fromMillis(now, { zone: 'Asia/Tokyo' }).minus({ days: 1 }).toFormat('yyyyLLdd'));
+  try {
+    const response = await callProvider(url, { headers: { authorization: `Bearer ${config.accessToken}` } }, config.timeoutMs);
+    const answer = parseAnswer(response.text) as { status?: string; followers?: number; blocks?: number } | null;
+    if (!response.ok || answer?.status !== 'ready' || typeof answer.followers !== 'number') return null;
+    return Math.max(0, answer.followers - (answer.blocks ?? 0));
+  } catch {
+    return null;
+  }
+}
+
 /** One page of follower ids (`start`: the previous page's `next`); throws a LineApiError. */
 export async function followerPage(config: LineApiConfig, start: string | null, limit = 1000): Promise<{ userIds: string[]; next: string | null }> {
   const url = new URL('/v2/bot/followers/ids', config.baseUrl);
   url.searchParams.set('limit', String(limit));
   if (start !== null) url.searchParams.set('start', start);
-  let response: Response;
+  let response: ProviderAnswer;
   try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${config.accessToken}` }, signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    response = await callProvider(url, { headers: { authorization: `Bearer ${config.accessToken}` } }, config.timeoutMs);
   } catch (error) {
     throw new LineApiError(networkFailure(error));
   }
-  const answer = await readJson(response);
+  const answer = parseAnswer(response.text);
   if (!response.ok) throw new LineApiError(httpFailure(response.status, errorText(answer)));
   const page = answer as { userIds?: string[]; next?: string };
   return { userIds: page.userIds ?? [], next: page.next ?? null };
 }
 
 async function send(config: LineApiConfig, path: string, body: unknown, headers: Record<string, string>): Promise<ProviderResult> {
-  let response: Response;
+  let response: ProviderAnswer;
   try {
-    response = await fetch(new URL(path, config.baseUrl), {
+    response = await callProvider(new URL(path, config.baseUrl), {
       method: 'POST',
       headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
+    }, config.timeoutMs);
   } catch (error) {
     return networkFailure(error);
   }
-  let answer: unknown;
-  try {
-    answer = await readJson(response);
-  } catch (error) {
-    return networkFailure(error);
-  }
+  const answer = parseAnswer(response.text);
   // 409 on a push: this retry key was accepted before, so the message went out then.
   if (response.ok || (response.status === 409 && 'x-line-retry-key' in headers)) return { kind: 'sent', providerMessageId: sentIds(answer) };
-  return httpFailure(response.status, errorText(answer));
+  const text = errorText(answer);
+  // The monthly message quota is also a 429, but retrying cannot help before the quota resets.
+  if (response.status === 429 && MONTHLY_LIMIT.test(text)) return { kind: 'rejected', code: 'monthly_limit', message: text };
+  return httpFailure(response.status, text);
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+const MONTHLY_LIMIT = /monthly limit/i;
+
+function parseAnswer(text: string): unknown {
   try {
     return text ? JSON.parse(text) : null;
   } catch {

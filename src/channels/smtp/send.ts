@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
+import { DEFAULT_PROVIDER_TIMEOUT_MS } from '../provider-call.ts';
 import type { ProviderResult } from '../provider-result.ts';
 import type { Send } from '../sender.ts';
 
@@ -13,7 +14,7 @@ const transports = new Map<string, Transport>();
  * idempotency key: every attempt at a message carries the same `Message-ID`, derived from its id,
  * so that a resend after a crash can be recognised by the receiving side.
  */
-export function smtpSender(channel: ChannelOf<'smtp'>, env: Record<string, string | undefined>): Send | null {
+export function smtpSender(channel: ChannelOf<'smtp'>, env: Record<string, string | undefined>, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Send | null {
   if (!channel.host) return null;
   const user = resolveSecret(channel.user, env);
   const pass = resolveSecret(channel.password, env);
@@ -22,9 +23,9 @@ export function smtpSender(channel: ChannelOf<'smtp'>, env: Record<string, strin
     port: channel.port ?? (channel.secure ? 465 : 587),
     secure: channel.secure ?? false,
     ...(user ? { auth: { user, pass: pass ?? '' } } : {}),
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: 2 * timeoutMs,
   };
   const key = JSON.stringify(options);
   let transport = transports.get(key);

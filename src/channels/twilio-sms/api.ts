@@ -1,4 +1,5 @@
 import type { Json } from '../../core/user.ts';
+import { callProvider, type ProviderAnswer } from '../provider-call.ts';
 import { httpFailure, networkFailure, type ProviderResult } from '../provider-result.ts';
 
 /**
@@ -17,8 +18,6 @@ export interface TwilioApiConfig {
 /** Twilio codes that are the recipient's doing, not ours: opted out, not a mobile, not a number. */
 export const RECIPIENT_REFUSALS = new Set(['21211', '21610', '21614']);
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-
 const messagesUrl = (config: TwilioApiConfig) => new URL(`/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, config.baseUrl);
 const headers = (config: TwilioApiConfig) => ({
   authorization: `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`,
@@ -31,19 +30,17 @@ export async function createMessage(config: TwilioApiConfig, fields: Record<stri
   for (const [name, value] of Object.entries(fields)) {
     for (const item of Array.isArray(value) ? value : [value]) if (item !== null && item !== undefined) form.append(name, String(item));
   }
-  let response: Response;
-  let answer: { sid?: string; code?: number; message?: string };
+  let response: ProviderAnswer;
   try {
-    response = await fetch(messagesUrl(config), {
+    response = await callProvider(messagesUrl(config), {
       method: 'POST',
       headers: { ...headers(config), 'content-type': 'application/x-www-form-urlencoded' },
       body: form,
-      signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-    answer = (await response.json().catch(() => ({}))) as typeof answer;
+    }, config.timeoutMs);
   } catch (error) {
     return networkFailure(error);
   }
+  const answer = parseAnswer(response.text);
   if (response.ok) return { kind: 'sent', providerMessageId: answer.sid ?? null };
   const failure = httpFailure(response.status, answer.message ?? `HTTP ${response.status}`);
   // Twilio's own code says more than the status (21610: the recipient replied STOP).
@@ -60,12 +57,21 @@ export async function findCreatedMessage(config: TwilioApiConfig, fields: Record
   url.searchParams.set('To', String(fields.To));
   if (typeof fields.From === 'string') url.searchParams.set('From', fields.From);
   url.searchParams.set('PageSize', '50');
-  const response = await fetch(url, { headers: headers(config), signal: AbortSignal.timeout(config.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+  const response = await callProvider(url, { headers: headers(config) }, config.timeoutMs);
   if (!response.ok) throw new Error(`Twilio message list: HTTP ${response.status}`);
-  const { messages } = (await response.json()) as { messages: Array<{ sid: string; body: string; messaging_service_sid: string | null; date_created: string }> };
+  const { messages } = JSON.parse(response.text) as { messages: Array<{ sid: string; body: string; messaging_service_sid: string | null; date_created: string }> };
   const match = messages.find((m) =>
     m.body === (fields.Body ?? '') &&
     (fields.MessagingServiceSid === undefined || m.messaging_service_sid === fields.MessagingServiceSid) &&
     Date.parse(m.date_created) >= since - 1000);
   return match?.sid ?? null;
+}
+
+/** Twilio's JSON answer, or nothing useful when the body is not JSON. */
+function parseAnswer(text: string): { sid?: string; code?: number; message?: string } {
+  try {
+    return (JSON.parse(text) ?? {}) as { sid?: string; code?: number; message?: string };
+  } catch {
+    return {};
+  }
 }

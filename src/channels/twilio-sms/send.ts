@@ -12,11 +12,11 @@ export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
  * no recorded error) is first looked for among the messages Twilio created; only a 429 is known
  * to have created nothing.
  */
-export function twilioSender(channel: ChannelOf<'twilio_sms'>, env: Record<string, string | undefined>): Send | null {
+export function twilioSender(channel: ChannelOf<'twilio_sms'>, env: Record<string, string | undefined>, timeoutMs?: number): Send | null {
   const accountSid = resolveSecret(channel.account_sid, env);
   const authToken = resolveSecret(channel.auth_token, env);
   if (!accountSid || !authToken) return null;
-  const config = { baseUrl: channel.api_base_url ?? TWILIO_API_BASE_URL, accountSid, authToken };
+  const config = { baseUrl: channel.api_base_url ?? TWILIO_API_BASE_URL, accountSid, authToken, timeoutMs };
   return async (message) => {
     const fields = message.payload as Record<string, string | string[]>;
     if (message.attempts > 1 && message.error_code !== 'http_429' && message.error_code !== '20429') {

@@ -1,4 +1,5 @@
 import type { Campaign } from '../../schemas/campaign.ts';
+import { defaultTextTooLong } from './default-text.ts';
 import type { Channel } from '../../schemas/channel.ts';
 import type { Content, Message } from '../../schemas/content.ts';
 import type { Segment } from '../../schemas/filters.ts';
@@ -84,6 +85,8 @@ export function attempt(message: Pick<Message, 'channel' | 'default' | 'by_chann
   });
   const rendered = renderContent(content, context, ctx.contentBlocks, { now: ctx.now });
   if (!rendered.ok) return suppress(rendered.reason, channel.id, { message: rendered.message, ...(rendered.field ? { field: rendered.field } : {}) });
+  const tooLong = content === message.default && rendered.output.type === 'text' ? defaultTextTooLong(rendered.output.text) : null;
+  if (tooLong) return suppress('template_error', channel.id, { message: tooLong, field: 'text' });
   const built = ctx.adapter.buildPayload(rendered.output, reached.recipient, channel, { publicUrl: ctx.publicUrl });
   if (!built.ok) return suppress('template_error', channel.id, { message: built.error });
   return { kind: 'send', channel, recipient: reached.recipient, payload: built.payload, details: built.details ?? {} };

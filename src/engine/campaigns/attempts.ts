@@ -9,13 +9,22 @@ import { deliverToSandbox, type RecordContext } from './delivery.ts';
 /**
  * Writes what send attempts came to, in the caller's transaction: a suppression is a timeline
  * row; a message goes into the outbox for the dispatcher, or, on a channel that delivers into the
- * sandbox, is delivered there at once.
+ * sandbox, is delivered there at once. With `claimUntil`, the outbox messages are written already
+ * claimed by the caller until then (`sending`, first attempt) and returned for it to send: the
+ * worker sends what its scheduler just wrote without claiming it in another transaction.
  */
-export async function writeAttempts(ctx: RecordContext, adapter: ChannelAdapter, items: Array<{ entry: JourneyEntry; attempt: Attempt }>): Promise<void> {
+export async function writeAttempts(
+  ctx: RecordContext,
+  adapter: ChannelAdapter,
+  items: Array<{ entry: JourneyEntry; attempt: Attempt }>,
+  options: { claimUntil?: number } = {},
+): Promise<MessageRow[]> {
+  const claimUntil = options.claimUntil ?? null;
   const { engine, now } = ctx;
   const timeline: TimelineRow[] = [];
   const messages: MessageRow[] = [];
   const delivered: MessageRow[] = [];
+  const claimed: MessageRow[] = [];
   for (const { entry, attempt } of items) {
     if (attempt.kind === 'suppress') {
       const details = { ...attempt.details, ...(attempt.channel ? { channel: attempt.channel } : {}) };
@@ -32,10 +41,10 @@ export async function writeAttempts(ctx: RecordContext, adapter: ChannelAdapter,
       channel_type: attempt.channel.type,
       recipient: attempt.recipient,
       payload: attempt.payload,
-      state: inSandbox ? 'sent' : 'queued',
-      attempts: inSandbox ? 1 : 0,
+      state: inSandbox ? 'sent' : claimUntil !== null ? 'sending' : 'queued',
+      attempts: inSandbox || claimUntil !== null ? 1 : 0,
       next_attempt_at: now,
-      lease_until: null,
+      lease_until: inSandbox ? null : claimUntil,
       provider_message_id: null,
       error_code: null,
       error_message: null,
@@ -45,10 +54,12 @@ export async function writeAttempts(ctx: RecordContext, adapter: ChannelAdapter,
     };
     messages.push(message);
     if (inSandbox) delivered.push(message);
+    else if (claimUntil !== null) claimed.push(message);
   }
   if (messages.length > 0) await ctx.tx.campaigns.insertMessages(messages);
   if (timeline.length > 0) await ctx.tx.campaigns.insertTimeline(timeline);
   await deliverToSandbox(ctx, delivered);
+  return claimed;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ContentChecks, DefinitionSet, Problem } from '../../core/campaigns/validate-definitions.ts';
+import { defaultTextTooLong } from '../../core/campaigns/default-text.ts';
 import { newUserRecord } from '../../core/user.ts';
 import { buildTemplateContext, contentBlockReferences, findContentBlockCycle, renderContent, templateErrors } from '../../core/templates/index.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
@@ -26,6 +27,9 @@ export const contentChecks: ContentChecks = {
     for (const [field, content, channelType] of contents) {
       const refused = channelType === null ? null : validateContentForChannel(content, channelType as ChannelType);
       if (refused) problems.push({ field, message: `'${field}': ${refused}` });
+      // Only static text can be measured before rendering; a template's output is measured when it is sent.
+      const tooLong = field.endsWith('.default') && content.type === 'text' && !/\{\{|\{%/.test(content.text) ? defaultTextTooLong(content.text) : null;
+      if (tooLong) problems.push({ field: `${field}.text`, message: `'${field}.text': ${tooLong}` });
       const rendered = renderContent(content, context, blocks);
       if (!rendered.ok && rendered.reason === 'template_error') {
         const at = rendered.field ? `${field}.${rendered.field}` : field;

@@ -3,7 +3,7 @@ import { matchesPropertyFilters } from '../../core/campaigns/property-filter.ts'
 import { buildTriggerIndex, type TriggerIndex } from '../../core/campaigns/triggers.ts';
 import { validateDefinitionSet, type DefinitionSet } from '../../core/campaigns/validate-definitions.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
-import type { Channel } from '../../schemas/channel.ts';
+import { keepMaskedSecrets, MASKED_SECRET, type Channel } from '../../schemas/channel.ts';
 import type { ContentBlock } from '../../schemas/content.ts';
 import type { Segment } from '../../schemas/filters.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
@@ -80,6 +80,7 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
   try {
     return await engine.store.transaction(async (tx) => {
       const current = await currentSet(tx);
+      if (normalized.channels) normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
       const next = mergeBundle(current, normalized);
       refuseProblems(next, 400);
       return writeBundle(tx, normalized, current, engine.clock.now());
@@ -190,6 +191,14 @@ function refuseProblems(set: DefinitionSet, status: 400 | 409): void {
   if (problems.length === 0) return;
   const lead = status === 409 ? 'Other definitions still need this one' : 'Invalid definitions';
   throw new RequestError(status, `${lead}: ${problems.map((p) => p.message).join('; ')}`, problems);
+}
+
+/** A channel whose masked secrets (see maskSecrets) are the ones already stored; 400 when there are none to keep. */
+function unmasked(channel: Channel, index: number, stored: Channel[]): Channel {
+  const { channel: kept, unknown } = keepMaskedSecrets(channel, stored.find((c) => c.id === channel.id));
+  if (unknown.length === 0) return kept;
+  const problems = unknown.map((field) => ({ field: `channels[${index}].${field}`, message: `is the mask GET shows (${MASKED_SECRET}) and no secret is stored to keep: give the secret, or {"env": "NAME"}` }));
+  throw new RequestError(400, `Invalid definitions: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
 }
 
 function bundleKeyOf(kind: DefinitionKind): 'campaigns' | 'segments' | 'content_blocks' | 'channels' {

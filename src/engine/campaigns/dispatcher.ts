@@ -27,12 +27,17 @@ const SEND_CONCURRENCY = 32;
  * Returns how many messages it handled.
  */
 export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<number> {
-  const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const claimedAt = engine.clock.now();
   const lease = claimedAt + SEND_LEASE_MS;
   const claimed = await engine.store.transaction((tx) => tx.campaigns.claimDueMessages(claimedAt, limit, lease));
-  if (claimed.length === 0) return 0;
+  await sendClaimed(engine, adapter, claimed, lease);
+  return claimed.length;
+}
 
+/** Sends messages this process holds under the claim `lease`, and records the outcomes (see runDueMessages). */
+export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claimed: MessageRow[], lease: number): Promise<void> {
+  if (claimed.length === 0) return;
+  const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const toSandbox: MessageRow[] = [];
   const calls: Array<{ message: MessageRow; send: Send }> = [];
   for (const message of claimed) {
@@ -48,21 +53,23 @@ export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, li
     const held = new Set(await tx.campaigns.updateClaimedMessages(toSandbox.map((m) => m.id), lease, { state: 'sent', lease_until: null, updated_at: now }));
     await deliverToSandbox(ctx, toSandbox.filter((m) => held.has(m.id)));
 
-    const sent: MessageRow[] = [];
+    // The sends together (markClaimedMessagesSent), each with its own provider id; retries and failures, rarer, one by one.
+    const outcomes = calls.map(({ message }, i) => ({ message, outcome: outcomeOf(results[i], message, now) }));
+    const delivered = outcomes.filter((o) => o.outcome.kind === 'sent');
+    const sentIds = new Set(await tx.campaigns.markClaimedMessagesSent(
+      delivered.map(({ message, outcome }) => ({ id: message.id, provider_message_id: outcome.update.provider_message_id ?? null })), lease, now));
+    const sent = delivered.filter(({ message }) => sentIds.has(message.id)).map(({ message }) => message);
     const failed: Parameters<typeof recordFailed>[1] = [];
-    for (const [i, { message }] of calls.entries()) {
-      const outcome = outcomeOf(results[i], message, now);
+    for (const { message, outcome } of outcomes) {
+      if (outcome.kind === 'sent') continue;
       const [stillHeld] = await tx.campaigns.updateClaimedMessages([message.id], lease, outcome.update);
-      if (stillHeld === undefined) continue;
-      if (outcome.kind === 'sent') sent.push(message);
-      if (outcome.kind === 'failed') failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
+      if (stillHeld !== undefined && outcome.kind === 'failed') failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
     }
     await recordSent(ctx, sent);
     await recordFailed(ctx, failed);
     await recordOptOuts(ctx, failed);
     await sendFallbacks(ctx, adapter, failed.map((f) => f.message));
   });
-  return claimed.length;
 }
 
 type Outcome =

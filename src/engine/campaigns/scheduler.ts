@@ -1,26 +1,37 @@
 import { checkSend, type Attempt, type ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { UserCampaignState } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
-import type { JourneyEntry } from '../../store/campaign-store.ts';
+import type { JourneyEntry, MessageRow } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { loadStates } from './evaluate.ts';
 import { writeAttempts } from './attempts.ts';
+import { SEND_LEASE_MS } from './dispatcher.ts';
+
+export interface ScheduledRound {
+  /** Entries handled. */
+  handled: number;
+  /** Outgoing messages written already claimed by the caller (`sending` until `leaseUntil`), for it to send. */
+  claimed: MessageRow[];
+  leaseUntil: number;
+}
 
 /**
  * Pending sends that are due: claimed (on PostgreSQL other processes skip them), checked again
  * at send time, and turned into outgoing messages or a recorded suppression, in one transaction.
  * A message for a channel that delivers into the sandbox is delivered in that same transaction
- * (no provider to wait for); the others go into the outbox for the dispatcher.
- * Returns how many entries it handled.
+ * (no provider to wait for); the others go into the outbox already claimed by the caller, who
+ * sends them next (dispatcher.ts `sendClaimed`) — or, should it die first, another dispatcher
+ * once the lease has run out.
  */
-export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<number> {
+export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<ScheduledRound> {
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   return engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
+    const leaseUntil = now + SEND_LEASE_MS;
     const entries = await tx.campaigns.claimDueEntries(now, limit);
-    if (entries.length === 0) return 0;
+    if (entries.length === 0) return { handled: 0, claimed: [], leaseUntil };
     const userIds = [...new Set(entries.map((e) => e.user_id))];
     const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids: userIds })).map((u) => [u.id, u]));
     // A user's pending sends and receipts matter here only to an audience checked again at send time.
@@ -44,7 +55,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
       });
       for (const attempt of attempts) items.push({ entry, attempt });
     }
-    await writeAttempts({ engine, tx, defs, settings, now }, adapter, items);
-    return entries.length;
+    const claimed = await writeAttempts({ engine, tx, defs, settings, now }, adapter, items, { claimUntil: leaseUntil });
+    return { handled: entries.length, claimed, leaseUntil };
   });
 }

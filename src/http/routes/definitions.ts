@@ -6,7 +6,7 @@ import { importLineFollowers } from '../../engine/line-followers.ts';
 import { LineApiError } from '../../channels/line/api.ts';
 import { RequestError } from '../../engine/users.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
-import { ChannelSchema } from '../../schemas/channel.ts';
+import { ChannelSchema, maskSecrets, type Channel } from '../../schemas/channel.ts';
 import { Slug } from '../../schemas/common.ts';
 import { ContentBlockSchema } from '../../schemas/content.ts';
 import { SegmentSchema } from '../../schemas/filters.ts';
@@ -41,6 +41,9 @@ export const DefinitionBundleSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A definition as the API shows it: a channel's secrets are write-only. */
+const shown = (resource: Resource, document: unknown): unknown => (resource.kind === 'channel' ? maskSecrets(document as Channel) : document);
+
 /**
  * Definitions as documents with a user-chosen id: PUT creates or replaces (so a folder of files
  * can be applied again and again), POST /apply takes a whole bundle, all of it or nothing.
@@ -50,12 +53,12 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
     for (const resource of RESOURCES) {
       const tags = [resource.tag];
       app.get(`/${resource.path}`, { schema: { tags } }, async () => ({
-        [resource.path]: (await engine.store.read((r) => r.campaigns.listDefinitions(resource.kind))).map((row) => row.document),
+        [resource.path]: (await engine.store.read((r) => r.campaigns.listDefinitions(resource.kind))).map((row) => shown(resource, row.document)),
       }));
       app.get<{ Params: { id: string } }>(`/${resource.path}/:id`, { schema: { tags, params: Params } }, async (request) => {
         const row = await engine.store.read((r) => r.campaigns.getDefinition(resource.kind, request.params.id));
         if (!row) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
-        return row.document;
+        return shown(resource, row.document);
       });
       app.put<{ Params: { id: string }; Body: { id?: string } }>(
         `/${resource.path}/:id`,
@@ -65,7 +68,7 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
             throw new RequestError(400, `'id' in the body (${JSON.stringify(request.body.id)}) must equal the id in the path ('${request.params.id}')`, [{ field: 'id', message: 'must equal the path id' }]);
           }
           const report = await applyDefinitions(engine, { [resource.bundleKey]: [request.body] } as DefinitionBundle);
-          return reply.status(report.created.length > 0 ? 201 : 200).send(request.body);
+          return reply.status(report.created.length > 0 ? 201 : 200).send(shown(resource, request.body));
         },
       );
       app.delete<{ Params: { id: string } }>(`/${resource.path}/:id`, { schema: { tags, params: Params } }, async (request, reply) => {

@@ -3,7 +3,7 @@ import { validateSignature, type webhook } from '@line/bot-sdk';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { liveDefinitions } from '../../engine/campaigns/definitions.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { receiveLineEvents } from '../../engine/line-webhook.ts';
+import { lineEventProblems, receiveLineEvents } from '../../engine/line-webhook.ts';
 import { receiveSms, receiveSmsStatus } from '../../engine/twilio-webhook.ts';
 import { cachedSettings } from '../../engine/engine.ts';
 import { validTwilioSignature } from '../../channels/twilio-sms/signature.ts';
@@ -80,9 +80,9 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
         throw new RequestError(400, `The request body is not valid JSON: ${(error as Error).message}`, [{ field: '(body)', message: 'is not JSON' }]);
       }
       const events = (body as { events?: unknown })?.events;
-      if (!Array.isArray(events) || events.some((e) => typeof e !== 'object' || e === null || typeof (e as { webhookEventId?: unknown }).webhookEventId !== 'string')) {
-        throw new RequestError(400, "'events' must be an array of LINE webhook events, each with a webhookEventId", [{ field: 'events', message: 'must be an array of events with webhookEventId' }]);
-      }
+      if (!Array.isArray(events)) throw new RequestError(400, "'events' must be an array of LINE webhook events", [{ field: 'events', message: 'must be an array' }]);
+      const problems = lineEventProblems(events);
+      if (problems.length > 0) throw new RequestError(400, `Malformed LINE webhook events: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
       return receiveLineEvents(engine, channel, events as webhook.Event[]);
     });
   };

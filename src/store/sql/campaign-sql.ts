@@ -12,7 +12,7 @@ import type {
   SandboxMessage,
   TimelineRow,
 } from '../campaign-store.ts';
-import { inList, listValue, nullableNumber, nullableText, readJson, skipLocked, type SqlRunner } from './sql-runner.ts';
+import { inList, listValue, nullableNumber, nullableText, pairsTable, readJson, skipLocked, type SqlRunner } from './sql-runner.ts';
 
 type Row = Record<string, unknown>;
 
@@ -279,6 +279,31 @@ export class CampaignSql implements CampaignWriter {
     const rows = await this.sql.rows(
       `UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', values.length + 1)} AND state = 'sending' AND lease_until = $${values.length + 2} RETURNING id`,
       [...values, listValue(this.sql, ids), leaseUntil],
+    );
+    return rows.map((r) => String(r.id));
+  }
+
+  async markClaimedMessagesSent(sent: Array<{ id: string; provider_message_id: string | null }>, leaseUntil: number, now: number): Promise<string[]> {
+    if (sent.length === 0) return [];
+    if (this.sql.dialect === 'sqlite') {
+      // SQLite's planner scans the whole outbox for an UPDATE … FROM json_each (measured: 78 % of
+      // B3's worker); a statement costs no round trip here, so one per message by primary key.
+      const held: string[] = [];
+      for (const m of sent) {
+        const rows = await this.sql.rows(
+          `UPDATE messages SET state = 'sent', lease_until = NULL, provider_message_id = $1, error_code = NULL, error_message = NULL, updated_at = $2
+           WHERE id = $3 AND state = 'sending' AND lease_until = $4 RETURNING id`,
+          [m.provider_message_id, now, m.id, leaseUntil],
+        );
+        if (rows.length > 0) held.push(m.id);
+      }
+      return held;
+    }
+    // PostgreSQL: one statement, joined on the primary key.
+    const rows = await this.sql.rows(
+      `UPDATE messages SET state = 'sent', lease_until = NULL, provider_message_id = v.value, error_code = NULL, error_message = NULL, updated_at = $1
+       FROM ${pairsTable(2)} WHERE messages.id = v.id AND messages.state = 'sending' AND messages.lease_until = $3 RETURNING messages.id`,
+      [now, JSON.stringify(sent.map((m) => ({ id: m.id, value: m.provider_message_id }))), leaseUntil],
     );
     return rows.map((r) => String(r.id));
   }

@@ -18,6 +18,11 @@ export function listValue(runner: SqlRunner, values: string[]): unknown {
   return runner.dialect === 'postgres' ? values : JSON.stringify(values);
 }
 
+/** A table `v(id, value)` of text pairs passed as one JSONB parameter `$n` (`[{"id": …, "value": …}]`), to join in a multi-row UPDATE (PostgreSQL). */
+export function pairsTable(parameter: number): string {
+  return `jsonb_to_recordset($${parameter}::jsonb) AS v(id text, value text)`;
+}
+
 /** Row locking for claims: other PostgreSQL processes skip what one has claimed; SQLite has one writer. */
 export function skipLocked(runner: SqlRunner): string {
   return runner.dialect === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '';

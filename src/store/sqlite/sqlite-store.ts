@@ -12,8 +12,16 @@ import { SerialQueue } from './serial-queue.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQLITE_PRAGMAS } from './pragmas.ts';
 import { userKey } from './user-key.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
 
 type Row = Record<string, unknown>;
+
+/**
+ * With checkpoints on their own thread, the writer still checkpoints once the WAL holds this many
+ * pages (64 MiB): the backstop for when the thread falls behind or never finds the WAL fully
+ * copied, which it needs to start it over.
+ */
+const BACKSTOP_CHECKPOINT_PAGES = 16_000;
 
 /**
  * The embedded store: one `node:sqlite` connection owned by the process, WAL mode. SQLite has a
@@ -29,6 +37,11 @@ export interface SqliteStoreOptions {
    * large simulation spend a quarter of its time committing. A failed unit still rolls back alone.
    */
   singleTransaction?: boolean;
+  /**
+   * Checkpoint the WAL from a thread of its own (wal-checkpointer.ts), for processes that serve
+   * requests or send for a long time; a file database only.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 export class SqliteStore implements Store {
@@ -38,6 +51,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, StatementSync>();
   private readonly tx: SqliteTx;
   private readonly singleTransaction: boolean;
+  private readonly checkpointer: WalCheckpointer | null;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.singleTransaction = options.singleTransaction ?? false;
@@ -48,6 +62,8 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.function('tidings_user_key', { deterministic: true }, (id) => userKey(String(id)));
     this.tx = new SqliteTx((sql) => this.statement(sql));
+    this.checkpointer = options.backgroundCheckpoints && path !== ':memory:' && !this.singleTransaction ? new WalCheckpointer(path) : null;
+    if (this.checkpointer) this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   }
 
   private statement(sql: string): StatementSync {
@@ -120,6 +136,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     await this.queue.run(async () => {
       if (!this.db.isOpen) return;
       if (this.db.isTransaction) this.db.exec('COMMIT');

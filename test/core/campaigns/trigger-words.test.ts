@@ -10,7 +10,7 @@ import {
   type TriggerLike,
   type WordMatch,
 } from '../../../src/core/campaigns/trigger-words.ts';
-import { classifySmsKeyword, type SmsKeyword } from '../../../src/core/sms-keywords.ts';
+import { classifySmsKeyword, DEFAULT_SMS_REPLIES, smsKeywordReply, type SmsKeyword } from '../../../src/core/sms-keywords.ts';
 import type { SubscriptionGroup } from '../../../src/schemas/subscription-group.ts';
 
 const inbound = (words: string[] | undefined, match?: WordMatch, extra: Partial<InboundTrigger> = {}): InboundTrigger => ({
@@ -190,5 +190,19 @@ describe('classifySmsKeyword', () => {
     const first = classifySmsKeyword('STOP', bare) as { kind: string };
     first.kind = 'changed';
     expect(classifySmsKeyword('STOP', bare)).toEqual({ kind: 'opt_out' });
+  });
+});
+
+describe('smsKeywordReply', () => {
+  const group = { id: 'sms-g', name: 'SMS', channel_type: 'sms', help_reply: 'Shop help' } as never;
+  test('opt-out, opt-in and help always answer (the group\'s reply, else the default); a custom category only to subscribers', () => {
+    for (const subscribed of [true, false]) {
+      expect(smsKeywordReply({ kind: 'opt_out' }, group, subscribed)).toBe(DEFAULT_SMS_REPLIES.opt_out);
+      expect(smsKeywordReply({ kind: 'opt_in' }, group, subscribed)).toBe(DEFAULT_SMS_REPLIES.opt_in);
+      expect(smsKeywordReply({ kind: 'help' }, group, subscribed)).toBe('Shop help');
+    }
+    expect(smsKeywordReply({ kind: 'custom', category: 'promo', reply: 'Deals!' }, group, true)).toBe('Deals!');
+    expect(smsKeywordReply({ kind: 'custom', category: 'promo', reply: 'Deals!' }, group, false)).toBeNull();
+    expect(smsKeywordReply({ kind: 'custom', category: 'promo' }, group, true)).toBeNull();
   });
 });
