@@ -221,8 +221,11 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
 /**
  * SIGKILL while the sends go out; a new process on the same database sends the rest, each once.
  * The servers work in batches of 100 (`TIDINGS_WORKER_BATCH`), so that the kill lands between
- * many commits rather than after one that sent everything.
+ * many commits rather than after one that sent everything. The batch the dead process held is
+ * taken over when its lease runs out: three provider timeouts, 3 s here (`LEASE_ENV`).
  */
+const LEASE_ENV = { TIDINGS_WORKER_BATCH: '100', TIDINGS_PROVIDER_TIMEOUT_MS: '1000' };
+
 async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () => Promise<Probe>): Promise<void> {
   const USERS = 2000;
   // Long enough that the triggers are all tracked (~0.4 s) before most sends are due.
@@ -270,7 +273,7 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
 describe('dispatch across processes', () => {
   test('SQLite: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'tidings-dispatch-')), 'tidings.db');
-    await killMidDispatch(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, TIDINGS_WORKER_BATCH: '100' }), async () => sqliteProbe(db));
+    await killMidDispatch(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...LEASE_ENV }), async () => sqliteProbe(db));
   }, 40_000);
 
   if (!pgReachable && inCi) {
@@ -287,7 +290,7 @@ describe('dispatch across processes', () => {
     }, 40_000);
 
     test('PostgreSQL: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
-      await withTempDatabase((url) => killMidDispatch(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, TIDINGS_WORKER_BATCH: '100' }), () => postgresProbe(url)));
+      await withTempDatabase((url) => killMidDispatch(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...LEASE_ENV }), () => postgresProbe(url)));
     }, 40_000);
   }
 });

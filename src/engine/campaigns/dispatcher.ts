@@ -1,8 +1,9 @@
-import { senderFor, type Send } from '../../channels/sender.ts';
+import { providerTimeoutMs, senderFor, type Send } from '../../channels/sender.ts';
 import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { ProviderResult } from '../../channels/provider-result.ts';
 import { nextRetry } from '../../core/send-retry.ts';
 import type { MessageRow, MessageUpdate } from '../../store/campaign-store.ts';
+import type { StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
@@ -11,9 +12,14 @@ import { deliverToSandbox, recordFailed, recordOptOuts, recordSent } from './del
 
 /**
  * How long a claimed message belongs to the dispatcher that claimed it; after that another may
- * retry it. Longer than a provider call can take (LINE's client gives up after 10 s).
+ * take it: three provider timeouts (30 s by default). A provider call starts only while it would
+ * end, timeout included, a full timeout before the lease does (see sendClaimed), which leaves
+ * that much to record its outcome. A process that dies holding messages delays them by at most
+ * this; a shorter `TIDINGS_PROVIDER_TIMEOUT_MS` shortens it.
  */
-export const SEND_LEASE_MS = 30_000;
+export function sendLeaseMs(env: Record<string, string | undefined> = process.env): number {
+  return 3 * providerTimeoutMs(env);
+}
 /** Provider calls in flight at once. */
 const SEND_CONCURRENCY = 32;
 
@@ -28,15 +34,21 @@ const SEND_CONCURRENCY = 32;
  */
 export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<number> {
   const claimedAt = engine.clock.now();
-  const lease = claimedAt + SEND_LEASE_MS;
+  const lease = claimedAt + sendLeaseMs();
   const claimed = await engine.store.transaction((tx) => tx.campaigns.claimDueMessages(claimedAt, limit, lease));
   await sendClaimed(engine, adapter, claimed, lease);
   return claimed.length;
 }
 
-/** Sends messages this process holds under the claim `lease`, and records the outcomes (see runDueMessages). */
+/**
+ * Sends messages this process holds under the claim `lease`, and records the outcomes (see
+ * runDueMessages). A message whose call could no longer end a provider timeout before the lease
+ * does (slow providers, a long wait behind an earlier batch) is not sent but released, queued
+ * again as it was: past its lease another dispatcher may take it, and both would send it.
+ */
 export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claimed: MessageRow[], lease: number): Promise<void> {
   if (claimed.length === 0) return;
+  const startBy = lease - 2 * providerTimeoutMs(process.env);
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const toSandbox: MessageRow[] = [];
   const calls: Array<{ message: MessageRow; send: Send }> = [];
@@ -45,7 +57,10 @@ export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claim
     if (send) calls.push({ message, send });
     else toSandbox.push(message);
   }
-  const results = await inBatches(calls, SEND_CONCURRENCY, ({ message, send }) => send(message, engine.clock.now()));
+  const results = await inBatches(calls, SEND_CONCURRENCY, async ({ message, send }) => {
+    const now = engine.clock.now();
+    return now <= startBy ? send(message, now) : null;
+  });
 
   await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
@@ -55,13 +70,14 @@ export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claim
 
     // The sends together (markClaimedMessagesSent), each with its own provider id; retries and failures, rarer, one by one.
     const outcomes = calls.map(({ message }, i) => ({ message, outcome: outcomeOf(results[i], message, now) }));
-    const delivered = outcomes.filter((o) => o.outcome.kind === 'sent');
+    await releaseUnsent(tx, outcomes.filter((o) => o.outcome.kind === 'released').map((o) => o.message), lease, now);
+    const delivered = outcomes.flatMap(({ message, outcome }) => (outcome.kind === 'sent' ? [{ message, outcome }] : []));
     const sentIds = new Set(await tx.campaigns.markClaimedMessagesSent(
       delivered.map(({ message, outcome }) => ({ id: message.id, provider_message_id: outcome.update.provider_message_id ?? null })), lease, now));
     const sent = delivered.filter(({ message }) => sentIds.has(message.id)).map(({ message }) => message);
     const failed: Parameters<typeof recordFailed>[1] = [];
     for (const { message, outcome } of outcomes) {
-      if (outcome.kind === 'sent') continue;
+      if (outcome.kind === 'sent' || outcome.kind === 'released') continue;
       const [stillHeld] = await tx.campaigns.updateClaimedMessages([message.id], lease, outcome.update);
       if (stillHeld !== undefined && outcome.kind === 'failed') failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
     }
@@ -73,6 +89,7 @@ export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claim
 }
 
 type Outcome =
+  | { kind: 'released' }
   | { kind: 'sent'; update: MessageUpdate }
   | { kind: 'retry'; update: MessageUpdate }
   | { kind: 'failed'; reason: 'provider_rejected' | 'provider_unavailable'; code: string; error: string; update: MessageUpdate };
@@ -81,7 +98,8 @@ type Outcome =
  * What a provider's answer does to the message: sent, queued again after a backoff, or failed.
  * The retry window counts from when the message was queued.
  */
-function outcomeOf(result: ProviderResult, message: MessageRow, now: number): Outcome {
+function outcomeOf(result: ProviderResult | null, message: MessageRow, now: number): Outcome {
+  if (result === null) return { kind: 'released' };
   if (result.kind === 'sent') {
     return { kind: 'sent', update: { state: 'sent', lease_until: null, provider_message_id: result.providerMessageId, error_code: null, error_message: null, updated_at: now } };
   }
@@ -92,6 +110,14 @@ function outcomeOf(result: ProviderResult, message: MessageRow, now: number): Ou
   }
   const reason = result.kind === 'rejected' ? 'provider_rejected' : 'provider_unavailable';
   return { kind: 'failed', reason, code: result.code, error: result.message, update: { ...failure, state: 'failed' } };
+}
+
+/** Queues messages claimed but never sent again as they were before the claim: due, that attempt not counted. */
+async function releaseUnsent(tx: StoreTx, messages: MessageRow[], lease: number, now: number): Promise<void> {
+  const byAttempts = Map.groupBy(messages, (m) => m.attempts);
+  for (const [attempts, group] of byAttempts) {
+    await tx.campaigns.updateClaimedMessages(group.map((m) => m.id), lease, { state: 'queued', lease_until: null, attempts: attempts - 1, updated_at: now });
+  }
 }
 
 /** Runs `work` over the items, at most `concurrency` at a time; results in the items' order. */

@@ -7,7 +7,7 @@ import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { loadStates } from './evaluate.ts';
 import { writeAttempts } from './attempts.ts';
-import { SEND_LEASE_MS } from './dispatcher.ts';
+import { sendLeaseMs } from './dispatcher.ts';
 
 export interface ScheduledRound {
   /** Entries handled. */
@@ -29,7 +29,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   return engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    const leaseUntil = now + SEND_LEASE_MS;
+    const leaseUntil = now + sendLeaseMs();
     const entries = await tx.campaigns.claimDueEntries(now, limit);
     if (entries.length === 0) return { handled: 0, claimed: [], leaseUntil };
     const userIds = [...new Set(entries.map((e) => e.user_id))];
