@@ -5,6 +5,7 @@ import { mergeProfiles, prioritize, type Prioritization } from '../core/merge.ts
 import { normalizePhone } from '../core/phone.ts';
 import { aliasKey, newUserRecord, type UserAlias, type UserRecord } from '../core/user.ts';
 import type { StoreReader, StoreTx } from '../store/store.ts';
+import { cancelRedundantPending } from './campaigns/merged-pending.ts';
 import { loadSettings, type Engine } from './engine.ts';
 
 export class RequestError extends Error {
@@ -152,6 +153,7 @@ async function identifyProfile(
   const merged = mergeProfiles(source, target, now, keepAttributes);
   if (!merged.ok) return merged.error;
   await tx.moveUserData(source.id, target.id);
+  await cancelRedundantPending(tx, { now, newId: engine.newId }, target.id, source.id);
   await tx.deleteUser(source.id);
   await tx.updateUsers([merged.user]);
   return null;

@@ -233,4 +233,36 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     const sandbox = (await server.call('GET', '/v1/sandbox/messages?to=U000000000000000000000000000000e1')).body.messages;
     expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual(['Hi Kei, your cart is waiting (200)']);
   });
+
+  test('a merge that leaves two pending sends of one campaign cancels the later-triggered one as already_pending: one message', async () => {
+    const alias = { alias_label: 'cookie', alias_name: 'c-88' };
+    const lineId = 'U000000000000000000000000000000e2';
+    // The anonymous visitor's cart first, then the known customer's (both with a LINE ID).
+    await track({
+      attributes: [{ user_alias: alias, line_id: lineId, _update_existing_only: false }],
+      events: [{ user_alias: alias, name: 'added_to_cart', time: '2026-03-06T08:00:00Z', properties: { cart_value: 150 } }],
+    });
+    clock.advance(60_000);
+    await track({
+      attributes: [{ external_id: 'twice', first_name: 'Rin', line_id: lineId }],
+      events: [{ external_id: 'twice', name: 'added_to_cart', time: new Date(clock.now()).toISOString(), properties: { cart_value: 400 } }],
+    });
+    const aliasUser = (await server.call('GET', '/v1/users?alias_label=cookie&alias_name=c-88')).body.users[0];
+    expect((await server.call('POST', '/users/identify', { aliases_to_identify: [{ external_id: 'twice', user_alias: alias }] })).status).toBe(201);
+
+    const timeline = (await server.call('GET', `/v1/users/${await userId('twice')}/timeline?campaign_id=cart-reminder`)).body.timeline as Array<{ outcome: string; reason: string | null; merged_from?: string; entry_id: string }>;
+    const cancelled = timeline.filter((t) => t.outcome === 'cancelled');
+    expect(cancelled).toHaveLength(1);
+    expect(cancelled[0]).toMatchObject({ reason: 'already_pending', merged_from: aliasUser.id });
+    // The one kept is the visitor's, triggered first; the customer's own (cart 400) is the one cancelled.
+    const scheduled = timeline.filter((t) => t.outcome === 'scheduled');
+    expect(scheduled).toHaveLength(2);
+    expect(await outcomes('twice')).toEqual(['triggered', 'scheduled', 'triggered', 'scheduled', 'cancelled:already_pending']);
+
+    clock.advance(3_600_000);
+    await worker.runDue();
+    const sandbox = (await server.call('GET', `/v1/sandbox/messages?to=${lineId}`)).body.messages;
+    expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual(['Hi Rin, your cart is waiting (150)']);
+    expect((await outcomes('twice')).filter((o: string) => o === 'sent')).toHaveLength(1);
+  });
 });

@@ -13,7 +13,8 @@ export const RENDER_NOW = Symbol('render now');
 /** The render's clock: the engine's (virtual in a simulation), not the system's. */
 function renderNow(impl: FilterImpl): number {
   const now = (impl.context.environments as Record<symbol, unknown>)[RENDER_NOW];
-  return typeof now === 'number' ? now : Date.now();
+  if (typeof now !== 'number') throw new Error('a template was rendered outside a RenderSession, with no clock');
+  return now;
 }
 
 /** LiquidJS's `date` reads `'now'` from the system clock; this one reads the render's. */

@@ -12,7 +12,7 @@ type QuickReplies = { label: string; text: string }[] | undefined;
  * keys are not rendered). Identifiers are not: `type`, sticker ids, the webhook method. The first
  * failing field is named in the result.
  */
-export function renderContent(content: Content, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions = {}): TemplateResult<Content> {
+export function renderContent(content: Content, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions): TemplateResult<Content> {
   const session = new RenderSession(context, blocks, options);
   return withFailures(() => renderFields(content, fieldRenderer(session)));
 }

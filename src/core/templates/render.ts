@@ -38,11 +38,12 @@ export function templateErrors(template: string, limits: Partial<RenderLimits> =
 }
 
 /** The limits of a render, and the instant `'now'` means in it (the engine's clock; else the system's). */
+/** `now`: the instant `'now'` means in the template, from the caller's clock (virtual in a simulation). */
 export interface RenderOptions extends Partial<RenderLimits> {
-  now?: number;
+  now: number;
 }
 
-export function renderTemplate(template: string, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions = {}): TemplateResult<string> {
+export function renderTemplate(template: string, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions): TemplateResult<string> {
   return withFailures(() => new RenderSession(context, blocks, options).render(template));
 }
 
@@ -98,14 +99,14 @@ export class RenderSession {
   #limiters: Pick<Context, 'renderLimit' | 'memoryLimit'> | undefined;
   #outputBytes = 0;
 
-  constructor(context: TemplateContext, blocks: ContentBlocks, options: RenderOptions = {}) {
+  constructor(context: TemplateContext, blocks: ContentBlocks, options: RenderOptions) {
     const { now, ...limits } = options;
     this.#blocks = blocks;
     this.#limits = { ...DEFAULT_RENDER_LIMITS, ...limits };
     this.#scope = {
       ...context,
       content_blocks: new ContentBlocksDrop((name, ctx) => this.#renderBlock(name, ctx)),
-      [RENDER_NOW]: now ?? Date.now(),
+      [RENDER_NOW]: now,
     };
   }
 

@@ -10,9 +10,10 @@ import type { Content, ContentBlock } from '../../schemas/content.ts';
 /**
  * Save-time checks of message content. Templates are rendered once with an empty user: that
  * finds syntax errors and unknown content blocks, while missing values render empty as they
- * would at send time. A template that aborts is not an error (it may abort only for some users).
+ * would at send time, and `'now'` is `now`, the engine's clock. A template that aborts is not an
+ * error (it may abort only for some users).
  */
-export const contentChecks: ContentChecks = {
+export const contentChecks = (now: number): ContentChecks => ({
   message(campaign: Campaign, path: string, set: DefinitionSet): Problem[] {
     const blocks = new Map(set.content_blocks.map((b) => [b.id, b.template]));
     const typeOf = (channelId: string) => set.channelTypes.get(channelId) ?? null;
@@ -30,7 +31,7 @@ export const contentChecks: ContentChecks = {
       // Only static text can be measured before rendering; a template's output is measured when it is sent.
       const tooLong = field.endsWith('.default') && content.type === 'text' && !/\{\{|\{%/.test(content.text) ? defaultTextTooLong(content.text) : null;
       if (tooLong) problems.push({ field: `${field}.text`, message: `'${field}.text': ${tooLong}` });
-      const rendered = renderContent(content, context, blocks);
+      const rendered = renderContent(content, context, blocks, { now });
       if (!rendered.ok && rendered.reason === 'template_error') {
         const at = rendered.field ? `${field}.${rendered.field}` : field;
         problems.push({ field: at, message: `'${at}': ${rendered.message}` });
@@ -54,4 +55,4 @@ export const contentChecks: ContentChecks = {
     if (cycle) problems.push({ field: `content_blocks[${cycle[0]}].template`, message: `content blocks include each other in a cycle: ${cycle.join(' → ')}` });
     return problems;
   },
-};
+});

@@ -82,7 +82,7 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
       const current = await currentSet(tx);
       if (normalized.channels) normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
       const next = mergeBundle(current, normalized);
-      refuseProblems(next, 400);
+      refuseProblems(next, 400, engine.clock.now());
       return writeBundle(tx, normalized, current, engine.clock.now());
     });
   } finally {
@@ -98,7 +98,7 @@ export async function deleteDefinition(engine: Engine, kind: DefinitionKind, id:
       const key = bundleKeyOf(kind);
       const list = current[key] as Array<{ id: string }>;
       if (!list.some((d) => d.id === id)) return false;
-      refuseProblems({ ...current, [key]: list.filter((d) => d.id !== id), channelTypes: kind === 'channel' ? withoutKey(current.channelTypes, id) : current.channelTypes }, 409);
+      refuseProblems({ ...current, [key]: list.filter((d) => d.id !== id), channelTypes: kind === 'channel' ? withoutKey(current.channelTypes, id) : current.channelTypes }, 409, engine.clock.now());
       return tx.campaigns.deleteDefinition(kind, id);
     });
   } finally {
@@ -186,8 +186,9 @@ function refuseDuplicateIds(bundle: DefinitionBundle): void {
   if (problems.length > 0) throw new RequestError(400, `Invalid definitions: ${problems.map((p) => p.message).join('; ')}`, problems);
 }
 
-function refuseProblems(set: DefinitionSet, status: 400 | 409): void {
-  const problems = validateDefinitionSet(set, contentChecks);
+/** `now`: the engine's clock, the instant templates render at while they are checked. */
+function refuseProblems(set: DefinitionSet, status: 400 | 409, now: number): void {
+  const problems = validateDefinitionSet(set, contentChecks(now));
   if (problems.length === 0) return;
   const lead = status === 409 ? 'Other definitions still need this one' : 'Invalid definitions';
   throw new RequestError(status, `${lead}: ${problems.map((p) => p.message).join('; ')}`, problems);

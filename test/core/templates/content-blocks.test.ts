@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { contentBlockReferences, findContentBlockCycle, renderTemplate } from '../../../src/core/templates/index.ts';
-import { context } from './support.ts';
+import { context, NOW } from './support.ts';
 
 const blocks = new Map([
   ['greeting', 'Hi {{ ${first_name} | default: "there" }}'],
@@ -30,7 +30,7 @@ describe('rendering content blocks', () => {
     ['{% assign local = "seen" %}{{ content_blocks.${reads-local} }}', '[seen]'],
     ['{% if false %}{{ content_blocks.nowhere }}{% endif %}ok', 'ok'],
   ])('%s', (template, output) => {
-    expect(renderTemplate(template, context(), blocks)).toEqual({ ok: true, output });
+    expect(renderTemplate(template, context(), blocks, { now: NOW })).toEqual({ ok: true, output });
   });
 
   test.each([
@@ -40,14 +40,14 @@ describe('rendering content blocks', () => {
     ['{{ content_blocks.uses-broken }}', 'content block "uses-broken": content block "broken": undefined filter: nope, line:2, col:1'],
     ['{{ content_blocks.loop-a }}', 'content block "loop-a": content block "loop-b": content block cycle: loop-a → loop-b → loop-a'],
   ])('%s fails naming the block', (template, message) => {
-    expect(renderTemplate(template, context(), blocks)).toEqual({ ok: false, reason: 'template_error', message });
+    expect(renderTemplate(template, context(), blocks, { now: NOW })).toEqual({ ok: false, reason: 'template_error', message });
   });
 
   test.each([
     ['{{ content_blocks.${gold-only} }}', 'not silver'],
     ['before {{ content_blocks.silent-abort }} after', '{% abort_message %} called'],
   ])('an abort in a block aborts the message: %s', (template, message) => {
-    expect(renderTemplate(template, context(), blocks)).toEqual({ ok: false, reason: 'template_aborted', message });
+    expect(renderTemplate(template, context(), blocks, { now: NOW })).toEqual({ ok: false, reason: 'template_aborted', message });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Content } from '../../../src/schemas/content.ts';
 import { renderContent } from '../../../src/core/templates/index.ts';
-import { context, noBlocks } from './support.ts';
+import { context, noBlocks, NOW } from './support.ts';
 
 const name = '{{${first_name}}}';
 
@@ -99,27 +99,27 @@ describe('renderContent', () => {
       { type: 'webhook', body: '{"coupon": "SAVE10"}' },
     ],
   ])('%s', (_name, content, rendered) => {
-    expect(renderContent(content, context(), noBlocks)).toEqual({ ok: true, output: rendered });
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({ ok: true, output: rendered });
   });
 
   test('the first failing field is named', () => {
     const content: Content = { type: 'email', subject: 'ok', html: '{{ content_blocks.nowhere }}', text: '{{ x | nope }}' };
-    expect(renderContent(content, context(), noBlocks)).toEqual({ ok: false, reason: 'template_error', message: 'unknown content block "nowhere"', field: 'html' });
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({ ok: false, reason: 'template_error', message: 'unknown content block "nowhere"', field: 'html' });
   });
 
   test('a nested field is named by its path', () => {
     const content: Content = { type: 'webhook', body: { items: [{ ok: 'x' }, { bad: '{% bogus %}' }] } };
-    expect(renderContent(content, context(), noBlocks)).toMatchObject({ ok: false, field: 'body.items[1].bad' });
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toMatchObject({ ok: false, field: 'body.items[1].bad' });
   });
 
   test('an abort in any field aborts the content', () => {
     const content: Content = { type: 'text', text: 'Hi', quick_replies: [{ label: 'x', text: "{% abort_message('no replies') %}" }] };
-    expect(renderContent(content, context(), noBlocks)).toEqual({ ok: false, reason: 'template_aborted', message: 'no replies', field: 'quick_replies[0].text' });
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({ ok: false, reason: 'template_aborted', message: 'no replies', field: 'quick_replies[0].text' });
   });
 
   test('the output limit is for the whole content', () => {
     const content: Content = { type: 'email', subject: '0123456789', text: '0123456789', html: '0123456789' };
-    expect(renderContent(content, context(), noBlocks, { outputBytes: 25 })).toEqual({
+    expect(renderContent(content, context(), noBlocks, { now: NOW, outputBytes: 25 })).toEqual({
       ok: false,
       reason: 'template_error',
       message: 'output size limit exceeded (25 bytes)',
@@ -130,7 +130,7 @@ describe('renderContent', () => {
   test('the content given is left alone', () => {
     const content: Content = { type: 'text', text: name, quick_replies: [{ label: name, text: name }] };
     const before = structuredClone(content);
-    renderContent(content, context(), noBlocks);
+    renderContent(content, context(), noBlocks, { now: NOW });
     expect(content).toEqual(before);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { buildTemplateContext, renderTemplate, templateErrors } from '../../../src/core/templates/index.ts';
 import { user } from '../fixtures.ts';
-import { context, noBlocks } from './support.ts';
+import { context, noBlocks, NOW } from './support.ts';
 
-const render = (template: string) => renderTemplate(template, context(), noBlocks);
+const render = (template: string) => renderTemplate(template, context(), noBlocks, { now: NOW });
 
 describe('objects', () => {
   test.each([
@@ -22,7 +22,7 @@ describe('objects', () => {
   test('absent objects and missing values render empty, as in Braze', () => {
     const bare = buildTemplateContext({ user: user('u-2'), campaign: { id: 'c', name: 'C' } });
     const template = '[{{ user.first_name }}|{{ user.custom.plan }}|{{ event.name }}|{{ event.properties.x }}|{{ api.x }}|{{ inbound.text }}|{{ nope.deep.path }}]';
-    expect(renderTemplate(template, bare, noBlocks)).toEqual({ ok: true, output: '[||||||]' });
+    expect(renderTemplate(template, bare, noBlocks, { now: NOW })).toEqual({ ok: true, output: '[||||||]' });
   });
 });
 
@@ -63,7 +63,7 @@ describe('Braze syntax', () => {
     ["{{ custom_attribute.${churned} | default: 'x' }}", 'x'],
   ])('%s keeps its filters', (template, output, who = undefined) => {
     const ctx = who ? buildTemplateContext({ user: who, campaign: { id: 'c', name: 'C' } }) : context();
-    expect(renderTemplate(template, ctx, noBlocks)).toEqual({ ok: true, output });
+    expect(renderTemplate(template, ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output });
   });
 
   test.each([
@@ -91,7 +91,7 @@ describe('abort_message', () => {
   test('an abort in a branch not taken does nothing; one taken discards the output so far', () => {
     const template = "Hi{% if custom_attribute.${plan} == 'gold' %}{% abort_message('gold') %}{% endif %}";
     expect(render(template)).toEqual({ ok: false, reason: 'template_aborted', message: 'gold' });
-    expect(renderTemplate(template, buildTemplateContext({ user: user('u-2'), campaign: { id: 'c', name: 'C' } }), noBlocks)).toEqual({ ok: true, output: 'Hi' });
+    expect(renderTemplate(template, buildTemplateContext({ user: user('u-2'), campaign: { id: 'c', name: 'C' } }), noBlocks, { now: NOW })).toEqual({ ok: true, output: 'Hi' });
   });
 });
 
@@ -110,8 +110,8 @@ describe('values', () => {
 
   test('output is not HTML-escaped (Braze does not escape)', () => {
     const ctx = context({ api: { html: '<b>"Tom" & Jerry</b>' } });
-    expect(renderTemplate('{{ api.html }} {{ "<i>" }}', ctx, noBlocks)).toEqual({ ok: true, output: '<b>"Tom" & Jerry</b> <i>' });
-    expect(renderTemplate('{{ api.html | escape }}', ctx, noBlocks)).toEqual({ ok: true, output: '&lt;b&gt;&#34;Tom&#34; &amp; Jerry&lt;/b&gt;' });
+    expect(renderTemplate('{{ api.html }} {{ "<i>" }}', ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output: '<b>"Tom" & Jerry</b> <i>' });
+    expect(renderTemplate('{{ api.html | escape }}', ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output: '&lt;b&gt;&#34;Tom&#34; &amp; Jerry&lt;/b&gt;' });
   });
 });
 
@@ -124,7 +124,7 @@ describe('filters', () => {
     ["{{ '2026-03-06T12:00:00Z' | time_zone: ${time_zone} | date: '%H:%M %z' }}", '21:00 +0900'],
     ["{{ 1772798400 | time_zone: 'America/New_York' | date: '%H:%M' }}", '07:00'],
   ])('%s', (template, output) => {
-    expect(renderTemplate(template, context({ api: { text: 'say "hi"\n' } }), noBlocks)).toEqual({ ok: true, output });
+    expect(renderTemplate(template, context({ api: { text: 'say "hi"\n' } }), noBlocks, { now: NOW })).toEqual({ ok: true, output });
   });
 
   test('the date filter works in UTC whatever the server zone', () => {
@@ -167,7 +167,7 @@ describe('isolation', () => {
   test('a template cannot change the objects it was given', () => {
     const ctx = context();
     const before = structuredClone(ctx);
-    expect(renderTemplate('{% increment api %}{% assign user = 1 %}{{ api }}{{ user }}', ctx, noBlocks)).toEqual({ ok: true, output: '011' });
+    expect(renderTemplate('{% increment api %}{% assign user = 1 %}{{ api }}{{ user }}', ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output: '011' });
     expect(ctx).toEqual(before);
   });
 });
@@ -176,19 +176,19 @@ describe('limits', () => {
   test('render time: a huge loop stops at the limit', () => {
     const ctx = context({ api: { items: Array.from({ length: 1000 }, (_, i) => i) } });
     const started = performance.now();
-    const result = renderTemplate('{% for a in api.items %}{% for b in api.items %}{% for c in api.items %}{% endfor %}{% endfor %}{% endfor %}', ctx, noBlocks, { renderMs: 50 });
+    const result = renderTemplate('{% for a in api.items %}{% for b in api.items %}{% for c in api.items %}{% endfor %}{% endfor %}{% endfor %}', ctx, noBlocks, { now: NOW, renderMs: 50 });
     expect(result).toMatchObject({ ok: false, reason: 'template_error', message: expect.stringContaining('render time limit exceeded (50 ms)') });
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   test('output size: too much output stops the render', () => {
-    const result = renderTemplate('{% for i in (1..100000) %}0123456789{% endfor %}', context(), noBlocks, { outputBytes: 64 * 1024 });
+    const result = renderTemplate('{% for i in (1..100000) %}0123456789{% endfor %}', context(), noBlocks, { now: NOW, outputBytes: 64 * 1024 });
     expect(result).toEqual({ ok: false, reason: 'template_error', message: 'output size limit exceeded (65536 bytes)' });
   });
 
   test('output size counts UTF-8 bytes', () => {
-    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { outputBytes: 2 })).toMatchObject({ ok: false, message: 'output size limit exceeded (2 bytes)' });
-    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { outputBytes: 3 })).toEqual({ ok: true, output: 'あ' });
+    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { now: NOW, outputBytes: 2 })).toMatchObject({ ok: false, message: 'output size limit exceeded (2 bytes)' });
+    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { now: NOW, outputBytes: 3 })).toEqual({ ok: true, output: 'あ' });
   });
 
   test('memory: a huge range is refused before it is built', () => {
@@ -196,7 +196,7 @@ describe('limits', () => {
   });
 
   test('template length', () => {
-    expect(renderTemplate('x'.repeat(11), context(), noBlocks, { templateChars: 10 })).toEqual({ ok: false, reason: 'template_error', message: 'template is longer than 10 characters' });
+    expect(renderTemplate('x'.repeat(11), context(), noBlocks, { now: NOW, templateChars: 10 })).toEqual({ ok: false, reason: 'template_error', message: 'template is longer than 10 characters' });
     expect(templateErrors('x'.repeat(11), { templateChars: 10 })).toBe('template is longer than 10 characters');
   });
 });

@@ -2,6 +2,9 @@
 import { buildTemplateContext, type TemplateContext } from '../../../src/core/templates/index.ts';
 import { user } from '../fixtures.ts';
 
+/** The instant `'now'` means in the renders of these tests. */
+export const NOW = Date.UTC(2026, 2, 6, 8, 0, 0);
+
 export const aiko = user('u-1', {
   external_id: 'ext-1',
   email: 'aiko@example.com',
