@@ -1,13 +1,14 @@
 // B2's same-run baseline: the least a LINE webhook → reply can cost on this machine. A bare
 // node:http server checks X-Line-Signature over the raw body, parses it, answers 200 and relays
-// each text message to the fake LINE server's reply endpoint with fetch — the same two loopback
-// HTTP hops as Tidings, with no store, no campaign and no queue in between.
+// each text message to the fake LINE server's reply endpoint with undici's `request` (as Tidings
+// does) — the same two loopback HTTP hops, with no store, no campaign and no queue in between.
 //
 //   node bench/baseline-relay.mjs --line-url URL --token TOKEN --secret SECRET
 // prints {"port": N} on stdout once listening; SIGTERM stops it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
+import { request } from 'undici';
 
 const { values } = parseArgs({ options: { 'line-url': { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' } } });
 const lineUrl = values['line-url'];
@@ -29,8 +30,8 @@ const server = createServer((request, response) => {
     for (const event of events) {
       if (event.type !== 'message' || event.message?.type !== 'text') continue;
       const body = JSON.stringify({ replyToken: event.replyToken, messages: [{ type: 'text', text: `Hi ${event.message.text}` }] });
-      fetch(`${lineUrl}/v2/bot/message/reply`, { method: 'POST', headers, body })
-        .then((r) => r.arrayBuffer())
+      request(`${lineUrl}/v2/bot/message/reply`, { method: 'POST', headers, body })
+        .then((r) => r.body.arrayBuffer())
         .catch((error) => console.error(error.message));
     }
   });

@@ -1,28 +1,50 @@
+import { request, type Dispatcher } from 'undici';
+
 /** How long a provider call may take before it counts as a timeout (a transient failure). */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
 
-/** What a provider answered: status, headers and the whole body as text. */
+/** What a provider answered: status, one header by name, and the whole body as text. */
 export interface ProviderAnswer {
   status: number;
   ok: boolean;
-  headers: Headers;
+  header(name: string): string | null;
   text: string;
 }
 
+export interface ProviderRequest {
+  /** GET when absent; a webhook channel may use any method. */
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 /**
- * One HTTP call to a provider over `fetch`, its answer read whole, given up after `timeoutMs`
- * (then it rejects with a `TimeoutError`, which `networkFailure` reads as a timeout). The timer is
- * cleared as soon as the answer is in: `AbortSignal.timeout` would keep each call's request and
- * answer reachable for the whole timeout, which at B3's rate held some 25,000 finished calls, and
- * their bodies, in memory at once.
+ * One HTTP call to a provider, its answer read whole, given up after `timeoutMs` (then it rejects
+ * with a `TimeoutError`, which `networkFailure` reads as a timeout).
+ *
+ * Over undici's `request` rather than `fetch` (the same client underneath, kept by the Node.js
+ * team): `fetch` builds a WHATWG Request, Headers and a web stream per call, and cost four times
+ * the CPU per push (measured: 111–157 µs against 28–38 µs, loopback, 32 in flight), which is most
+ * of what a B3 send costs. The timer is ours and cleared as soon as the answer is in: an
+ * `AbortSignal.timeout` would keep each call reachable for the whole timeout (at B3's rate some
+ * 25,000 finished calls, and their bodies, at once).
  */
-export async function callProvider(url: URL | string, init: RequestInit, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Promise<ProviderAnswer> {
+export async function callProvider(url: URL | string, init: ProviderRequest, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Promise<ProviderAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('the provider did not answer in time', 'TimeoutError')), timeoutMs);
   try {
-    const response = await fetch(url, { ...init, signal: controller.signal });
-    const text = await response.text();
-    return { status: response.status, ok: response.ok, headers: response.headers, text };
+    const response = await request(url, { method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers: init.headers, body: init.body, signal: controller.signal });
+    const text = await response.body.text();
+    const headers = response.headers;
+    return {
+      status: response.statusCode,
+      ok: response.statusCode >= 200 && response.statusCode < 300,
+      header: (name) => {
+        const value = headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+      text,
+    };
   } finally {
     clearTimeout(timer);
   }

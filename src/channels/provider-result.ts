@@ -18,6 +18,8 @@ export function httpFailure(status: number, message: string): ProviderResult {
 export function networkFailure(error: unknown): ProviderResult {
   const name = (error as { name?: string })?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'transient', code: 'timeout', message: 'the provider did not answer in time' };
+  // undici's own errors carry the code (ECONNREFUSED, UND_ERR_SOCKET…); fetch's wrap it in `cause`.
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return { kind: 'transient', code: 'network', message: cause?.code ?? cause?.message ?? String((error as Error)?.message ?? error) };
+  const code = (error as { code?: string })?.code;
+  return { kind: 'transient', code: 'network', message: cause?.code ?? code ?? cause?.message ?? String((error as Error)?.message ?? error) };
 }

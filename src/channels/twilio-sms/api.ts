@@ -35,7 +35,7 @@ export async function createMessage(config: TwilioApiConfig, fields: Record<stri
     response = await callProvider(messagesUrl(config), {
       method: 'POST',
       headers: { ...headers(config), 'content-type': 'application/x-www-form-urlencoded' },
-      body: form,
+      body: form.toString(),
     }, config.timeoutMs);
   } catch (error) {
     return networkFailure(error);

@@ -19,7 +19,7 @@ export function webhookSender(_channel: ChannelOf<'webhook'>, timeoutMs = DEFAUL
         headers: { ...request.headers, 'idempotency-key': message.id },
         body: request.body === null ? undefined : JSON.stringify(request.body),
       }, timeoutMs);
-      if (response.ok) return { kind: 'sent', providerMessageId: response.headers.get('x-request-id') };
+      if (response.ok) return { kind: 'sent', providerMessageId: response.header('x-request-id') };
       return httpFailure(response.status, response.text.slice(0, 300) || `HTTP ${response.status}`);
     } catch (error) {
       return networkFailure(error);
