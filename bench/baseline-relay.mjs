@@ -8,7 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
+import { request as relayRequest } from 'undici';
 
 const { values } = parseArgs({ options: { 'line-url': { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' } } });
 const lineUrl = values['line-url'];
@@ -30,7 +30,7 @@ const server = createServer((request, response) => {
     for (const event of events) {
       if (event.type !== 'message' || event.message?.type !== 'text') continue;
       const body = JSON.stringify({ replyToken: event.replyToken, messages: [{ type: 'text', text: `Hi ${event.message.text}` }] });
-      request(`${lineUrl}/v2/bot/message/reply`, { method: 'POST', headers, body })
+      relayRequest(`${lineUrl}/v2/bot/message/reply`, { method: 'POST', headers, body })
         .then((r) => r.body.arrayBuffer())
         .catch((error) => console.error(error.message));
     }
