@@ -11,6 +11,9 @@ export interface ProviderAnswer {
   text: string;
 }
 
+/** Sent with every provider call unless the request names its own (a webhook channel may). */
+const USER_AGENT = 'Tidings';
+
 export interface ProviderRequest {
   /** GET when absent; a webhook channel may use any method. */
   method?: string;
@@ -27,20 +30,23 @@ export interface ProviderRequest {
  * the CPU per push (measured: 111–157 µs against 28–38 µs, loopback, 32 in flight), which is most
  * of what a B3 send costs. The timer is ours and cleared as soon as the answer is in: an
  * `AbortSignal.timeout` would keep each call reachable for the whole timeout (at B3's rate some
- * 25,000 finished calls, and their bodies, at once).
+ * 25,000 finished calls, and their bodies, at once). Redirects are not followed (`fetch` did): a
+ * 3xx is the provider's answer, and for a webhook a rejection, as Stripe's and GitHub's webhooks
+ * treat it, since a redirected POST may come back as a GET.
  */
 export async function callProvider(url: URL | string, init: ProviderRequest, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Promise<ProviderAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('the provider did not answer in time', 'TimeoutError')), timeoutMs);
   try {
-    const response = await request(url, { method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers: init.headers, body: init.body, signal: controller.signal });
+    const headers = { 'user-agent': USER_AGENT, ...init.headers };
+    const response = await request(url, { method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers, body: init.body, signal: controller.signal });
     const text = await response.body.text();
-    const headers = response.headers;
+    const answered = response.headers;
     return {
       status: response.statusCode,
       ok: response.statusCode >= 200 && response.statusCode < 300,
       header: (name) => {
-        const value = headers[name.toLowerCase()];
+        const value = answered[name.toLowerCase()];
         return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
       },
       text,

@@ -43,6 +43,7 @@ describeEachStore('campaign webhooks sent over HTTP', (kind) => {
     const mine = received.filter((r) => (r.body as { user: string }).user === externalId);
     expect(mine.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/hook', { user: externalId, plan: 'gold' }], ['POST', '/hook', { user: externalId, plan: 'gold' }]]);
     expect(mine[0].headers.authorization).toBe('Bearer crm-secret');
+    expect(mine[0].headers['user-agent']).toBe('Tidings');
     const message = await messageOf(id);
     expect(mine.map((r) => r.headers['idempotency-key'])).toEqual([message.id, message.id]);
     expect(message).toMatchObject({ state: 'sent', attempts: 2, provider_message_id: `req-${received.length}` });
@@ -53,5 +54,14 @@ describeEachStore('campaign webhooks sent over HTTP', (kind) => {
     const { id } = await sync('silver');
     await worker.runDue();
     expect(await messageOf(id)).toMatchObject({ state: 'failed', error_code: 'http_404' });
+  });
+
+  test('a redirect is the receiver’s answer, not followed: provider_rejected, one request', async () => {
+    replies.push({ status: 302 });
+    const before = received.length;
+    const { id } = await sync('bronze');
+    await worker.runDue();
+    expect(await messageOf(id)).toMatchObject({ state: 'failed', error_code: 'http_302' });
+    expect(received.length - before).toBe(1);
   });
 });
