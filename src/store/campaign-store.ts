@@ -78,7 +78,7 @@ export interface MessageRow {
   updated_at: number;
 }
 
-export type MessageUpdate = Partial<Pick<MessageRow, 'state' | 'attempts' | 'next_attempt_at' | 'lease_until' | 'provider_message_id' | 'error_code' | 'error_message'>> & { updated_at: number };
+export type MessageUpdate = Partial<Pick<MessageRow, 'state' | 'next_attempt_at' | 'lease_until' | 'provider_message_id' | 'error_code' | 'error_message'>> & { updated_at: number };
 
 export interface SandboxMessage {
   message_id: string;

@@ -3,16 +3,17 @@ import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
 import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { sendClaimed, sendLeaseMs } from '../../src/engine/campaigns/dispatcher.ts';
+import { SendClaim } from '../../src/engine/campaigns/send-claim.ts';
+import type { MessageRow } from '../../src/store/campaign-store.ts';
 import { runDueEntries } from '../../src/engine/campaigns/scheduler.ts';
 import { FakeLine } from '../fakes/line.ts';
 import { describeEachStore } from '../support/stores.ts';
 import { startServerWithWorker, type TestServer } from '../support/server.ts';
 
 /**
- * A claimed message belongs to its dispatcher for three provider timeouts. A call is started only
- * while it would end a full timeout before the lease does; a message whose turn comes later (a
- * slow provider ahead of it) is released, queued again untouched, instead of being sent by a
- * process that may already have lost it to another.
+ * A claimed message belongs to its dispatcher for three provider timeouts. A call starts only
+ * while the lease has two timeouts left, else the lease is renewed first; a message another
+ * dispatcher took meanwhile is not sent by a process that has lost it.
  */
 const TIMEOUT_MS = 1_000;
 const USERS = 40; // more than the 32 provider calls a dispatcher has in flight at once
@@ -46,35 +47,65 @@ describeEachStore('the send lease', (kind) => {
     expect(sendLeaseMs({})).toBe(30_000);
   });
 
-  test('messages whose call would start too late in the lease are released unsent, then sent once under a new claim', async () => {
-    const externalIds = Array.from({ length: USERS }, (_, i) => `${kind}-u${i}`);
-    const lineIds = externalIds.map((_, i) => `U${String(i).padStart(32, 'a')}`);
+  async function triggerAll(tag: string): Promise<string[]> {
+    const externalIds = Array.from({ length: USERS }, (_, i) => `${kind}-${tag}-u${i}`);
+    const lineIds = externalIds.map((_, i) => `U${tag}${String(i).padStart(31, 'a')}`);
     expect((await server.call('POST', '/users/track', { attributes: externalIds.map((external_id, i) => ({ external_id, line_id: lineIds[i] })) })).status).toBe(201);
     expect((await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'hello', recipients: externalIds.map((external_user_id) => ({ external_user_id })) })).status).toBe(201);
+    return lineIds;
+  }
+  const messages = (claimed: MessageRow[]) => server.engine.store.read(async (r) => {
+    const ids = new Set(claimed.map((m) => m.id));
+    return (await r.campaigns.listMessages({ campaign_id: 'hello', limit: 1000 })).filter((m) => ids.has(m.id));
+  });
+  const deliveredTo = (lineIds: string[]) => line.delivered().filter((d) => lineIds.includes(d.to ?? ''));
 
-    // The provider's first answer comes 1.5 timeouts after the claim: every call still to start
-    // would end less than a timeout before the lease runs out.
+  test('a call that could outlast the lease renews it first, for every message still held', async () => {
+    await triggerAll('b');
+    const round = await runDueEntries(server.engine, channelAdapter);
+    const claim = new SendClaim(server.engine, round.claimed.map((m) => m.id), round.leaseUntil, TIMEOUT_MS);
+    // Two timeouts left: no renewal.
+    clock.advance(TIMEOUT_MS);
+    expect(await claim.mayCall(round.claimed[0].id)).toBe(true);
+    expect(claim.lease).toBe(round.leaseUntil);
+    // Less than two left: renewed to three timeouts from now, in the store too.
+    clock.advance(1);
+    expect(await claim.mayCall(round.claimed[0].id)).toBe(true);
+    expect(claim.lease).toBe(clock.now() + 3 * TIMEOUT_MS);
+    expect(new Set((await messages(round.claimed)).map((m) => m.lease_until))).toEqual(new Set([claim.lease]));
+    await sendClaimed(server.engine, channelAdapter, round.claimed, claim.lease);
+  });
+
+  test('a slow provider: the calls after its first answer renew the lease, and every message is sent once', async () => {
+    const lineIds = await triggerAll('c');
+    // The first answer comes 1.5 timeouts after the claim: the calls still to start would end
+    // less than a timeout before the lease runs out.
     onAccepted = () => {
       clock.advance(1.5 * TIMEOUT_MS);
       onAccepted = () => {};
     };
-    const claimedAt = clock.now();
     const round = await runDueEntries(server.engine, channelAdapter);
     expect(round.claimed).toHaveLength(USERS);
-    expect(round.leaseUntil).toBe(claimedAt + 3 * TIMEOUT_MS);
+    await sendClaimed(server.engine, channelAdapter, round.claimed, round.leaseUntil);
+    expect((await messages(round.claimed)).map((m) => [m.state, m.attempts])).toEqual(round.claimed.map(() => ['sent', 1]));
+    expect(deliveredTo(lineIds)).toHaveLength(USERS);
+    expect(new Set(deliveredTo(lineIds).map((d) => d.to))).toEqual(new Set(lineIds));
+  });
+
+  test('messages another dispatcher took once the lease ran out are left to it: not sent, not recorded here', async () => {
+    const lineIds = await triggerAll('d');
+    const round = await runDueEntries(server.engine, channelAdapter);
+    // This process was held up past its lease; another dispatcher took 5 of the messages.
+    clock.advance(3 * TIMEOUT_MS + 1);
+    const taken = await server.engine.store.transaction((tx) => tx.campaigns.claimDueMessages(clock.now(), 5, clock.now() + 3 * TIMEOUT_MS));
+    expect(taken).toHaveLength(5);
     await sendClaimed(server.engine, channelAdapter, round.claimed, round.leaseUntil);
 
-    const messages = async () => (await server.call('GET', '/v1/messages?campaign_id=hello&limit=100')).body.messages as Array<{ state: string; attempts: number; error_code: string | null }>;
-    const afterFirst = await messages();
-    expect(line.delivered()).toHaveLength(32);
-    expect(afterFirst.filter((m) => m.state === 'sent' && m.attempts === 1)).toHaveLength(32);
-    expect(afterFirst.filter((m) => m.state === 'queued')).toEqual(Array.from({ length: USERS - 32 }, () => expect.objectContaining({ state: 'queued', attempts: 0, error_code: null })));
-
-    // They are due at once, claimed afresh and sent: every user once, each message on its first attempt.
-    await worker.runDue();
-    const final = await messages();
-    expect(final.filter((m) => m.state === 'sent' && m.attempts === 1)).toHaveLength(USERS);
-    expect(new Set(line.delivered().map((d) => d.to))).toEqual(new Set(lineIds));
-    expect(line.delivered()).toHaveLength(USERS);
+    const takenIds = new Set(taken.map((m) => m.id));
+    const after = await messages(round.claimed);
+    expect(after.filter((m) => takenIds.has(m.id)).map((m) => [m.state, m.attempts, m.lease_until])).toEqual(taken.map(() => ['sending', 2, clock.now() + 3 * TIMEOUT_MS]));
+    expect(after.filter((m) => !takenIds.has(m.id)).map((m) => [m.state, m.attempts])).toEqual(Array.from({ length: USERS - 5 }, () => ['sent', 1]));
+    expect(deliveredTo(lineIds)).toHaveLength(USERS - 5);
+    expect(deliveredTo(lineIds).some((d) => taken.some((m) => m.recipient === d.to))).toBe(false);
   });
 });

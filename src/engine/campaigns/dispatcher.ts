@@ -3,19 +3,18 @@ import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { ProviderResult } from '../../channels/provider-result.ts';
 import { nextRetry } from '../../core/send-retry.ts';
 import type { MessageRow, MessageUpdate } from '../../store/campaign-store.ts';
-import type { StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
+import { SendClaim } from './send-claim.ts';
 import { sendFallbacks } from './attempts.ts';
 import { deliverToSandbox, recordFailed, recordOptOuts, recordSent } from './delivery.ts';
 
 /**
  * How long a claimed message belongs to the dispatcher that claimed it; after that another may
- * take it: three provider timeouts (30 s by default). A provider call starts only while it would
- * end, timeout included, a full timeout before the lease does (see sendClaimed), which leaves
- * that much to record its outcome. A process that dies holding messages delays them by at most
- * this; a shorter `TIDINGS_PROVIDER_TIMEOUT_MS` shortens it.
+ * take it: three provider timeouts (30 s by default), renewed while its calls go on (SendClaim).
+ * A process that dies holding messages delays them by at most this; a shorter
+ * `TIDINGS_PROVIDER_TIMEOUT_MS` shortens it.
  */
 export function sendLeaseMs(env: Record<string, string | undefined> = process.env): number {
   return 3 * providerTimeoutMs(env);
@@ -42,13 +41,13 @@ export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, li
 
 /**
  * Sends messages this process holds under the claim `lease`, and records the outcomes (see
- * runDueMessages). A message whose call could no longer end a provider timeout before the lease
- * does (slow providers, a long wait behind an earlier batch) is not sent but released, queued
- * again as it was: past its lease another dispatcher may take it, and both would send it.
+ * runDueMessages). Before a call that could outlast the lease (slow providers, a batch that
+ * waited behind an earlier one), the lease is renewed (SendClaim); a message another dispatcher
+ * took meanwhile is left to it, neither sent nor recorded here.
  */
 export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claimed: MessageRow[], lease: number): Promise<void> {
   if (claimed.length === 0) return;
-  const startBy = lease - 2 * providerTimeoutMs(process.env);
+  const claim = new SendClaim(engine, claimed.map((m) => m.id), lease, providerTimeoutMs(process.env));
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const toSandbox: MessageRow[] = [];
   const calls: Array<{ message: MessageRow; send: Send }> = [];
@@ -57,28 +56,26 @@ export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claim
     if (send) calls.push({ message, send });
     else toSandbox.push(message);
   }
-  const results = await inBatches(calls, SEND_CONCURRENCY, async ({ message, send }) => {
-    const now = engine.clock.now();
-    return now <= startBy ? send(message, now) : null;
-  });
+  const results = await inBatches(calls, SEND_CONCURRENCY, async ({ message, send }) =>
+    (await claim.mayCall(message.id)) ? send(message, engine.clock.now()) : null);
+  const { lease: heldLease } = claim;
 
   await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
     const ctx = { engine, tx, defs, settings, now };
-    const held = new Set(await tx.campaigns.updateClaimedMessages(toSandbox.map((m) => m.id), lease, { state: 'sent', lease_until: null, updated_at: now }));
+    const held = new Set(await tx.campaigns.updateClaimedMessages(toSandbox.map((m) => m.id), heldLease, { state: 'sent', lease_until: null, updated_at: now }));
     await deliverToSandbox(ctx, toSandbox.filter((m) => held.has(m.id)));
 
     // The sends together (markClaimedMessagesSent), each with its own provider id; retries and failures, rarer, one by one.
     const outcomes = calls.map(({ message }, i) => ({ message, outcome: outcomeOf(results[i], message, now) }));
-    await releaseUnsent(tx, outcomes.filter((o) => o.outcome.kind === 'released').map((o) => o.message), lease, now);
     const delivered = outcomes.flatMap(({ message, outcome }) => (outcome.kind === 'sent' ? [{ message, outcome }] : []));
     const sentIds = new Set(await tx.campaigns.markClaimedMessagesSent(
-      delivered.map(({ message, outcome }) => ({ id: message.id, provider_message_id: outcome.update.provider_message_id ?? null })), lease, now));
+      delivered.map(({ message, outcome }) => ({ id: message.id, provider_message_id: outcome.update.provider_message_id ?? null })), heldLease, now));
     const sent = delivered.filter(({ message }) => sentIds.has(message.id)).map(({ message }) => message);
     const failed: Parameters<typeof recordFailed>[1] = [];
     for (const { message, outcome } of outcomes) {
-      if (outcome.kind === 'sent' || outcome.kind === 'released') continue;
-      const [stillHeld] = await tx.campaigns.updateClaimedMessages([message.id], lease, outcome.update);
+      if (outcome.kind !== 'retry' && outcome.kind !== 'failed') continue;
+      const [stillHeld] = await tx.campaigns.updateClaimedMessages([message.id], heldLease, outcome.update);
       if (stillHeld !== undefined && outcome.kind === 'failed') failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
     }
     await recordSent(ctx, sent);
@@ -89,7 +86,7 @@ export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claim
 }
 
 type Outcome =
-  | { kind: 'released' }
+  | { kind: 'not_ours' }
   | { kind: 'sent'; update: MessageUpdate }
   | { kind: 'retry'; update: MessageUpdate }
   | { kind: 'failed'; reason: 'provider_rejected' | 'provider_unavailable'; code: string; error: string; update: MessageUpdate };
@@ -99,7 +96,7 @@ type Outcome =
  * The retry window counts from when the message was queued.
  */
 function outcomeOf(result: ProviderResult | null, message: MessageRow, now: number): Outcome {
-  if (result === null) return { kind: 'released' };
+  if (result === null) return { kind: 'not_ours' };
   if (result.kind === 'sent') {
     return { kind: 'sent', update: { state: 'sent', lease_until: null, provider_message_id: result.providerMessageId, error_code: null, error_message: null, updated_at: now } };
   }
@@ -110,14 +107,6 @@ function outcomeOf(result: ProviderResult | null, message: MessageRow, now: numb
   }
   const reason = result.kind === 'rejected' ? 'provider_rejected' : 'provider_unavailable';
   return { kind: 'failed', reason, code: result.code, error: result.message, update: { ...failure, state: 'failed' } };
-}
-
-/** Queues messages claimed but never sent again as they were before the claim: due, that attempt not counted. */
-async function releaseUnsent(tx: StoreTx, messages: MessageRow[], lease: number, now: number): Promise<void> {
-  const byAttempts = Map.groupBy(messages, (m) => m.attempts);
-  for (const [attempts, group] of byAttempts) {
-    await tx.campaigns.updateClaimedMessages(group.map((m) => m.id), lease, { state: 'queued', lease_until: null, attempts: attempts - 1, updated_at: now });
-  }
 }
 
 /** Runs `work` over the items, at most `concurrency` at a time; results in the items' order. */
