@@ -94,6 +94,21 @@ export interface DueWork {
   entries: number | null;
   /** A queued message, or one whose dispatcher's lease runs out. */
   messages: number | null;
+  /** The oldest broadcast still being decided (due from its creation). */
+  broadcasts: number | null;
+}
+
+/** A broadcast being decided page by page: the users after `after_user` (by id) are still to come. */
+export interface Broadcast {
+  dispatch_id: string;
+  campaign_id: string;
+  properties: Record<string, Json>;
+  after_user: string | null;
+  /** Users of the campaign's audience triggered so far. */
+  recipients: number;
+  state: 'running' | 'done';
+  created_at: number;
+  updated_at: number;
 }
 
 export interface MessageFilter {
@@ -111,8 +126,9 @@ export interface CampaignReader {
   /** Entries by id, in any state. */
   getEntries(ids: string[]): Promise<JourneyEntry[]>;
   receipts(userIds: string[]): Promise<Receipt[]>;
-  /** When the earliest pending entry, and the earliest outgoing message, fall due (null: none). */
+  /** When the earliest pending entry, outgoing message and running broadcast fall due (null: none). */
   nextDue(): Promise<DueWork>;
+  getBroadcast(dispatchId: string): Promise<Broadcast | null>;
   /** A user's decisions, newest first. */
   listTimeline(userId: string, options?: { limit?: number; campaignId?: string }): Promise<TimelineRow[]>;
   /** Every decision of every user, oldest first (simulations; never on a production-sized store). */
@@ -130,6 +146,10 @@ export interface CampaignReader {
 /** The campaign engine's writes, inside a store transaction. */
 export interface CampaignWriter extends CampaignReader {
   putDefinition(row: DefinitionRow): Promise<void>;
+  insertBroadcast(broadcast: Broadcast): Promise<void>;
+  /** The oldest running broadcast, held by this transaction (on PostgreSQL others skip it), or null. */
+  claimRunningBroadcast(): Promise<Broadcast | null>;
+  updateBroadcast(dispatchId: string, update: Pick<Broadcast, 'after_user' | 'recipients' | 'state' | 'updated_at'>): Promise<void>;
   deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean>;
   insertEntries(entries: JourneyEntry[]): Promise<void>;
   /**

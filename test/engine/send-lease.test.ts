@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
-import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { sendClaimed, sendLeaseMs } from '../../src/engine/campaigns/dispatcher.ts';
 import { SendClaim } from '../../src/engine/campaigns/send-claim.ts';
 import type { MessageRow } from '../../src/store/campaign-store.ts';
@@ -24,13 +23,12 @@ describeEachStore('the send lease', (kind) => {
   const line = new FakeLine({ token: 'line-token', onAccepted: () => onAccepted() });
   let server: TestServer;
   let clock: ManualClock;
-  let worker: CampaignWorker;
   const previousTimeout = process.env.TIDINGS_PROVIDER_TIMEOUT_MS;
 
   beforeAll(async () => {
     process.env.TIDINGS_PROVIDER_TIMEOUT_MS = String(TIMEOUT_MS);
     const url = await line.start();
-    ({ server, clock, worker } = await startServerWithWorker(kind, {
+    ({ server, clock } = await startServerWithWorker(kind, {
       channels: [{ id: 'line', type: 'line', channel_access_token: 'line-token', api_base_url: url }],
       campaigns: [{ id: 'hello', name: 'Hello', status: 'active', trigger: { type: 'api' }, message: { channel: 'line', default: { type: 'text', text: 'Hello' } } }],
     }));

@@ -19,10 +19,10 @@ const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!
 test('tidings migrate applies the schema once', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'sub', 'tidings.db');
   const first = await tidings(['migrate', '--db', db]);
-  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*, 5 inbound webhook events seen, 6 messages by provider id\. Schema at version 6\./);
+  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*, 5 inbound webhook events seen, 6 messages by provider id, 7 broadcasts decided page by page\. Schema at version 7\./);
   expect(existsSync(db)).toBe(true);
   const second = await tidings(['migrate', '--db', db]);
-  expect(second.stdout).toContain('Schema already at version 6.');
+  expect(second.stdout).toContain('Schema already at version 7.');
 });
 
 test('tidings start on an empty database prints an admin key once, and the key works', async () => {

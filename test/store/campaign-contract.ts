@@ -49,6 +49,28 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect(await store.read((r) => r.campaigns.getDefinition('campaign', 'a'))).toBeNull();
     });
 
+    test('broadcasts are stored, claimed oldest first while running, moved on, and finished', async () => {
+      const broadcast = (dispatch_id: string, created_at: number) =>
+        ({ dispatch_id, campaign_id: 'news', properties: { edition: 'May', n: 1 }, after_user: null, recipients: 0, state: 'running' as const, created_at, updated_at: created_at });
+      await store.transaction(async (tx) => {
+        await tx.campaigns.insertBroadcast(broadcast('b-late', 200));
+        await tx.campaigns.insertBroadcast(broadcast('b-early', 100));
+      });
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: null, broadcasts: 100 });
+      expect(await store.read((r) => r.campaigns.getBroadcast('b-late'))).toEqual(broadcast('b-late', 200));
+      expect(await store.read((r) => r.campaigns.getBroadcast('b-none'))).toBeNull();
+      expect((await store.transaction((tx) => tx.campaigns.claimRunningBroadcast()))?.dispatch_id).toBe('b-early');
+
+      await store.transaction((tx) => tx.campaigns.updateBroadcast('b-early', { after_user: 'u-7', recipients: 3, state: 'running', updated_at: 150 }));
+      expect(await store.read((r) => r.campaigns.getBroadcast('b-early'))).toMatchObject({ after_user: 'u-7', recipients: 3, state: 'running', updated_at: 150 });
+      await store.transaction((tx) => tx.campaigns.updateBroadcast('b-early', { after_user: 'u-7', recipients: 3, state: 'done', updated_at: 160 }));
+      expect((await store.transaction((tx) => tx.campaigns.claimRunningBroadcast()))?.dispatch_id).toBe('b-late');
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: null, broadcasts: 200 });
+      await store.transaction((tx) => tx.campaigns.updateBroadcast('b-late', { after_user: null, recipients: 0, state: 'done', updated_at: 210 }));
+      expect(await store.transaction((tx) => tx.campaigns.claimRunningBroadcast())).toBeNull();
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: null, broadcasts: null });
+    });
+
     test('pending entries are found by user, claimed when due in due order, and finished', async () => {
       await store.transaction((tx) => tx.campaigns.insertEntries([
         entry('e-late', { due_at: 3000 }),
@@ -56,7 +78,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
         entry('e-other', { user_id: 'u-2', due_at: 2500 }),
       ]));
       expect((await store.read((r) => r.campaigns.pendingEntries(['u-1']))).map((e) => e.id).sort()).toEqual(['e-early', 'e-late']);
-      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 1500, messages: null });
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 1500, messages: null, broadcasts: null });
 
       const claimed = await store.transaction((tx) => tx.campaigns.claimDueEntries(2500, 10));
       expect(claimed.map((e) => e.id)).toEqual(['e-early', 'e-other']);
@@ -65,7 +87,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       expect(await store.transaction((tx) => tx.campaigns.finishEntries(['e-early'], 2700))).toEqual([]);
       expect((await store.read((r) => r.campaigns.pendingEntries(['u-1', 'u-2']))).map((e) => e.id)).toEqual(['e-late']);
       expect(await store.transaction((tx) => tx.campaigns.claimDueEntries(2999, 10))).toEqual([]);
-      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 3000, messages: null });
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: 3000, messages: null, broadcasts: null });
       expect(await store.read((r) => r.campaigns.getEntries(['e-early', 'e-nobody']))).toEqual([entry('e-early', { due_at: 1500, state: 'done', updated_at: 2600 })]);
     });
 
@@ -102,7 +124,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       const first = await store.transaction((tx) => tx.campaigns.claimDueMessages(1000, 10, 31_000));
       expect(first).toEqual([message('m1', { state: 'sending', attempts: 1, lease_until: 31_000, updated_at: 1000 })]);
       expect(await store.transaction((tx) => tx.campaigns.claimDueMessages(2000, 10, 32_000))).toEqual([]);
-      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: 5000 });
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: 5000, broadcasts: null });
 
       const reclaimed = await store.transaction((tx) => tx.campaigns.claimDueMessages(31_000, 10, 61_000));
       expect(reclaimed.map((m) => [m.id, m.attempts, m.lease_until])).toEqual([['m1', 2, 61_000], ['m2', 1, 61_000]]);
@@ -110,7 +132,7 @@ export function describeCampaignStoreContract(name: string, open: () => Promise<
       await store.transaction((tx) => tx.campaigns.updateMessages(['m1', 'm2'], { state: 'sent', provider_message_id: 'p-1', lease_until: null, updated_at: 31_500 }));
       expect(await store.read((r) => r.campaigns.getMessage('m1'))).toMatchObject({ state: 'sent', provider_message_id: 'p-1', lease_until: null, attempts: 2 });
       expect(await store.read((r) => r.campaigns.getMessage('m2'))).toMatchObject({ state: 'sent', updated_at: 31_500, attempts: 1 });
-      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: null });
+      expect(await store.read((r) => r.campaigns.nextDue())).toEqual({ entries: null, messages: null, broadcasts: null });
       expect((await store.read((r) => r.campaigns.listMessages({ campaign_id: 'cart' }))).map((m) => m.id).sort()).toEqual(['m1', 'm2']);
       expect(await store.read((r) => r.campaigns.listMessages({ user_id: 'nobody' }))).toEqual([]);
     });

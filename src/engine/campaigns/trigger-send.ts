@@ -1,15 +1,13 @@
-import { inAudience } from '../../core/campaigns/audience.ts';
-import { audienceContext, type LiveCampaign } from '../../core/campaigns/decide.ts';
-import { emptyUserKeys, UserIndex, type UserRef } from '../../core/identifiers.ts';
+import { UserIndex, type UserRef } from '../../core/identifiers.ts';
 import type { TrackItems } from '../../core/track.ts';
 import type { Json, UserAlias } from '../../core/user.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { applyTrack } from '../track.ts';
 import { RequestError } from '../users.ts';
-import type { Settings } from '../../schemas/settings.ts';
-import { liveDefinitions, type LiveDefinitions } from './definitions.ts';
-import { evaluateOccurrences, loadStates, type UserOccurrence } from './evaluate.ts';
+import { liveDefinitions } from './definitions.ts';
+import { startBroadcast } from './broadcast.ts';
+import { evaluateOccurrences, type UserOccurrence } from './evaluate.ts';
 
 export interface TriggerSendRecipient {
   external_user_id?: string;
@@ -32,9 +30,10 @@ export interface TriggerSendRequest {
  * are applied first (creating users when `send_to_existing_only` is false), then each recipient
  * is triggered with the top-level trigger properties overridden by their own; the campaign's
  * audience, eligibility and timing decide as for any trigger. One transaction. With `broadcast`
- * (and no recipients) every user in the campaign's audience is triggered instead.
+ * (and no recipients) every user in the campaign's audience is triggered instead, by the worker,
+ * page by page (broadcast.ts); the answer does not wait for it.
  */
-export async function triggerSend(engine: Engine, request: TriggerSendRequest): Promise<{ dispatch_id: string; recipients: number }> {
+export async function triggerSend(engine: Engine, request: TriggerSendRequest): Promise<{ dispatch_id: string }> {
   const [settings, defs] = await Promise.all([cachedSettings(engine), liveDefinitions(engine)]);
   const live = defs.campaigns.get(request.campaign_id);
   if (!live || live.campaign.trigger.type !== 'api') {
@@ -43,7 +42,7 @@ export async function triggerSend(engine: Engine, request: TriggerSendRequest): 
   if (live.campaign.status !== 'active') {
     throw new RequestError(400, `Invalid Campaign ID: campaign '${request.campaign_id}' is ${live.campaign.status}, not active`, [{ field: 'campaign_id', message: `campaign is ${live.campaign.status}` }]);
   }
-  if (request.broadcast) return broadcast(engine, request, live, defs, settings);
+  if (request.broadcast) return { dispatch_id: await startBroadcast(engine, request.campaign_id, { ...request.trigger_properties }) };
   const recipients = request.recipients ?? [];
   const refs = recipients.map(recipientRef);
   const items: TrackItems = { attributes: [], events: [], purchases: [] };
@@ -65,45 +64,10 @@ export async function triggerSend(engine: Engine, request: TriggerSendRequest): 
       occurrences.push({ userId: user.id, occurrence: { kind: 'api', campaign: request.campaign_id, properties } });
     }
     const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
-    return { scheduled: decisions.entries.length > 0, recipients: occurrences.length };
+    return { scheduled: decisions.entries.length > 0 };
   });
   if (result.scheduled) engine.work.notify();
-  return { dispatch_id: dispatchId, recipients: result.recipients };
-}
-
-/** A broadcast reads and decides its users this many at a time. */
-const BROADCAST_PAGE = 1000;
-
-/**
- * Triggers the campaign for every user in its audience, page by page in one transaction: all of
- * the broadcast is decided or none of it. Users outside the audience are not targeted, so they get
- * no timeline row (a broadcast to a segment of a million users writes nothing for the others).
- */
-async function broadcast(engine: Engine, request: TriggerSendRequest, live: LiveCampaign, defs: LiveDefinitions, settings: Settings): Promise<{ dispatch_id: string; recipients: number }> {
-  const dispatchId = engine.newId();
-  const result = await engine.store.transaction(async (tx) => {
-    const now = engine.clock.now();
-    let recipients = 0;
-    let scheduled = false;
-    for (let after: string | null = null; ;) {
-      const ids: string[] = await tx.userIdsAfter(after, BROADCAST_PAGE);
-      if (ids.length === 0) break;
-      after = ids[ids.length - 1];
-      const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids })).map((u) => [u.id, u]));
-      const states = await loadStates(tx, [...users.keys()], users);
-      const occurrences: UserOccurrence[] = [];
-      for (const [id, state] of states) {
-        if (!inAudience(live.campaign.audience, state.user, audienceContext(state, { now, segments: defs.segments }))) continue;
-        occurrences.push({ userId: id, occurrence: { kind: 'api', campaign: request.campaign_id, properties: { ...request.trigger_properties } } });
-      }
-      const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
-      recipients += occurrences.length;
-      scheduled ||= decisions.entries.length > 0;
-    }
-    return { recipients, scheduled };
-  });
-  if (result.scheduled) engine.work.notify();
-  return { dispatch_id: dispatchId, recipients: result.recipients };
+  return { dispatch_id: dispatchId };
 }
 
 function recipientRef(recipient: TriggerSendRecipient): UserRef {

@@ -3,6 +3,7 @@ import type { DueWork, MessageRow } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { runDueMessages, sendClaimed } from './dispatcher.ts';
 import { runDueEntries } from './scheduler.ts';
+import { runBroadcastPage } from './broadcast.ts';
 
 /** How often the worker looks for work another process may have committed, at the latest. */
 const POLL_MS = 1000;
@@ -21,7 +22,7 @@ const CLAIMED_ELSEWHERE_MS = 20;
 
 /**
  * Does the campaign work that is due: pending sends (scheduler), then outgoing messages
- * (dispatcher), until nothing is due. The server runs it on real time; `tidings simulate` calls
+ * (dispatcher), then a page of a running broadcast, until nothing is due. The server runs it on real time; `tidings simulate` calls
  * `runDue` itself after moving its virtual clock.
  */
 export class CampaignWorker {
@@ -78,6 +79,8 @@ export class CampaignWorker {
           await this.send(scheduled.claimed, scheduled.leaseUntil);
         }
         if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine, this.adapter, this.batchSize);
+        // One page of a broadcast a pass: its decisions' sends are due in the next.
+        if (due.broadcasts !== null && due.broadcasts <= now) round += await runBroadcastPage(this.engine, this.batchSize);
         handled += round;
         if (round > 0) {
           // The SQLite store answers synchronously: let HTTP requests in between batches of a backlog.
@@ -167,6 +170,6 @@ export class CampaignWorker {
 }
 
 function earliest(due: DueWork): number | null {
-  if (due.entries === null) return due.messages;
-  return due.messages === null ? due.entries : Math.min(due.entries, due.messages);
+  const times = [due.entries, due.messages, due.broadcasts].filter((t): t is number => t !== null);
+  return times.length === 0 ? null : Math.min(...times);
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { RequestError } from '../../engine/users.ts';
 import { Slug } from '../../schemas/common.ts';
-import type { MessageRow, SandboxMessage, TimelineRow } from '../../store/campaign-store.ts';
+import type { Broadcast, MessageRow, SandboxMessage, TimelineRow } from '../../store/campaign-store.ts';
 
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 }));
 const TimelineQuery = Type.Object({ campaign_id: Type.Optional(Slug), limit: Limit }, { additionalProperties: false });
@@ -30,6 +30,11 @@ function presentMessage(m: MessageRow) {
 
 const presentSandbox = (m: SandboxMessage) => ({ message_id: m.message_id, channel_id: m.channel_id, channel_type: m.channel_type, to: m.recipient, payload: m.payload, received_at: iso(m.received_at) });
 
+const presentBroadcast = (b: Broadcast) => ({
+  dispatch_id: b.dispatch_id, campaign_id: b.campaign_id, state: b.state, recipients: b.recipients, trigger_properties: b.properties,
+  created_at: iso(b.created_at), updated_at: iso(b.updated_at),
+});
+
 /** What the campaign engine did and why: per user, per campaign, per message, and the sandbox inbox. */
 export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
@@ -53,6 +58,15 @@ export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
       }
       return { campaign_id: id, outcomes, reasons };
     });
+    app.get<{ Params: { id: string } }>(
+      '/broadcasts/:id',
+      { schema: { tags: ['Campaigns'], params: Type.Object({ id: Type.String({ minLength: 1 }) }), summary: "A broadcast's progress: running while its audience is decided page by page, then done" } },
+      async (request) => {
+        const broadcast = await engine.store.read((r) => r.campaigns.getBroadcast(request.params.id));
+        if (!broadcast) throw new RequestError(404, `No broadcast '${request.params.id}'`);
+        return presentBroadcast(broadcast);
+      },
+    );
     app.get<{ Querystring: Static<typeof MessagesQuery> }>('/messages', { schema: { tags: ['Messages'], querystring: MessagesQuery, summary: 'The message log, newest first' } }, async (request) => {
       const rows = await engine.store.read((r) => r.campaigns.listMessages(request.query));
       return { messages: rows.map(presentMessage) };

@@ -1,4 +1,4 @@
-import { campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
+import { broadcastTablesV1, campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -82,5 +82,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 5,
     name: 'messages by provider id',
     sql: messageProviderIndexV1(),
+  },
+  {
+    version: 6,
+    name: 'broadcasts decided page by page',
+    sql: broadcastTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
   },
 ];

@@ -111,3 +111,20 @@ export function inboundTablesV1({ millis }: Pick<Dialect, 'millis'>): string {
 export function messageProviderIndexV1(): string {
   return `CREATE INDEX messages_provider ON messages (channel_id, provider_message_id) WHERE provider_message_id IS NOT NULL;`;
 }
+
+/** Broadcasts (`/campaigns/trigger/send` with `broadcast: true`): decided page by page, each page its own transaction. */
+export function broadcastTablesV1({ json, millis }: Dialect): string {
+  return `
+    CREATE TABLE broadcasts (
+      dispatch_id TEXT PRIMARY KEY,
+      campaign_id TEXT NOT NULL,
+      properties ${json} NOT NULL,
+      after_user TEXT,
+      recipients INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      created_at ${millis} NOT NULL,
+      updated_at ${millis} NOT NULL
+    );
+    CREATE INDEX broadcasts_running ON broadcasts (created_at) WHERE state = 'running';
+  `;
+}

@@ -1,5 +1,6 @@
 import type { Json } from '../../core/user.ts';
 import type {
+  Broadcast,
   CampaignWriter,
   DefinitionKind,
   DefinitionRow,
@@ -22,6 +23,7 @@ const MESSAGE_COLUMNS =
   'id, entry_id, campaign_id, user_id, channel_id, channel_type, recipient, payload, state, attempts, next_attempt_at, lease_until, provider_message_id, error_code, error_message, details, created_at, updated_at';
 const SANDBOX_COLUMNS = 'message_id, channel_id, channel_type, recipient, payload, received_at';
 const RECEIPT_COLUMNS = 'user_id, campaign_id, last_received_at, converted_at';
+const BROADCAST_COLUMNS = 'dispatch_id, campaign_id, properties, after_user, recipients, state, created_at, updated_at';
 
 /** `WHERE a = $1 AND b = $2` for the given columns the filter sets (none: no WHERE). */
 function equalities<F extends object>(filter: F, columns: Array<keyof F & string>): { where: string; values: unknown[] } {
@@ -180,10 +182,50 @@ export class CampaignSql implements CampaignWriter {
     const [row] = await this.sql.rows(
       `SELECT (SELECT min(due_at) FROM journey_entries WHERE state = 'pending') AS entries,
               (SELECT min(next_attempt_at) FROM messages WHERE state = 'queued') AS queued,
-              (SELECT min(lease_until) FROM messages WHERE state = 'sending') AS leased`,
+              (SELECT min(lease_until) FROM messages WHERE state = 'sending') AS leased,
+              (SELECT min(created_at) FROM broadcasts WHERE state = 'running') AS broadcasts`,
     );
     const [queued, leased] = [nullableNumber(row?.queued), nullableNumber(row?.leased)];
-    return { entries: nullableNumber(row?.entries), messages: queued === null ? leased : leased === null ? queued : Math.min(queued, leased) };
+    return {
+      entries: nullableNumber(row?.entries),
+      messages: queued === null ? leased : leased === null ? queued : Math.min(queued, leased),
+      broadcasts: nullableNumber(row?.broadcasts),
+    };
+  }
+
+  // ---- broadcasts -------------------------------------------------------------------------------
+
+  async insertBroadcast(b: Broadcast): Promise<void> {
+    await this.insertRows('broadcasts', BROADCAST_COLUMNS, [[b.dispatch_id, b.campaign_id, this.json(b.properties), b.after_user, b.recipients, b.state, b.created_at, b.updated_at]]);
+  }
+
+  async getBroadcast(dispatchId: string): Promise<Broadcast | null> {
+    const [row] = await this.sql.rows(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE dispatch_id = $1`, [dispatchId]);
+    return row ? this.broadcastFromRow(row) : null;
+  }
+
+  async claimRunningBroadcast(): Promise<Broadcast | null> {
+    const [row] = await this.sql.rows(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE state = 'running' ORDER BY created_at, dispatch_id LIMIT 1 ${skipLocked(this.sql)}`);
+    return row ? this.broadcastFromRow(row) : null;
+  }
+
+  async updateBroadcast(dispatchId: string, update: Pick<Broadcast, 'after_user' | 'recipients' | 'state' | 'updated_at'>): Promise<void> {
+    await this.sql.changes('UPDATE broadcasts SET after_user = $1, recipients = $2, state = $3, updated_at = $4 WHERE dispatch_id = $5', [
+      update.after_user, update.recipients, update.state, update.updated_at, dispatchId,
+    ]);
+  }
+
+  private broadcastFromRow(row: Row): Broadcast {
+    return {
+      dispatch_id: String(row.dispatch_id),
+      campaign_id: String(row.campaign_id),
+      properties: readJson(this.sql, row.properties),
+      after_user: nullableText(row.after_user),
+      recipients: Number(row.recipients),
+      state: row.state as Broadcast['state'],
+      created_at: Number(row.created_at),
+      updated_at: Number(row.updated_at),
+    };
   }
 
   private entryFromRow(row: Row): JourneyEntry {

@@ -1,4 +1,4 @@
-import { campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
+import { broadcastTablesV1, campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -93,5 +93,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 6,
     name: 'messages by provider id',
     sql: messageProviderIndexV1(),
+  },
+  {
+    version: 7,
+    name: 'broadcasts decided page by page',
+    sql: broadcastTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
   },
 ];
