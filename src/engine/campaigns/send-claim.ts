@@ -26,10 +26,20 @@ export class SendClaim {
     this.timeoutMs = timeoutMs;
   }
 
-  /** Whether a call for this message may start now: renews the lease first when it is needed. */
+  /**
+   * Whether a call for this message may start now: renews the lease first when it is needed. A
+   * renewal that fails (the store is unavailable) starts no more calls, and the batch still
+   * records the calls it made under the lease it has.
+   */
   async mayCall(messageId: string): Promise<boolean> {
-    if (this.engine.clock.now() > this.lease - 2 * this.timeoutMs) await this.renew();
-    return this.held.has(messageId);
+    if (this.engine.clock.now() > this.lease - 2 * this.timeoutMs) {
+      try {
+        await this.renew();
+      } catch {
+        return false;
+      }
+    }
+    return this.held.has(messageId) && this.engine.clock.now() <= this.lease - 2 * this.timeoutMs;
   }
 
   /** One renewal at a time; the lanes that need it meanwhile wait for the same one. */
