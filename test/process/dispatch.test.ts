@@ -270,7 +270,63 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
   }
 }
 
+/**
+ * SIGKILL while a broadcast is decided page by page; a new process on the same database finishes
+ * it. Each page commits its decisions with the broadcast's cursor, so every user of the audience
+ * is triggered exactly once. The broadcast's campaign waits an hour: nothing is sent meanwhile.
+ */
+async function killMidBroadcast(start: () => Promise<ChildServer>, openProbe: () => Promise<Probe>): Promise<void> {
+  const USERS = 6000;
+  let server = await start();
+  const probe = await openProbe().catch(async (error: unknown) => {
+    await stop(server);
+    throw error;
+  });
+  try {
+    const applied = await call(server.url, 'POST', '/v1/apply', {
+      channels: [{ id: 'line-main', type: 'line' }],
+      campaigns: [{ id: 'news', name: 'News', status: 'active', trigger: { type: 'api' }, audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
+        delay: { type: 'duration', seconds: 3600 }, message: { channel: 'line-main', default: { type: 'text', text: 'News for {{ user.external_id }}' } } }],
+    });
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200);
+    await Promise.all(Array.from({ length: 4 }, (_, w) => trackUsers(server.url, (w * USERS) / 4, ((w + 1) * USERS) / 4)));
+    const started = await call(server.url, 'POST', '/campaigns/trigger/send', { campaign_id: 'news', broadcast: true });
+    expect(started.status).toBe(201);
+    const id = started.body.dispatch_id as string;
+    const recipients = async () => count(probe, `SELECT recipients AS n FROM broadcasts WHERE dispatch_id = '${id}'`);
+    const entries = () => count(probe, "SELECT count(*) AS n FROM journey_entries WHERE campaign_id = 'news'");
+
+    const killAt = 1 + Math.floor(Math.random() * (USERS * 0.75));
+    let decided = 0;
+    await waitFor(async () => (decided = await recipients()) >= killAt, 10_000, () => `only ${decided} of ${USERS} decided\n${server.output()}`, 2);
+    server.child.kill('SIGKILL');
+    expect((await server.exited).signal).toBe('SIGKILL');
+    // The cursor's count and the decisions were committed together.
+    const atKill = await recipients();
+    expect(atKill, 'the process was killed after the whole broadcast: nothing left to test').toBeLessThan(USERS);
+    expect(await entries()).toBe(atKill);
+
+    server = await start();
+    await waitFor(async () => (await count(probe, `SELECT count(*) AS n FROM broadcasts WHERE dispatch_id = '${id}' AND state = 'done'`)) === 1, 15_000, async () => `${await recipients()} of ${USERS} decided\n${server.output()}`);
+    expect(await recipients()).toBe(USERS);
+    expect(await entries()).toBe(USERS);
+    expect(await count(probe, "SELECT count(DISTINCT user_id) AS n FROM journey_entries WHERE campaign_id = 'news'")).toBe(USERS);
+    expect(await count(probe, "SELECT count(*) AS n FROM timeline WHERE campaign_id = 'news' AND outcome = 'triggered'")).toBe(USERS);
+    console.log(`kill mid-broadcast: killed at >= ${killAt}: ${atKill} of ${USERS} had been decided`);
+  } finally {
+    await probe.close();
+    await stop(server);
+  }
+}
+
+const BROADCAST_ENV = { TIDINGS_WORKER_BATCH: '25' };
+
 describe('dispatch across processes', () => {
+  test('SQLite: kill -9 mid-broadcast, restart: every user of the audience triggered exactly once', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'tidings-broadcast-')), 'tidings.db');
+    await killMidBroadcast(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...BROADCAST_ENV }), async () => sqliteProbe(db));
+  }, 40_000);
+
   test('SQLite: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'tidings-dispatch-')), 'tidings.db');
     await killMidDispatch(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...LEASE_ENV }), async () => sqliteProbe(db));
@@ -284,9 +340,14 @@ describe('dispatch across processes', () => {
     console.warn(`PostgreSQL not reachable at ${describePostgresUrl()}: multi-process PostgreSQL dispatch tests skipped`);
     test.skip('PostgreSQL: two processes on one database (PostgreSQL not reachable)', () => {});
     test.skip('PostgreSQL: kill -9 mid-dispatch (PostgreSQL not reachable)', () => {});
+    test.skip('PostgreSQL: kill -9 mid-broadcast (PostgreSQL not reachable)', () => {});
   } else {
     test('PostgreSQL: two processes on one database send each message exactly once', async () => {
       await withTempDatabase(twoProcessesShareTheWork);
+    }, 40_000);
+
+    test('PostgreSQL: kill -9 mid-broadcast, restart: every user of the audience triggered exactly once', async () => {
+      await withTempDatabase((url) => killMidBroadcast(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...BROADCAST_ENV }), () => postgresProbe(url)));
     }, 40_000);
 
     test('PostgreSQL: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
