@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
-import { sendClaimed, sendLeaseMs } from '../../src/engine/campaigns/dispatcher.ts';
-import { SendClaim } from '../../src/engine/campaigns/send-claim.ts';
+import { sendClaimed } from '../../src/engine/campaigns/dispatcher.ts';
+import { SendClaim, sendLeaseMs } from '../../src/engine/campaigns/send-claim.ts';
 import type { MessageRow } from '../../src/store/campaign-store.ts';
 import { runDueEntries } from '../../src/engine/campaigns/scheduler.ts';
 import { FakeLine } from '../fakes/line.ts';

@@ -6,19 +6,10 @@ import type { MessageRow, MessageUpdate } from '../../store/campaign-store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
-import { SendClaim } from './send-claim.ts';
+import { SendClaim, sendLeaseMs } from './send-claim.ts';
 import { sendFallbacks } from './attempts.ts';
 import { deliverToSandbox, recordFailed, recordOptOuts, recordSent } from './delivery.ts';
 
-/**
- * How long a claimed message belongs to the dispatcher that claimed it; after that another may
- * take it: three provider timeouts (30 s by default), renewed while its calls go on (SendClaim).
- * A process that dies holding messages delays them by at most this; a shorter
- * `TIDINGS_PROVIDER_TIMEOUT_MS` shortens it.
- */
-export function sendLeaseMs(env: Record<string, string | undefined> = process.env): number {
-  return 3 * providerTimeoutMs(env);
-}
 /** Provider calls in flight at once. */
 const SEND_CONCURRENCY = 32;
 

@@ -7,7 +7,7 @@ import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { loadStates } from './evaluate.ts';
 import { writeAttempts } from './attempts.ts';
-import { sendLeaseMs } from './dispatcher.ts';
+import { sendLeaseMs } from './send-claim.ts';
 
 export interface ScheduledRound {
   /** Entries handled. */

@@ -1,4 +1,19 @@
+import { providerTimeoutMs } from '../../channels/sender.ts';
 import type { Engine } from '../engine.ts';
+
+/** A lease lasts this many provider timeouts; a call starts only while `CALL_MARGIN` of them are left. */
+const LEASE_TIMEOUTS = 3;
+const CALL_MARGIN = 2;
+
+/**
+ * How long a claimed message belongs to the dispatcher that claimed it; after that another may
+ * take it: three provider timeouts (30 s by default), renewed while its calls go on (SendClaim).
+ * A process that dies holding messages delays them by at most this; a shorter
+ * `TIDINGS_PROVIDER_TIMEOUT_MS` shortens it.
+ */
+export function sendLeaseMs(env: Record<string, string | undefined> = process.env): number {
+  return LEASE_TIMEOUTS * providerTimeoutMs(env);
+}
 
 /**
  * A dispatcher's hold on the messages it claimed: the lease they share (`lease_until`), renewed
@@ -32,21 +47,21 @@ export class SendClaim {
    * records the calls it made under the lease it has.
    */
   async mayCall(messageId: string): Promise<boolean> {
-    if (this.engine.clock.now() > this.lease - 2 * this.timeoutMs) {
+    if (this.engine.clock.now() > this.lease - CALL_MARGIN * this.timeoutMs) {
       try {
         await this.renew();
       } catch {
         return false;
       }
     }
-    return this.held.has(messageId) && this.engine.clock.now() <= this.lease - 2 * this.timeoutMs;
+    return this.held.has(messageId);
   }
 
   /** One renewal at a time; the lanes that need it meanwhile wait for the same one. */
   private renew(): Promise<void> {
     this.renewing ??= (async () => {
       const now = this.engine.clock.now();
-      const next = now + 3 * this.timeoutMs;
+      const next = now + LEASE_TIMEOUTS * this.timeoutMs;
       const kept = await this.engine.store.transaction((tx) =>
         tx.campaigns.updateClaimedMessages([...this.held], this.lease, { lease_until: next, updated_at: now }));
       this.held = new Set(kept);
