@@ -3,7 +3,7 @@ import { updateCustomAttribute } from './custom-attributes.ts';
 import { normalizeEmail } from './identifiers.ts';
 import { canonicalTimeZone, isCountryCode, isLanguageCode, isTimeZone } from './locale.ts';
 import { normalizePhone } from './phone.ts';
-import type { EmailSubscribe, Json, SubscriptionState, UserRecord } from './user.ts';
+import type { EmailSubscribe, SubscriptionState, UserRecord } from './user.ts';
 
 export interface AttributeContext {
   defaultCountry: string;
