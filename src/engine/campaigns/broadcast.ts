@@ -38,8 +38,9 @@ export async function runBroadcastPage(engine: Engine, pageSize: number): Promis
     if (!broadcast) return 0;
     const now = engine.clock.now();
     const live = defs.campaigns.get(broadcast.campaign_id);
-    const ids = live?.campaign.status === 'active' ? await tx.userIdsAfter(broadcast.after_user, pageSize) : [];
-    if (ids.length === 0) {
+    const campaign = live?.campaign.status === 'active' ? live.campaign : null;
+    const ids = campaign ? await tx.userIdsAfter(broadcast.after_user, pageSize) : [];
+    if (!campaign || ids.length === 0) {
       await tx.campaigns.updateBroadcast(broadcast.dispatch_id, { after_user: broadcast.after_user, recipients: broadcast.recipients, state: 'done', updated_at: now });
       return 1;
     }
@@ -47,7 +48,7 @@ export async function runBroadcastPage(engine: Engine, pageSize: number): Promis
     const states = await loadStates(tx, [...users.keys()], users);
     const occurrences: UserOccurrence[] = [];
     for (const [id, state] of states) {
-      if (!inAudience(live!.campaign.audience, state.user, audienceContext(state, { now, segments: defs.segments }))) continue;
+      if (!inAudience(campaign.audience, state.user, audienceContext(state, { now, segments: defs.segments }))) continue;
       occurrences.push({ userId: id, occurrence: { kind: 'api', campaign: broadcast.campaign_id, properties: { ...broadcast.properties } } });
     }
     await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
