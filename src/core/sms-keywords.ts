@@ -39,16 +39,26 @@ const DEFAULTS = new Map<string, SmsKeyword>([
   ...HELP_KEYWORDS.map((word) => [word, { kind: 'help' }] as const),
 ]);
 
+/** The fields where a group adds its own words to each family, besides the built-in ones. */
+export const FAMILY_KEYWORD_FIELDS = [['opt_out', 'opt_out_keywords'], ['opt_in', 'opt_in_keywords'], ['help', 'help_keywords']] as const;
+
+/** Words every group answers as opt-out, opt-in or help: no group may give them another meaning. */
+export const BUILT_IN_KEYWORDS: readonly string[] = [...OPT_OUT_KEYWORDS, ...OPT_IN_KEYWORDS, ...HELP_KEYWORDS];
+
 /**
  * The keyword an inbound SMS is, or null. Only a whole single-word message counts ("STOP PLEASE" is
- * not an opt-out, as in Braze). The default families are checked before the group's categories so
- * that a custom category can never take STOP away from opt-out.
+ * not an opt-out, as in Braze). The built-in families come first, then the group's own words for
+ * them (another language's STOP), then its custom categories: a custom category can never take
+ * STOP away from opt-out.
  */
 export function classifySmsKeyword(text: string, group: SubscriptionGroup): SmsKeyword | null {
   const word = normalizeText(text);
   if (word === '' || /\s/u.test(word)) return null;
   const fixed = DEFAULTS.get(word);
   if (fixed) return { ...fixed };
+  for (const [kind, field] of FAMILY_KEYWORD_FIELDS) {
+    if ((group[field] ?? []).some((keyword) => normalizeText(keyword) === word)) return { kind };
+  }
   for (const { category, keywords, reply } of group.keyword_categories ?? []) {
     if (keywords.some((keyword) => normalizeText(keyword) === word)) return reply === undefined ? { kind: 'custom', category } : { kind: 'custom', category, reply };
   }

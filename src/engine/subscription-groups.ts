@@ -1,24 +1,33 @@
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
+import { BUILT_IN_KEYWORDS, FAMILY_KEYWORD_FIELDS } from '../core/sms-keywords.ts';
 import { RequestError } from './users.ts';
 
-/** Words a subscription group always answers; custom keywords may not take them. */
-export const RESERVED_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT', 'START', 'YES', 'UNSTOP', 'HELP', 'INFO'];
-
-/** Keywords are kept upper-case; each may belong to one category only. */
+/**
+ * Keywords are kept upper-case (NFKC), and each word has one meaning in a group: the built-in
+ * opt-out, opt-in and help words keep theirs, and a word the group adds to a family
+ * (`opt_out_keywords`, …) or to a custom category belongs to that one only.
+ */
 export function normalizeGroup(group: SubscriptionGroup): SubscriptionGroup {
   const owner = new Map<string, string>();
   const problems: Array<{ field: string; message: string }> = [];
-  const categories = (group.keyword_categories ?? []).map((category, i) => ({
-    ...category,
-    keywords: category.keywords.map((word, j) => {
-      const upper = word.normalize('NFKC').toUpperCase();
-      const field = `keyword_categories[${i}].keywords[${j}]`;
-      if (RESERVED_KEYWORDS.includes(upper)) problems.push({ field, message: `'${upper}' is a built-in opt-in, opt-out or help keyword` });
-      else if (owner.has(upper)) problems.push({ field, message: `'${upper}' is already a keyword of category '${owner.get(upper)}'` });
-      owner.set(upper, category.category);
-      return upper;
-    }),
-  }));
+  const claim = (word: string, field: string, meaning: string): string => {
+    const upper = word.normalize('NFKC').toUpperCase();
+    if (BUILT_IN_KEYWORDS.includes(upper)) problems.push({ field, message: `'${upper}' is a built-in opt-in, opt-out or help keyword` });
+    else if (owner.has(upper)) problems.push({ field, message: `'${upper}' is already a keyword of ${owner.get(upper)}` });
+    owner.set(upper, meaning);
+    return upper;
+  };
+  const normalized: SubscriptionGroup = { ...group };
+  for (const [kind, field] of FAMILY_KEYWORD_FIELDS) {
+    const words = group[field];
+    if (words) normalized[field] = words.map((word, j) => claim(word, `${field}[${j}]`, kind.replace('_', '-')));
+  }
+  if (group.keyword_categories) {
+    normalized.keyword_categories = group.keyword_categories.map((category, i) => ({
+      ...category,
+      keywords: category.keywords.map((word, j) => claim(word, `keyword_categories[${i}].keywords[${j}]`, `category '${category.category}'`)),
+    }));
+  }
   if (problems.length > 0) throw new RequestError(400, `Invalid subscription group: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`, problems);
-  return group.keyword_categories ? { ...group, keyword_categories: categories } : group;
+  return normalized;
 }

@@ -43,6 +43,17 @@ describeEachStore('admin API and service routes', (kind) => {
     const reserved = await server.call('PUT', '/v1/subscription_groups/bad', { ...group, keyword_categories: [{ category: 'x', keywords: ['stop'] }] });
     expect(reserved.status).toBe(400);
     expect(reserved.body.errors[0].field).toBe('keyword_categories[0].keywords[0]');
+    // Words added to the families: kept upper-case; a built-in word, or one already taken, names its field.
+    const french = await server.call('PUT', '/v1/subscription_groups/sms-fr', { ...group, opt_out_keywords: ['arrêt'], opt_in_keywords: ['ALTA'], help_keywords: ['aide'] });
+    expect(french.status).toBe(201);
+    expect(french.body).toMatchObject({ opt_out_keywords: ['ARRÊT'], opt_in_keywords: ['ALTA'], help_keywords: ['AIDE'] });
+    const builtIn = await server.call('PUT', '/v1/subscription_groups/bad', { ...group, opt_out_keywords: ['ARRET', 'start'] });
+    expect(builtIn.status).toBe(400);
+    expect(builtIn.body.errors).toEqual([{ field: 'opt_out_keywords[1]', message: "'START' is a built-in opt-in, opt-out or help keyword" }]);
+    const taken = await server.call('PUT', '/v1/subscription_groups/bad', { ...group, opt_in_keywords: ['DEALS'] });
+    expect(taken.status).toBe(400);
+    expect(taken.body.errors).toEqual([{ field: 'keyword_categories[0].keywords[0]', message: "'DEALS' is already a keyword of opt-in" }]);
+    expect((await server.call('GET', '/v1/subscription_groups/bad')).status).toBe(404);
     const badType = await server.call('PUT', '/v1/subscription_groups/bad', { name: 'x', channel_type: 'fax' });
     expect(badType.status).toBe(400);
     expect(badType.body.errors[0].field).toBe('channel_type');

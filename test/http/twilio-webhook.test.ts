@@ -23,6 +23,7 @@ describeEachStore('Twilio incoming SMS webhook', (kind) => {
       subscription_groups: [{
         id: 'sms-marketing', name: 'SMS marketing', channel_type: 'sms', help_reply: 'Shop: reply STOP to stop.',
         keyword_categories: [{ category: 'promo', keywords: ['DEALS'], reply: 'Deals are coming your way!' }],
+        opt_out_keywords: ['ARRET'], opt_in_keywords: ['ALTA'], help_keywords: ['AIDE'],
       }],
       channels: [
         { id: 'sms-main', type: 'twilio_sms', auth_token: AUTH_TOKEN, from: SHORT_CODE, subscription_group: 'sms-marketing' },
@@ -73,6 +74,18 @@ describeEachStore('Twilio incoming SMS webhook', (kind) => {
     expect((await sms(phone, 'HELP')).text).toContain('<Message>Shop: reply STOP to stop.</Message>');
     const logged = (await server.call('GET', `/v1/messages?user_id=${profile.id}`)).body.messages;
     expect(logged.map((m: { keyword: string; state: string }) => `${m.keyword}:${m.state}`).sort()).toEqual(['help:sent', 'opt_in:sent', 'opt_out:sent']);
+  });
+
+  test("the group's own words for opt-out, opt-in and help act as STOP, START and HELP", async () => {
+    const phone = '+14155551012';
+    expect((await sms(phone, 'Alta')).text).toContain('<Message>You are subscribed again.');
+    expect(await state(phone)).toBe('subscribed');
+    expect((await sms(phone, 'arret')).text).toContain('<Message>You are unsubscribed and will receive no more messages.');
+    expect(await state(phone)).toBe('unsubscribed');
+    expect((await sms(phone, 'AIDE')).text).toContain('<Message>Shop: reply STOP to stop.</Message>');
+    const profile = await userByPhone(phone);
+    const logged = (await server.call('GET', `/v1/messages?user_id=${profile.id}`)).body.messages;
+    expect(logged.map((m: { keyword: string }) => m.keyword).sort()).toEqual(['help', 'opt_in', 'opt_out']);
   });
 
   test('a custom keyword answers subscribers with its reply; free text records sms_response_{group}_custom and fires campaigns; “unrecognized” skips keywords', async () => {

@@ -181,6 +181,21 @@ describe('classifySmsKeyword', () => {
     expect(classifySmsKeyword(text, group)).toEqual(expected);
   });
 
+  test("a group's own words for the families (another language) come after the built-in ones and before its categories", () => {
+    const french: SubscriptionGroup = {
+      ...bare, opt_out_keywords: ['ARRET', 'ARRÊT'], opt_in_keywords: ['ALTA'], help_keywords: ['AIDE'],
+      keyword_categories: [{ category: 'PROMO', keywords: ['PROMO'] }],
+    };
+    expect(classifySmsKeyword('arret', french)).toEqual({ kind: 'opt_out' });
+    expect(classifySmsKeyword(' Arrêt ', french)).toEqual({ kind: 'opt_out' });
+    expect(classifySmsKeyword('ＡＬＴＡ', french)).toEqual({ kind: 'opt_in' });
+    expect(classifySmsKeyword('aide', french)).toEqual({ kind: 'help' });
+    expect(classifySmsKeyword('stop', french)).toEqual({ kind: 'opt_out' });
+    expect(classifySmsKeyword('promo', french)).toEqual({ kind: 'custom', category: 'PROMO' });
+    expect(classifySmsKeyword('arret maintenant', french)).toBeNull();
+    expect(classifySmsKeyword('arret', bare)).toBeNull();
+  });
+
   test('a group without categories still has the defaults', () => {
     expect(classifySmsKeyword('quit', bare)).toEqual({ kind: 'opt_out' });
     expect(classifySmsKeyword('deals', bare)).toBeNull();
