@@ -169,6 +169,16 @@ async function withTempDatabase(work: (url: string) => Promise<void>): Promise<v
 
 // ---- the tests ----------------------------------------------------------------------------------
 
+/** A server and a probe on its database; the server is stopped again if the probe cannot open. */
+async function startWithProbe(start: () => Promise<ChildServer>, openProbe: () => Promise<Probe>): Promise<{ server: ChildServer; probe: Probe }> {
+  const server = await start();
+  const probe = await openProbe().catch(async (error: unknown) => {
+    await stop(server);
+    throw error;
+  });
+  return { server, probe };
+}
+
 /** Several processes sharing the database: each due send is claimed by exactly one of them. */
 async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
   const USERS = 300;
@@ -230,11 +240,9 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
   const USERS = 2000;
   // Long enough that the triggers are all tracked (~0.4 s) before most sends are due.
   const DELAY_SECONDS = 2;
-  let server = await start();
-  const probe = await openProbe().catch(async (error: unknown) => {
-    await stop(server);
-    throw error;
-  });
+  const opened = await startWithProbe(start, openProbe);
+  const { probe } = opened;
+  let { server } = opened;
   try {
     await defineCampaign(server.url, DELAY_SECONDS);
     const trackStarted = Date.now();
@@ -277,11 +285,9 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
  */
 async function killMidBroadcast(start: () => Promise<ChildServer>, openProbe: () => Promise<Probe>): Promise<void> {
   const USERS = 6000;
-  let server = await start();
-  const probe = await openProbe().catch(async (error: unknown) => {
-    await stop(server);
-    throw error;
-  });
+  const opened = await startWithProbe(start, openProbe);
+  const { probe } = opened;
+  let { server } = opened;
   try {
     const applied = await call(server.url, 'POST', '/v1/apply', {
       channels: [{ id: 'line-main', type: 'line' }],
