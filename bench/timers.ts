@@ -89,7 +89,9 @@ function procStatus(pid: number): Record<string, number> {
  * `graceMs` after the last due instant if it has not finished by then.
  */
 function runWorker(db: string, anchor: number, windowMs: number, leadMs: number, graceMs: number, cpuProf: string | null, log: (line: string) => void): Promise<WorkerReport> {
-  const args = [...(cpuProf ? ['--inspect=127.0.0.1:0'] : []), join(ROOT, 'bench', 'lib', 'timers-worker.ts'), '--db', db, '--anchor', String(anchor), '--window-ms', String(windowMs), '--lead-ms', String(leadMs)];
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the worker, as for the B1/B2 server (e.g. --max-semi-space-size=16).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...(cpuProf ? ['--inspect=127.0.0.1:0'] : []), ...nodeArgs, join(ROOT, 'bench', 'lib', 'timers-worker.ts'), '--db', db, '--anchor', String(anchor), '--window-ms', String(windowMs), '--lead-ms', String(leadMs)];
   return new Promise((resolve, reject) => {
     const child = spawn(node24(), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
     const pid = child.pid!;
