@@ -37,8 +37,7 @@ export function templateErrors(template: string, limits: Partial<RenderLimits> =
   }
 }
 
-/** The limits of a render, and the instant `'now'` means in it (the engine's clock; else the system's). */
-/** `now`: the instant `'now'` means in the template, from the caller's clock (virtual in a simulation). */
+/** The limits of a render, and `now`: the instant `'now'` means in it, from the caller's clock (virtual in a simulation). */
 export interface RenderOptions extends Partial<RenderLimits> {
   now: number;
 }

@@ -82,8 +82,9 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
       const current = await currentSet(tx);
       if (normalized.channels) normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
       const next = mergeBundle(current, normalized);
-      refuseProblems(next, 400, engine.clock.now());
-      return writeBundle(tx, normalized, current, engine.clock.now());
+      const now = engine.clock.now();
+      refuseProblems(next, 400, now);
+      return writeBundle(tx, normalized, current, now);
     });
   } finally {
     clearDefinitionCaches(engine);
