@@ -38,7 +38,8 @@ export async function callProvider(url: URL | string, init: ProviderRequest, tim
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('the provider did not answer in time', 'TimeoutError')), timeoutMs);
   try {
-    const headers = { 'user-agent': USER_AGENT, ...init.headers };
+    const named = Object.keys(init.headers ?? {}).some((name) => name.toLowerCase() === 'user-agent');
+    const headers = named ? init.headers : { 'user-agent': USER_AGENT, ...init.headers };
     const response = await request(url, { method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers, body: init.body, signal: controller.signal });
     const text = await response.body.text();
     const answered = response.headers;

@@ -29,7 +29,7 @@ export async function startBroadcast(engine: Engine, campaignId: string, propert
  * Decides the next page of the oldest running broadcast: up to `pageSize` users after its cursor,
  * those in the campaign's audience triggered as for any trigger (users outside it get no timeline
  * row). An empty page, or a campaign that is no longer active, ends the broadcast. Returns how
- * many users it read (0: no broadcast to work on).
+ * many users it read, 1 for the step that ends a broadcast, and 0 when none is running.
  */
 export async function runBroadcastPage(engine: Engine, pageSize: number): Promise<number> {
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
