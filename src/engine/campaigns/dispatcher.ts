@@ -42,8 +42,11 @@ export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claim
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const toSandbox: MessageRow[] = [];
   const calls: Array<{ message: MessageRow; send: Send }> = [];
+  // One sender per channel of the batch: building one resolves the channel's secrets and config.
+  const senders = new Map<string, Send | null>();
   for (const message of claimed) {
-    const send = senderFor(defs.channels.get(message.channel_id));
+    if (!senders.has(message.channel_id)) senders.set(message.channel_id, senderFor(defs.channels.get(message.channel_id)));
+    const send = senders.get(message.channel_id) ?? null;
     if (send) calls.push({ message, send });
     else toSandbox.push(message);
   }

@@ -22,8 +22,8 @@ const CLAIMED_ELSEWHERE_MS = 20;
 
 /**
  * Does the campaign work that is due: pending sends (scheduler), then outgoing messages
- * (dispatcher), then a page of a running broadcast, until nothing is due. The server runs it on real time; `tidings simulate` calls
- * `runDue` itself after moving its virtual clock.
+ * (dispatcher), then a page of a running broadcast, until nothing is due. The server runs it on
+ * real time; `tidings simulate` calls `runDue` itself after moving its virtual clock.
  */
 export class CampaignWorker {
   private readonly engine: Engine;
