@@ -40,7 +40,7 @@ function serve(capacity) {
         arrived[count] = now;
         count++;
       }
-      const reply = '{"sentMessages":[{"id":"' + count + '","quoteToken":"bench"}]}';
+      const reply = `{"sentMessages":[{"id":"${count}","quoteToken":"bench"}]}`;
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply) });
       res.end(reply);
     });
@@ -51,7 +51,15 @@ function serve(capacity) {
     if (message.cmd !== 'stats') return;
     const cpu = process.cpuUsage(cpuStart);
     const figures = latenessFigures(due.subarray(0, count), arrived.subarray(0, count), message.anchor);
-    process.send({ figures, server_cpu_s: (cpu.user + cpu.system) / 1e6, server_wall_s: (performance.now() - wallStart) / 1000, server_peak_rss_mib: rssMiB() }, () => process.exit(0));
+    process.send(
+      {
+        figures,
+        server_cpu_s: (cpu.user + cpu.system) / 1e6,
+        server_wall_s: (performance.now() - wallStart) / 1000,
+        server_peak_rss_mib: rssMiB(),
+      },
+      () => process.exit(0),
+    );
   });
   server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 }
@@ -91,7 +99,8 @@ async function main() {
   const windowMs = Number(values['window-ms']);
   const concurrency = Number(values.concurrency);
   const chunk = Number(values.chunk);
-  if (!(jobs > 0) || !(windowMs > 0)) throw new Error('usage: baseline-bullmq.mjs --jobs N --window-ms MS [--concurrency C] [--redis URL]');
+  if (!(jobs > 0) || !(windowMs > 0))
+    throw new Error('usage: baseline-bullmq.mjs --jobs N --window-ms MS [--concurrency C] [--redis URL]');
   const say = (line) => process.stderr.write(`${line}\n`);
 
   let bullmq;
@@ -100,12 +109,27 @@ async function main() {
     bullmq = await importBaseline('bullmq');
     IORedis = (await importBaseline('ioredis')).default;
   } catch (error) {
-    console.log(JSON.stringify({ skipped: `bullmq is not installed in bench/.baseline (${error.message.split('\n')[0]}); a full run installs it` }));
+    console.log(
+      JSON.stringify({
+        skipped: `bullmq is not installed in bench/.baseline (${error.message.split('\n')[0]}); a full run installs it`,
+      }),
+    );
     return;
   }
   const url = new URL(values.redis);
-  const connection = { host: url.hostname, port: Number(url.port || 6379), password: url.password || undefined, maxRetriesPerRequest: null };
-  const probe = new IORedis({ ...connection, lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const connection = {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    password: url.password || undefined,
+    maxRetriesPerRequest: null,
+  };
+  const probe = new IORedis({
+    ...connection,
+    lazyConnect: true,
+    connectTimeout: 1000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => {});
   try {
     await probe.connect();
@@ -117,7 +141,9 @@ async function main() {
   }
   const redisVersion = redisInfo(await probe.info('server'), 'redis_version');
 
-  const server = fork(new URL(import.meta.url).pathname, ['--serve', String(jobs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const server = fork(new URL(import.meta.url).pathname, ['--serve', String(jobs)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const port = await new Promise((resolve, reject) => {
     server.once('message', (m) => resolve(m.port));
     server.once('exit', (code) => reject(new Error(`the HTTP server exited with ${code}`)));
@@ -127,7 +153,18 @@ async function main() {
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ to: data.to, due: data.due, messages: [{ type: 'text', text: data.text }] });
       const req = http.request(
-        { host: '127.0.0.1', port, path: '/v2/bot/message/push', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer bench' } },
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/v2/bot/message/push',
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: 'Bearer bench',
+          },
+        },
         (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
@@ -161,14 +198,21 @@ async function main() {
     const scratch = new bullmq.Queue(`${name}-calibration`, { connection });
     for (let from = 0; from < calibration; from += chunk) {
       const list = [];
-      for (let i = from; i < Math.min(calibration, from + chunk); i++) list.push({ name: 'push', data: { to: 'U0', due: farAway, text: 'x' }, opts: { delay: 86_400_000, removeOnComplete: true } });
+      for (let i = from; i < Math.min(calibration, from + chunk); i++)
+        list.push({
+          name: 'push',
+          data: { to: 'U0', due: farAway, text: 'x' },
+          opts: { delay: 86_400_000, removeOnComplete: true },
+        });
       await scratch.addBulk(list);
     }
     const addRate = calibration / ((performance.now() - started) / 1000);
     await scratch.obliterate({ force: true });
     await scratch.close();
     const anchor = Date.now() + Math.round((jobs / addRate) * 1000 * 1.3) + Number(values['margin-ms']);
-    say(`adding ${jobs} delayed jobs (~${Math.round(addRate)}/s), due over ${windowMs / 1000} s from ${new Date(anchor).toISOString()}…`);
+    say(
+      `adding ${jobs} delayed jobs (~${Math.round(addRate)}/s), due over ${windowMs / 1000} s from ${new Date(anchor).toISOString()}…`,
+    );
 
     started = performance.now();
     for (let from = 0; from < jobs; from += chunk) await addChunk(from, Math.min(jobs, from + chunk), anchor);
@@ -179,7 +223,9 @@ async function main() {
       const info = await probe.info('cpu');
       return Number(redisInfo(info, 'used_cpu_sys')) + Number(redisInfo(info, 'used_cpu_user'));
     };
-    say(`added in ${addSeconds.toFixed(1)} s (${overranMs > 0 ? `${overranMs} ms past the first due instant` : 'before the window'}); Redis uses ${redisMemory.toFixed(0)} MiB`);
+    say(
+      `added in ${addSeconds.toFixed(1)} s (${overranMs > 0 ? `${overranMs} ms past the first due instant` : 'before the window'}); Redis uses ${redisMemory.toFixed(0)} MiB`,
+    );
 
     let done = 0;
     let failed = 0;

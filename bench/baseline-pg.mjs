@@ -80,14 +80,16 @@ await Promise.all(Array.from({ length: connections }, () => worker()));
 const elapsed = (last - start) / 1000;
 await pool.end();
 batchMs.sort((a, b) => a - b);
-console.log(JSON.stringify({
-  driver: 'pg',
-  node: process.version,
-  rows,
-  seconds: Number(elapsed.toFixed(3)),
-  rows_per_s: Math.round(rows / elapsed),
-  batch,
-  connections,
-  batch_ms_p50: Number(percentile(batchMs, 50).toFixed(3)),
-  batch_ms_p99: Number(percentile(batchMs, 99).toFixed(3)),
-}));
+console.log(
+  JSON.stringify({
+    driver: 'pg',
+    node: process.version,
+    rows,
+    seconds: Number(elapsed.toFixed(3)),
+    rows_per_s: Math.round(rows / elapsed),
+    batch,
+    connections,
+    batch_ms_p50: Number(percentile(batchMs, 50).toFixed(3)),
+    batch_ms_p99: Number(percentile(batchMs, 99).toFixed(3)),
+  }),
+);

@@ -10,7 +10,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { request as relayRequest } from 'undici';
 
-const { values } = parseArgs({ options: { 'line-url': { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { 'line-url': { type: 'string' }, token: { type: 'string' }, secret: { type: 'string' } },
+});
 const lineUrl = values['line-url'];
 const headers = { authorization: `Bearer ${values.token}`, 'content-type': 'application/json' };
 
@@ -29,7 +31,10 @@ const server = createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     for (const event of events) {
       if (event.type !== 'message' || event.message?.type !== 'text') continue;
-      const body = JSON.stringify({ replyToken: event.replyToken, messages: [{ type: 'text', text: `Hi ${event.message.text}` }] });
+      const body = JSON.stringify({
+        replyToken: event.replyToken,
+        messages: [{ type: 'text', text: `Hi ${event.message.text}` }],
+      });
       relayRequest(`${lineUrl}/v2/bot/message/reply`, { method: 'POST', headers, body })
         .then((r) => r.body.arrayBuffer())
         .catch((error) => console.error(error.message));

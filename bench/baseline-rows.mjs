@@ -6,8 +6,16 @@
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 export const EVENT_NAMES = [
-  'product_viewed', 'added_to_cart', 'removed_from_cart', 'checkout_started', 'order_completed',
-  'search_performed', 'wishlist_added', 'coupon_applied', 'review_posted', 'app_opened',
+  'product_viewed',
+  'added_to_cart',
+  'removed_from_cart',
+  'checkout_started',
+  'order_completed',
+  'search_performed',
+  'wishlist_added',
+  'coupon_applied',
+  'review_posted',
+  'app_opened',
 ];
 export const CATEGORIES = ['shoes', 'apparel', 'electronics', 'home', 'beauty', 'toys', 'books', 'grocery'];
 
@@ -130,7 +138,10 @@ export function parseArgs(argv) {
     if (!a.startsWith('--')) continue;
     const next = argv[i + 1];
     if (next === undefined || next.startsWith('--')) args[a.slice(2)] = true;
-    else { args[a.slice(2)] = next; i++; }
+    else {
+      args[a.slice(2)] = next;
+      i++;
+    }
   }
   return args;
 }

@@ -77,15 +77,17 @@ while (now < end) {
 const elapsed = (now - start) / 1000;
 db.close();
 batchMs.sort((a, b) => a - b);
-console.log(JSON.stringify({
-  driver,
-  node: process.version,
-  rows,
-  seconds: Number(elapsed.toFixed(3)),
-  rows_per_s: Math.round(rows / elapsed),
-  batch,
-  ...(pragmas.length ? { pragmas } : {}),
-  ...(args['no-index'] ? { index: false } : {}),
-  batch_ms_p50: Number(percentile(batchMs, 50).toFixed(3)),
-  batch_ms_p99: Number(percentile(batchMs, 99).toFixed(3)),
-}));
+console.log(
+  JSON.stringify({
+    driver,
+    node: process.version,
+    rows,
+    seconds: Number(elapsed.toFixed(3)),
+    rows_per_s: Math.round(rows / elapsed),
+    batch,
+    ...(pragmas.length ? { pragmas } : {}),
+    ...(args['no-index'] ? { index: false } : {}),
+    batch_ms_p50: Number(percentile(batchMs, 50).toFixed(3)),
+    batch_ms_p99: Number(percentile(batchMs, 99).toFixed(3)),
+  }),
+);

@@ -47,36 +47,80 @@ function definitions(lineUrl: string, twilioUrl: string) {
   return {
     subscription_groups: [
       { id: 'line-friends', name: 'LINE friends', channel_type: 'line' },
-      { id: 'sms-marketing', name: 'SMS marketing', channel_type: 'sms', keyword_categories: [{ category: 'deals', keywords: ['DEALS'] }] },
+      {
+        id: 'sms-marketing',
+        name: 'SMS marketing',
+        channel_type: 'sms',
+        keyword_categories: [{ category: 'deals', keywords: ['DEALS'] }],
+      },
     ],
     channels: [
-      { id: 'line-main', type: 'line', channel_secret: LINE_SECRET, channel_access_token: LINE_TOKEN, api_base_url: lineUrl, subscription_group: 'line-friends' },
-      { id: 'sms-main', type: 'twilio_sms', account_sid: TWILIO.accountSid, auth_token: TWILIO.authToken, from: SHORT_CODE, api_base_url: twilioUrl, subscription_group: 'sms-marketing' },
+      {
+        id: 'line-main',
+        type: 'line',
+        channel_secret: LINE_SECRET,
+        channel_access_token: LINE_TOKEN,
+        api_base_url: lineUrl,
+        subscription_group: 'line-friends',
+      },
+      {
+        id: 'sms-main',
+        type: 'twilio_sms',
+        account_sid: TWILIO.accountSid,
+        auth_token: TWILIO.authToken,
+        from: SHORT_CODE,
+        api_base_url: twilioUrl,
+        subscription_group: 'sms-marketing',
+      },
     ],
     campaigns: [
       {
-        id: 'hello', name: 'Answer hello', status: 'active', reeligibility: { after_seconds: 0 },
+        id: 'hello',
+        name: 'Answer hello',
+        status: 'active',
+        reeligibility: { after_seconds: 0 },
         trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'], match: 'contains' },
         message: { channel: 'line-main', default: { type: 'text', text: 'Hi! You said {{ inbound.text }}' } },
       },
       {
-        id: 'deals', name: 'Answer DEALS', status: 'active', reeligibility: { after_seconds: 0 },
-        trigger: { type: 'custom_event', event: 'sms_response_sms-marketing_custom', filters: [{ property: 'message_body', op: 'eq', value: 'deals' }] },
-        message: { channel: 'sms-main', default: { type: 'text', text: 'Deals for you ({{ event.properties.sms_message_id }})' } },
+        id: 'deals',
+        name: 'Answer DEALS',
+        status: 'active',
+        reeligibility: { after_seconds: 0 },
+        trigger: {
+          type: 'custom_event',
+          event: 'sms_response_sms-marketing_custom',
+          filters: [{ property: 'message_body', op: 'eq', value: 'deals' }],
+        },
+        message: {
+          channel: 'sms-main',
+          default: { type: 'text', text: 'Deals for you ({{ event.properties.sms_message_id }})' },
+        },
       },
     ],
   };
 }
 
 /** POSTs one webhook on a keep-alive agent; resolves with the status, the body, and when the answer was complete. */
-function post(agent: Agent, url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string; at: number }> {
+function post(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: string; at: number }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), at: performance.now() }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), at: performance.now() }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -86,24 +130,55 @@ const lineSignature = (body: string) => createHmac('sha256', LINE_SECRET).update
 
 /** Twilio's signature: the URL, then every parameter name and value in name order, HMAC-SHA1 with the auth token. */
 function twilioSignature(url: string, params: Record<string, string>): string {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const data =
+    url +
+    Object.keys(params)
+      .sort()
+      .map((k) => k + params[k])
+      .join('');
   return createHmac('sha1', TWILIO.authToken).update(data).digest('base64');
 }
 
 function lineWebhook(events: unknown[]): { headers: Record<string, string>; body: string } {
   const body = JSON.stringify({ destination: 'Ubench', events });
-  return { headers: { 'content-type': 'application/json; charset=utf-8', 'x-line-signature': lineSignature(body) }, body };
+  return {
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-line-signature': lineSignature(body) },
+    body,
+  };
 }
 
 let eventCounter = 0;
 const lineEvent = (type: 'follow' | 'message', user: string, extra: Record<string, unknown> = {}) => ({
-  type, mode: 'active', timestamp: Date.now(), source: { type: 'user', userId: user },
-  webhookEventId: `01BENCH${String(++eventCounter).padStart(19, '0')}`, deliveryContext: { isRedelivery: false }, ...extra,
+  type,
+  mode: 'active',
+  timestamp: Date.now(),
+  source: { type: 'user', userId: user },
+  webhookEventId: `01BENCH${String(++eventCounter).padStart(19, '0')}`,
+  deliveryContext: { isRedelivery: false },
+  ...extra,
 });
 
-function smsWebhook(url: string, from: string, text: string, sid: string): { headers: Record<string, string>; body: string } {
-  const params = { MessageSid: sid, AccountSid: TWILIO.accountSid, From: from, To: SHORT_CODE, Body: text, NumMedia: '0' };
-  return { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(url, params) }, body: new URLSearchParams(params).toString() };
+function smsWebhook(
+  url: string,
+  from: string,
+  text: string,
+  sid: string,
+): { headers: Record<string, string>; body: string } {
+  const params = {
+    MessageSid: sid,
+    AccountSid: TWILIO.accountSid,
+    From: from,
+    To: SHORT_CODE,
+    Body: text,
+    NumMedia: '0',
+  };
+  return {
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(url, params),
+    },
+    body: new URLSearchParams(params).toString(),
+  };
 }
 
 /** Latencies of one phase and what went wrong in it. */
@@ -148,7 +223,13 @@ interface Phase {
 }
 
 /** Runs one phase at RATE per second and waits (at most DRAIN_MS) for the answers still due. */
-async function runPhase(phase: Phase, options: BenchOptions, record: PhaseRecord, cpu: () => number | null, log: (line: string) => void) {
+async function runPhase(
+  phase: Phase,
+  options: BenchOptions,
+  record: PhaseRecord,
+  cpu: () => number | null,
+  log: (line: string) => void,
+) {
   const cpuBefore = cpu();
   const began = performance.now();
   const load = await runOpenLoop({
@@ -162,8 +243,13 @@ async function runPhase(phase: Phase, options: BenchOptions, record: PhaseRecord
   while (record.answered < record.measured && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const cpuAfter = cpu();
   const seconds = (performance.now() - began) / 1000;
-  log(`${phase.name}: ${record.answered}/${record.measured} answered, p50 ${round(percentile(Float64Array.from(record.latencies).sort(), 50))} ms, p99 ${round(percentile(Float64Array.from(record.latencies).sort(), 99))} ms`);
-  return { startLagMs: load.maxStartLagMs, serverCpuCores: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / seconds };
+  log(
+    `${phase.name}: ${record.answered}/${record.measured} answered, p50 ${round(percentile(Float64Array.from(record.latencies).sort(), 50))} ms, p99 ${round(percentile(Float64Array.from(record.latencies).sort(), 99))} ms`,
+  );
+  return {
+    startLagMs: load.maxStartLagMs,
+    serverCpuCores: cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / seconds,
+  };
 }
 
 /** Notes the arrival of the answer to webhook `i`, when it is one of the measured ones. */
@@ -181,7 +267,9 @@ async function seedUsers(server: RunningServer, users: number, log: (line: strin
   try {
     // LINE friends, 100 follow events per webhook; SMS subscribers, a START each (both pools).
     for (let first = 0; first < users; first += 100) {
-      const events = Array.from({ length: Math.min(100, users - first) }, (_, k) => lineEvent('follow', lineUser(first + k), { replyToken: 'unused' }));
+      const events = Array.from({ length: Math.min(100, users - first) }, (_, k) =>
+        lineEvent('follow', lineUser(first + k), { replyToken: 'unused' }),
+      );
       const { headers, body } = lineWebhook(events);
       const reply = await post(agent, `${server.url}/webhooks/line/line-main`, headers, body);
       if (reply.status !== 200) throw new Error(`seeding LINE followers failed: ${reply.status} ${reply.body}`);
@@ -201,17 +289,29 @@ async function seedUsers(server: RunningServer, users: number, log: (line: strin
   } finally {
     agent.destroy();
   }
-  log(`seeded ${users} LINE friends and ${2 * users} SMS subscribers in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${users} LINE friends and ${2 * users} SMS subscribers in ${((performance.now() - began) / 1000).toFixed(1)} s`,
+  );
 }
 
 /** The LINE phase against a server at `url` (Tidings' webhook path, or the relay's). */
-function linePhase(line: FakeLine, url: string, users: number, pending: Map<string, { record: PhaseRecord; i: number }>): Phase {
+function linePhase(
+  line: FakeLine,
+  url: string,
+  users: number,
+  pending: Map<string, { record: PhaseRecord; i: number }>,
+): Phase {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   return {
     name: 'line',
     async fire(i, record, measured) {
       const replyToken = line.issueReplyToken();
-      const { headers, body } = lineWebhook([lineEvent('message', lineUser(i % users), { replyToken, message: { id: `m${i}`, type: 'text', text: `hello ${i}`, quoteToken: 'q' } })]);
+      const { headers, body } = lineWebhook([
+        lineEvent('message', lineUser(i % users), {
+          replyToken,
+          message: { id: `m${i}`, type: 'text', text: `hello ${i}`, quoteToken: 'q' },
+        }),
+      ]);
       if (measured) {
         pending.set(replyToken, { record, i });
         record.started.set(i, performance.now());
@@ -232,7 +332,8 @@ function smsStopPhase(url: string, users: number): Phase {
       const { headers, body } = smsWebhook(url, phone(1, i % users), 'STOP', messageSid(1_000_000_000 + i));
       const began = performance.now();
       const reply = await post(agent, url, headers, body);
-      if (reply.status !== 200 || !reply.body.includes('<Message>')) return record.fail(`STOP: ${reply.status} ${reply.body.slice(0, 300)}`);
+      if (reply.status !== 200 || !reply.body.includes('<Message>'))
+        return record.fail(`STOP: ${reply.status} ${reply.body.slice(0, 300)}`);
       if (measured) {
         record.webhookLatencies.push(reply.at - began);
         record.latencies.push(reply.at - began);
@@ -259,7 +360,11 @@ function smsKeywordPhase(url: string, users: number): Phase {
 
 /** Starts bench/baseline-relay.mjs; resolves with its URL and a stop function. */
 async function startRelay(lineUrl: string): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(node24(), [join(ROOT, 'bench', 'baseline-relay.mjs'), '--line-url', lineUrl, '--token', LINE_TOKEN, '--secret', LINE_SECRET], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(
+    node24(),
+    [join(ROOT, 'bench', 'baseline-relay.mjs'), '--line-url', lineUrl, '--token', LINE_TOKEN, '--secret', LINE_SECRET],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
@@ -323,18 +428,40 @@ async function run(options: BenchOptions): Promise<BenchResult> {
     const cpu = () => server!.cpuSeconds();
     const lineRecord = new PhaseRecord();
     const profiling = server.profiler?.start() ?? null;
-    const lineRun = await runPhase(linePhase(line, `${server.url}/webhooks/line/line-main`, users, replies), options, lineRecord, cpu, log);
+    const lineRun = await runPhase(
+      linePhase(line, `${server.url}/webhooks/line/line-main`, users, replies),
+      options,
+      lineRecord,
+      cpu,
+      log,
+    );
     if (server.profiler && profiling) {
       await profiling;
       mkdirSync(join(options.resultsDir, 'profiles'), { recursive: true });
-      const path = join(options.resultsDir, 'profiles', `B2-line-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      const path = join(
+        options.resultsDir,
+        'profiles',
+        `B2-line-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      );
       await server.profiler.stop(path);
       notes.push(...profileNotes(path, options).map((note) => note.replace('measured window', 'LINE phase')));
     }
     const stopRecord = new PhaseRecord();
-    const stopRun = await runPhase(smsStopPhase(`${server.url}/webhooks/twilio/sms-main`, users), options, stopRecord, cpu, log);
+    const stopRun = await runPhase(
+      smsStopPhase(`${server.url}/webhooks/twilio/sms-main`, users),
+      options,
+      stopRecord,
+      cpu,
+      log,
+    );
     keywordRecord = new PhaseRecord();
-    const keywordRun = await runPhase(smsKeywordPhase(`${server.url}/webhooks/twilio/sms-main`, users), options, keywordRecord, cpu, log);
+    const keywordRun = await runPhase(
+      smsKeywordPhase(`${server.url}/webhooks/twilio/sms-main`, users),
+      options,
+      keywordRecord,
+      cpu,
+      log,
+    );
     const rss = server.rssMiB();
     await server.stop();
     server = null;
@@ -349,7 +476,11 @@ async function run(options: BenchOptions): Promise<BenchResult> {
       ...keywordRecord.figures('sms_keyword', keywordRun),
       server_rss_mib: rss === null ? null : Math.round(rss),
     };
-    for (const [name, record] of [['line', lineRecord], ['sms_stop', stopRecord], ['sms_keyword', keywordRecord]] as const) {
+    for (const [name, record] of [
+      ['line', lineRecord],
+      ['sms_stop', stopRecord],
+      ['sms_keyword', keywordRecord],
+    ] as const) {
       if (record.firstError) notes.push(`${name}: ${record.errors} errors, the first: ${record.firstError}`);
     }
 
@@ -360,7 +491,13 @@ async function run(options: BenchOptions): Promise<BenchResult> {
       const relay = await startRelay(lineUrl);
       try {
         const relayRecord = new PhaseRecord();
-        const relayRun = await runPhase(linePhase(line, `${relay.url}/`, users, replies), options, relayRecord, () => procCpuSeconds(relay.pid), log);
+        const relayRun = await runPhase(
+          linePhase(line, `${relay.url}/`, users, replies),
+          options,
+          relayRecord,
+          () => procCpuSeconds(relay.pid),
+          log,
+        );
         baseline.relay = relayRecord.figures('line', relayRun);
         const ours = figures.line_p50_ms;
         const theirs = baseline.relay.line_p50_ms;
@@ -382,7 +519,12 @@ async function run(options: BenchOptions): Promise<BenchResult> {
       target: {
         line_p50_ms: TARGET.line_p50_ms,
         line_p99_ms: TARGET.line_p99_ms,
-        met: typeof p50 === 'number' && typeof p99 === 'number' && p50 <= TARGET.line_p50_ms && p99 <= TARGET.line_p99_ms && figures.line_missing === 0,
+        met:
+          typeof p50 === 'number' &&
+          typeof p99 === 'number' &&
+          p50 <= TARGET.line_p50_ms &&
+          p99 <= TARGET.line_p99_ms &&
+          figures.line_missing === 0,
       },
       notes,
     };
@@ -399,7 +541,8 @@ export const inboundBenchmarks: Benchmark[] = [
   {
     name: 'B2',
     groups: ['inbound'],
-    description: 'inbound → reply: signed LINE and Twilio webhooks at 200/s (open loop) answered by campaigns; latency to the fake provider p50/p99; baseline a bare relay',
+    description:
+      'inbound → reply: signed LINE and Twilio webhooks at 200/s (open loop) answered by campaigns; latency to the fake provider p50/p99; baseline a bare relay',
     headline: ['line_p50_ms', 'line_p99_ms', 'sms_stop_p99_ms', 'sms_keyword_p50_ms', 'sms_keyword_p99_ms'],
     baselineHeadline: ['line_p50_ms', 'line_p99_ms'],
     run,

@@ -4,11 +4,25 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { ensureBetterSqlite3, pgBaseline, sqliteBaseline } from './lib/baselines.ts';
 import { percentile, round, runLoad, sendAll, type Target } from './lib/http-load.ts';
-import { countPostgresEvents, createBenchDatabase, maskUrl, postgresSettings, postgresUnavailable } from './lib/postgres.ts';
+import {
+  countPostgresEvents,
+  createBenchDatabase,
+  maskUrl,
+  postgresSettings,
+  postgresUnavailable,
+} from './lib/postgres.ts';
 import { profileNotes } from './lib/profile.ts';
 import { machineJiffies, startServer, type RunningServer } from './lib/server.ts';
 import type { Benchmark, BenchOptions, BenchResult, Figures } from './lib/types.ts';
-import { ATTRIBUTES_PER_REQUEST, CATEGORIES, EVENT_NAMES, EVENTS_PER_REQUEST, hasItemErrors, loadBodies, seedBodies } from './lib/workload.ts';
+import {
+  ATTRIBUTES_PER_REQUEST,
+  CATEGORIES,
+  EVENT_NAMES,
+  EVENTS_PER_REQUEST,
+  hasItemErrors,
+  loadBodies,
+  seedBodies,
+} from './lib/workload.ts';
 
 /**
  * B1 / B1-pg, ingestion: the real server (`node bin/tidings.mjs start`) in a child process, a
@@ -32,10 +46,19 @@ export function benchCampaigns(count: number): unknown[] {
     const variant = Math.floor(i / EVENT_NAMES.length);
     const filters = [
       [{ property: 'cart_value', op: 'gte', value: 400 + variant * 10 }],
-      [{ property: 'category', op: 'eq', value: CATEGORIES[variant] }, { property: 'quantity', op: 'gte', value: 4 }],
-      [{ property: 'in_stock', op: 'eq', value: false }, { property: 'cart_value', op: 'between', value: [100, 200] }],
+      [
+        { property: 'category', op: 'eq', value: CATEGORIES[variant] },
+        { property: 'quantity', op: 'gte', value: 4 },
+      ],
+      [
+        { property: 'in_stock', op: 'eq', value: false },
+        { property: 'cart_value', op: 'between', value: [100, 200] },
+      ],
       [{ property: 'sku', op: 'starts_with', value: 'SKU-001' }],
-      [{ property: 'category', op: 'in', value: ['toys', 'books'] }, { property: 'cart_value', op: 'lt', value: 50 }],
+      [
+        { property: 'category', op: 'in', value: ['toys', 'books'] },
+        { property: 'cart_value', op: 'lt', value: 50 },
+      ],
     ][variant % 5];
     return {
       id: `bench-${String(i).padStart(2, '0')}`,
@@ -45,7 +68,13 @@ export function benchCampaigns(count: number): unknown[] {
       delay: { type: 'duration', seconds: 3600 },
       exceptions: [{ type: 'purchase' }],
       reeligibility: { after_seconds: 86_400 },
-      message: { channel: 'bench-line', default: { type: 'text', text: `Hi {{ user.first_name | default: 'there' }}: ${event} ({{ event.properties.category }})` } },
+      message: {
+        channel: 'bench-line',
+        default: {
+          type: 'text',
+          text: `Hi {{ user.first_name | default: 'there' }}: ${event} ({{ event.properties.category }})`,
+        },
+      },
     };
   });
 }
@@ -91,7 +120,11 @@ interface Measured {
 
 /** Seeds, loads and stops the server; returns B1's figures. */
 async function measure(server: RunningServer, backend: Backend, options: BenchOptions, size: Sized): Promise<Measured> {
-  const target: Target = { url: server.url, path: '/users/track', headers: { authorization: `Bearer ${server.adminKey}` } };
+  const target: Target = {
+    url: server.url,
+    path: '/users/track',
+    headers: { authorization: `Bearer ${server.adminKey}` },
+  };
   const log = options.log;
 
   const seedStart = performance.now();
@@ -106,11 +139,21 @@ async function measure(server: RunningServer, backend: Backend, options: BenchOp
   log(`loading: ${options.connections} connections, ${options.warmup} s warm-up + ${options.duration} s measured…`);
   let peakRss = server.rssMiB() ?? 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, server.rssMiB() ?? 0)), 250);
-  type CpuMark = { wall: number; server: number | null; loadgen: NodeJS.CpuUsage; machine: ReturnType<typeof machineJiffies> };
+  type CpuMark = {
+    wall: number;
+    server: number | null;
+    loadgen: NodeJS.CpuUsage;
+    machine: ReturnType<typeof machineJiffies>;
+  };
   let cpuAtWindowStart: CpuMark | null = null;
   let profiling: Promise<void> | null = null;
   const windowTimer = setTimeout(() => {
-    cpuAtWindowStart = { wall: performance.now(), server: server.cpuSeconds(), loadgen: process.cpuUsage(), machine: machineJiffies() };
+    cpuAtWindowStart = {
+      wall: performance.now(),
+      server: server.cpuSeconds(),
+      loadgen: process.cpuUsage(),
+      machine: machineJiffies(),
+    };
     profiling = server.profiler?.start() ?? null;
   }, size.warmupMs);
   const result = await runLoad({
@@ -129,14 +172,19 @@ async function measure(server: RunningServer, backend: Backend, options: BenchOp
   const start = cpuAtWindowStart as CpuMark | null;
   const cpuWindow = start ? (performance.now() - start.wall) / 1000 : 0;
   const loadgenCpu = start ? process.cpuUsage(start.loadgen) : null;
-  const machineBusy = start?.machine && machineEnd
-    ? ((machineEnd.busy - start.machine.busy) / (machineEnd.total - start.machine.total)) * cpus().length
-    : null;
+  const machineBusy =
+    start?.machine && machineEnd
+      ? ((machineEnd.busy - start.machine.busy) / (machineEnd.total - start.machine.total)) * cpus().length
+      : null;
 
   let cpuProfile: string | null = null;
   if (server.profiler && profiling) {
     await profiling;
-    cpuProfile = join(options.resultsDir, 'profiles', `${backend === 'sqlite' ? 'B1' : 'B1-pg'}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    cpuProfile = join(
+      options.resultsDir,
+      'profiles',
+      `${backend === 'sqlite' ? 'B1' : 'B1-pg'}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+    );
     await server.profiler.stop(cpuProfile);
   }
   await server.stop();
@@ -163,7 +211,10 @@ async function measure(server: RunningServer, backend: Backend, options: BenchOp
     errors: result.errors,
     item_errors: result.itemErrors,
     statuses: JSON.stringify(result.statuses),
-    server_cpu_cores: start && start.server !== null && serverCpuEnd !== null ? round((serverCpuEnd - start.server) / cpuWindow, 2) : null,
+    server_cpu_cores:
+      start && start.server !== null && serverCpuEnd !== null
+        ? round((serverCpuEnd - start.server) / cpuWindow, 2)
+        : null,
     loadgen_cpu_cores: loadgenCpu ? round((loadgenCpu.user + loadgenCpu.system) / 1e6 / cpuWindow, 2) : null,
     machine_busy_cores: round(machineBusy, 2),
     server_peak_rss_mib: round(peakRss, 0),
@@ -171,7 +222,9 @@ async function measure(server: RunningServer, backend: Backend, options: BenchOp
     seed_users_per_s: Math.round(size.users / seedSeconds),
   };
   if (result.firstError) figures.first_error = result.firstError;
-  log(`B1${backend === 'postgres' ? '-pg' : ''}: ${figures.events_per_s} events/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ${result.errors} errors`);
+  log(
+    `B1${backend === 'postgres' ? '-pg' : ''}: ${figures.events_per_s} events/s, p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ${result.errors} errors`,
+  );
   return { figures, cpuProfile, eventsPerSecond, p99 };
 }
 
@@ -182,7 +235,9 @@ async function runSqlite(options: BenchOptions): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-'));
   const notes: string[] = [campaignNote];
   try {
-    const betterSqlite = options.noBaseline ? 'baselines skipped (--no-baseline)' : await ensureBetterSqlite3(!options.smoke, options.log);
+    const betterSqlite = options.noBaseline
+      ? 'baselines skipped (--no-baseline)'
+      : await ensureBetterSqlite3(!options.smoke, options.log);
     const db = join(dir, 'tidings.db');
     const server = await startServer({ db, inspect: options.cpuProf, log: options.log });
     let measured: Measured;
@@ -192,7 +247,9 @@ async function runSqlite(options: BenchOptions): Promise<BenchResult> {
       await server.stop();
     }
     const check = new DatabaseSync(db, { readOnly: true });
-    measured.figures.events_stored = Number((check.prepare("SELECT count(*) AS n FROM events WHERE source = 'api'").get() as { n: number }).n);
+    measured.figures.events_stored = Number(
+      (check.prepare("SELECT count(*) AS n FROM events WHERE source = 'api'").get() as { n: number }).n,
+    );
     check.close();
     notes.push(...profileNotes(measured.cpuProfile, options));
 
@@ -201,16 +258,27 @@ async function runSqlite(options: BenchOptions): Promise<BenchResult> {
       const seconds = options.baselineDuration;
       if (betterSqlite === null) {
         options.log(`baseline: better-sqlite3 raw insert for ${seconds} s…`);
-        baseline['better-sqlite3'] = await sqliteBaseline('better-sqlite3', join(dir, 'raw-better-sqlite3.db'), seconds, size.users);
+        baseline['better-sqlite3'] = await sqliteBaseline(
+          'better-sqlite3',
+          join(dir, 'raw-better-sqlite3.db'),
+          seconds,
+          size.users,
+        );
       } else {
         baseline['better-sqlite3'] = null;
         notes.push(`better-sqlite3 baseline not run: ${betterSqlite}`);
       }
       options.log(`baseline: node:sqlite raw insert for ${seconds} s…`);
-      baseline['node:sqlite'] = await sqliteBaseline('node:sqlite', join(dir, 'raw-node-sqlite.db'), seconds, size.users);
+      baseline['node:sqlite'] = await sqliteBaseline(
+        'node:sqlite',
+        join(dir, 'raw-node-sqlite.db'),
+        seconds,
+        size.users,
+      );
     }
     const primary = baseline['better-sqlite3'] ?? baseline['node:sqlite'] ?? null;
-    if (!baseline['better-sqlite3'] && primary) notes.push('ratio is against the node:sqlite baseline (better-sqlite3 unavailable)');
+    if (!baseline['better-sqlite3'] && primary)
+      notes.push('ratio is against the node:sqlite baseline (better-sqlite3 unavailable)');
     const ratio = primary ? round(measured.eventsPerSecond / Number(primary.rows_per_s), 3) : null;
     if (primary) measured.figures.ratio_basis = baseline['better-sqlite3'] ? 'better-sqlite3' : 'node:sqlite';
     const t = TARGETS.sqlite;
@@ -219,7 +287,11 @@ async function runSqlite(options: BenchOptions): Promise<BenchResult> {
       figures: measured.figures,
       baseline,
       ratio,
-      target: { events_per_s: t.events_per_s, p99_ms: t.p99_ms, met: measured.eventsPerSecond >= t.events_per_s && measured.p99 !== null && measured.p99 <= t.p99_ms },
+      target: {
+        events_per_s: t.events_per_s,
+        p99_ms: t.p99_ms,
+        met: measured.eventsPerSecond >= t.events_per_s && measured.p99 !== null && measured.p99 <= t.p99_ms,
+      },
       notes,
     };
   } finally {
@@ -253,7 +325,9 @@ async function runPostgres(options: BenchOptions): Promise<BenchResult> {
 
     const baseline: Record<string, Figures | null> = {};
     if (!options.noBaseline) {
-      options.log(`baseline: raw pg multi-row insert, ${options.connections} connections, for ${options.baselineDuration} s…`);
+      options.log(
+        `baseline: raw pg multi-row insert, ${options.connections} connections, for ${options.baselineDuration} s…`,
+      );
       baseline.pg = await pgBaseline(database.url, options.baselineDuration, options.connections, size.users);
     }
     const ratio = baseline.pg ? round(measured.eventsPerSecond / Number(baseline.pg.rows_per_s), 3) : null;
@@ -263,7 +337,10 @@ async function runPostgres(options: BenchOptions): Promise<BenchResult> {
       figures: measured.figures,
       baseline,
       ratio,
-      target: { events_per_s: TARGETS.postgres.events_per_s, met: measured.eventsPerSecond >= TARGETS.postgres.events_per_s },
+      target: {
+        events_per_s: TARGETS.postgres.events_per_s,
+        met: measured.eventsPerSecond >= TARGETS.postgres.events_per_s,
+      },
       notes,
     };
   } finally {

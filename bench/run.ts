@@ -59,10 +59,12 @@ const show = (value: unknown): string => {
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r, n) => {
-    const line = r.map((cell, i) => cell.padEnd(widths[i])).join('  ');
-    return n === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  return rows
+    .map((r, n) => {
+      const line = r.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+      return n === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
 }
 
 function summaryTable(results: Array<BenchResult & { headline: string[]; baselineHeadline: string[] }>): string {
@@ -74,9 +76,17 @@ function summaryTable(results: Array<BenchResult & { headline: string[]; baselin
     }
     const figures = r.headline.map((k) => `${k} ${show(r.figures[k])}`).join(', ');
     const baselines = Object.entries(r.baseline)
-      .map(([name, b]: [string, Figures | null]) => `${name} ${b ? r.baselineHeadline.map((k) => `${k} ${show(b[k])}`).join(', ') : 'not run'}`)
+      .map(
+        ([name, b]: [string, Figures | null]) =>
+          `${name} ${b ? r.baselineHeadline.map((k) => `${k} ${show(b[k])}`).join(', ') : 'not run'}`,
+      )
       .join(', ');
-    const target = r.target ? `${Object.entries(r.target).filter(([k]) => k !== 'met').map(([k, v]) => `${k} ${show(v)}`).join(', ')}: ${r.target.met ? 'met' : 'MISSED'}` : '';
+    const target = r.target
+      ? `${Object.entries(r.target)
+          .filter(([k]) => k !== 'met')
+          .map(([k, v]) => `${k} ${show(v)}`)
+          .join(', ')}: ${r.target.met ? 'met' : 'MISSED'}`
+      : '';
     rows.push([r.name, figures, baselines || '–', show(r.ratio), target]);
   }
   return table(rows);
@@ -128,7 +138,9 @@ async function main(argv: string[]): Promise<number> {
   const host = machine();
   options.log(`machine: ${host.cpus} × ${host.cpu_model}, ${host.memory_gib} GiB, ${host.os}, Node ${host.node}`);
 
-  const results: Array<BenchResult & { headline: string[]; baselineHeadline: string[]; machine: Machine; date: string }> = [];
+  const results: Array<
+    BenchResult & { headline: string[]; baselineHeadline: string[]; machine: Machine; date: string }
+  > = [];
   let failed = false;
   for (const benchmark of selected) {
     options.log(`── ${benchmark.name}: ${benchmark.description}`);
@@ -140,15 +152,35 @@ async function main(argv: string[]): Promise<number> {
       failed = true;
       const message = (error as Error).stack ?? String(error);
       options.log(`${benchmark.name} failed: ${message}`);
-      result = { name: benchmark.name, figures: {}, baseline: {}, ratio: null, skipped: `failed: ${(error as Error).message}` };
+      result = {
+        name: benchmark.name,
+        figures: {},
+        baseline: {},
+        ratio: null,
+        skipped: `failed: ${(error as Error).message}`,
+      };
     }
-    results.push({ ...result, headline: benchmark.headline, baselineHeadline: benchmark.baselineHeadline ?? ['rows_per_s'], machine: host, date });
+    results.push({
+      ...result,
+      headline: benchmark.headline,
+      baselineHeadline: benchmark.baselineHeadline ?? ['rows_per_s'],
+      machine: host,
+      date,
+    });
   }
 
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results.map(({ headline: _h, baselineHeadline: _b, ...r }) => r), null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      results.map(({ headline: _h, baselineHeadline: _b, ...r }) => r),
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`\n${summaryTable(results)}\n`);
-  for (const r of results) for (const note of r.notes ?? []) if (!note.startsWith('profile ')) console.log(`${r.name}: ${note}`);
+  for (const r of results)
+    for (const note of r.notes ?? []) if (!note.startsWith('profile ')) console.log(`${r.name}: ${note}`);
   console.log(`\nresults: ${out}`);
   return failed ? 1 : 0;
 }

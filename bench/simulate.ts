@@ -36,10 +36,22 @@ interface ChildReport {
 }
 
 function runChild(users: number, days: number, cpuProf: string | null): Promise<ChildReport> {
-  const args = [join(ROOT, 'bench', 'lib', 'simulate-child.ts'), '--users', String(users), '--days', String(days), '--sessions', String(SESSIONS_PER_USER)];
+  const args = [
+    join(ROOT, 'bench', 'lib', 'simulate-child.ts'),
+    '--users',
+    String(users),
+    '--days',
+    String(days),
+    '--sessions',
+    String(SESSIONS_PER_USER),
+  ];
   if (cpuProf) args.push('--cpu-prof', cpuProf);
   return new Promise((resolve, reject) => {
-    const child = spawn(node24(), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = spawn(node24(), args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -86,7 +98,9 @@ async function run(options: BenchOptions): Promise<BenchResult> {
     peak_rss_mib: Math.round(report.peak_rss_mib),
     generate_s: Number(report.generate_s.toFixed(2)),
   };
-  options.log(`B4: ${report.lines.toLocaleString('en-US')} lines in ${figures.wall_s} s (${report.steps} steps, ${report.events} events, ${report.sent} sent)`);
+  options.log(
+    `B4: ${report.lines.toLocaleString('en-US')} lines in ${figures.wall_s} s (${report.steps} steps, ${report.events} events, ${report.sent} sent)`,
+  );
   if (cpuProf) {
     const summary = summarizeProfile(cpuProf, 20);
     options.log(`\nCPU profile of the simulation: ${cpuProf}\n${formatProfile(summary)}\n`);

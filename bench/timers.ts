@@ -56,7 +56,8 @@ function sizes(options: BenchOptions): Sized {
   const explicitDuration = process.argv.some((a) => a === '--duration' || a.startsWith('--duration='));
   const windowS = explicitDuration ? options.duration : options.smoke ? 1 : SPEC_WINDOW_S;
   const fromEnv = Number(process.env.BENCH_TIMERS);
-  const timers = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : options.smoke ? 1_000 : Math.round(OFFERED_PER_S * windowS);
+  const timers =
+    Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : options.smoke ? 1_000 : Math.round(OFFERED_PER_S * windowS);
   return { timers, users: Math.min(options.users ?? timers, timers), windowS };
 }
 
@@ -76,7 +77,10 @@ interface WorkerReport {
 function procStatus(pid: number): Record<string, number> {
   const out: Record<string, number> = {};
   try {
-    for (const match of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(VmRSS|VmHWM|RssAnon|RssFile):\s+(\d+)\s+kB/gm)) out[match[1]] = Number(match[2]) / 1024;
+    for (const match of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(
+      /^(VmRSS|VmHWM|RssAnon|RssFile):\s+(\d+)\s+kB/gm,
+    ))
+      out[match[1]] = Number(match[2]) / 1024;
   } catch {
     // gone
   }
@@ -88,12 +92,36 @@ function procStatus(pid: number): Record<string, number> {
  * itself while it drains a backlog), records its CPU profile over the inspector, and stops it
  * `graceMs` after the last due instant if it has not finished by then.
  */
-function runWorker(db: string, anchor: number, windowMs: number, leadMs: number, graceMs: number, cpuProf: string | null, log: (line: string) => void): Promise<WorkerReport> {
+function runWorker(
+  db: string,
+  anchor: number,
+  windowMs: number,
+  leadMs: number,
+  graceMs: number,
+  cpuProf: string | null,
+  log: (line: string) => void,
+): Promise<WorkerReport> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the worker, as for the B1/B2 server (e.g. --max-semi-space-size=16).
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const args = [...(cpuProf ? ['--inspect=127.0.0.1:0'] : []), ...nodeArgs, join(ROOT, 'bench', 'lib', 'timers-worker.ts'), '--db', db, '--anchor', String(anchor), '--window-ms', String(windowMs), '--lead-ms', String(leadMs)];
+  const args = [
+    ...(cpuProf ? ['--inspect=127.0.0.1:0'] : []),
+    ...nodeArgs,
+    join(ROOT, 'bench', 'lib', 'timers-worker.ts'),
+    '--db',
+    db,
+    '--anchor',
+    String(anchor),
+    '--window-ms',
+    String(windowMs),
+    '--lead-ms',
+    String(leadMs),
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(node24(), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_ENV: 'production' } });
+    const child = spawn(node24(), args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     const pid = child.pid!;
     let err = '';
     let profiler: Promise<RemoteProfiler> | null = null;
@@ -128,33 +156,51 @@ function runWorker(db: string, anchor: number, windowMs: number, leadMs: number,
       if (message.ready) {
         offset = Number(message.offset_ms);
         const opensAt = anchor - offset;
-        log(`worker pid ${pid}: the window of ${windowMs / 1000} s opens in ${opensAt - Date.now()} ms; deadline ${(graceMs / 1000).toFixed(0)} s after it`);
-        timers.push(setTimeout(() => {
-          cpuAtOpen = procCpuSeconds(pid);
-          wallAtOpen = performance.now();
-          void profiler?.then((p) => p.start());
-        }, Math.max(0, opensAt - Date.now())));
-        timers.push(setTimeout(() => {
-          // Deadline: stop the profile, then the worker, wherever it is (committed sends stay committed).
-          sample();
-          const stoppedAt = Date.now() + offset;
-          stopping = stopProfile().finally(() => {
-            child.kill('SIGKILL');
-            result = {
-              finished: false,
-              stopped_at: stoppedAt,
-              wall_s: (performance.now() - wallAtOpen) / 1000,
-              cpu_cores: null,
-              peak_rss_mib: null,
-              peak_rss_anon_mib: null,
-              peak_rss_file_mib: null,
-              errors: [],
-            };
-          });
-        }, Math.max(0, opensAt + windowMs + graceMs - Date.now())));
+        log(
+          `worker pid ${pid}: the window of ${windowMs / 1000} s opens in ${opensAt - Date.now()} ms; deadline ${(graceMs / 1000).toFixed(0)} s after it`,
+        );
+        timers.push(
+          setTimeout(
+            () => {
+              cpuAtOpen = procCpuSeconds(pid);
+              wallAtOpen = performance.now();
+              void profiler?.then((p) => p.start());
+            },
+            Math.max(0, opensAt - Date.now()),
+          ),
+        );
+        timers.push(
+          setTimeout(
+            () => {
+              // Deadline: stop the profile, then the worker, wherever it is (committed sends stay committed).
+              sample();
+              const stoppedAt = Date.now() + offset;
+              stopping = stopProfile().finally(() => {
+                child.kill('SIGKILL');
+                result = {
+                  finished: false,
+                  stopped_at: stoppedAt,
+                  wall_s: (performance.now() - wallAtOpen) / 1000,
+                  cpu_cores: null,
+                  peak_rss_mib: null,
+                  peak_rss_anon_mib: null,
+                  peak_rss_file_mib: null,
+                  errors: [],
+                };
+              });
+            },
+            Math.max(0, opensAt + windowMs + graceMs - Date.now()),
+          ),
+        );
       } else if (message.finished) {
         sample();
-        result = { ...(message as unknown as WorkerReport), cpu_cores: null, peak_rss_mib: null, peak_rss_anon_mib: null, peak_rss_file_mib: null };
+        result = {
+          ...(message as unknown as WorkerReport),
+          cpu_cores: null,
+          peak_rss_mib: null,
+          peak_rss_anon_mib: null,
+          peak_rss_file_mib: null,
+        };
         stopping = stopProfile().finally(() => child.send('exit'));
       }
     });
@@ -191,13 +237,17 @@ async function readOutcomes(backend: Backend, db: string): Promise<Outcomes> {
   type Pair = { r: number | string; d: string };
   type Count = { k: string; n: number | string };
   // A sent message's updated_at is when its send was recorded: the push's answer, or the sandbox delivery.
-  const pairsSql = (extract: string) => `SELECT m.updated_at AS r, ${extract} AS d FROM messages m WHERE m.state = 'sent'`;
+  const pairsSql = (extract: string) =>
+    `SELECT m.updated_at AS r, ${extract} AS d FROM messages m WHERE m.state = 'sent'`;
   const timelineSql = "SELECT outcome || coalesce(':' || reason, '') AS k, count(*) AS n FROM timeline GROUP BY 1";
   const pendingSql = "SELECT count(*) AS n FROM journey_entries WHERE state = 'pending'";
   const unsentSql = "SELECT count(*) AS n FROM messages WHERE state <> 'sent'";
   const unsentDueSql = (extract: string) =>
     `SELECT CAST(due_at AS TEXT) AS d FROM journey_entries WHERE state = 'pending' UNION ALL SELECT ${extract} AS d FROM messages m WHERE state <> 'sent'`;
-  const dueArray = (rows: Iterable<{ d: number | string }>) => Float64Array.from(rows, (row) => (typeof row.d === 'string' && !/^\d+$/.test(row.d) ? Date.parse(row.d) : Number(row.d)));
+  const dueArray = (rows: Iterable<{ d: number | string }>) =>
+    Float64Array.from(rows, (row) =>
+      typeof row.d === 'string' && !/^\d+$/.test(row.d) ? Date.parse(row.d) : Number(row.d),
+    );
   const collect = (rows: Iterable<Pair>, count: number) => {
     const due = new Float64Array(count);
     const sent = new Float64Array(count);
@@ -212,12 +262,23 @@ async function readOutcomes(backend: Backend, db: string): Promise<Outcomes> {
   if (backend === 'sqlite') {
     const handle = new DatabaseSync(db, { readOnly: true });
     try {
-      const count = Number((handle.prepare("SELECT count(*) AS n FROM messages WHERE state = 'sent'").get() as { n: number }).n);
-      const pairs = collect(handle.prepare(pairsSql("json_extract(m.details, '$.due_at')")).iterate() as Iterable<Pair>, count);
-      const timeline = Object.fromEntries((handle.prepare(timelineSql).all() as Count[]).map((r) => [r.k, Number(r.n)]));
+      const count = Number(
+        (handle.prepare("SELECT count(*) AS n FROM messages WHERE state = 'sent'").get() as { n: number }).n,
+      );
+      const pairs = collect(
+        handle.prepare(pairsSql("json_extract(m.details, '$.due_at')")).iterate() as Iterable<Pair>,
+        count,
+      );
+      const timeline = Object.fromEntries(
+        (handle.prepare(timelineSql).all() as Count[]).map((r) => [r.k, Number(r.n)]),
+      );
       const pending = Number((handle.prepare(pendingSql).get() as { n: number }).n);
       const messagesNotSent = Number((handle.prepare(unsentSql).get() as { n: number }).n);
-      const unsentDue = dueArray(handle.prepare(unsentDueSql("json_extract(m.details, '$.due_at')")).iterate() as Iterable<{ d: number | string }>);
+      const unsentDue = dueArray(
+        handle.prepare(unsentDueSql("json_extract(m.details, '$.due_at')")).iterate() as Iterable<{
+          d: number | string;
+        }>,
+      );
       return { ...pairs, timeline, pending, messagesNotSent, unsentDue };
     } finally {
       handle.close();
@@ -239,8 +300,21 @@ async function readOutcomes(backend: Backend, db: string): Promise<Outcomes> {
 }
 
 /** bench/baseline-bullmq.mjs: the same due times as BullMQ delayed jobs on the local Redis, one HTTP POST each. */
-function bullmqBaseline(timers: number, windowMs: number, smoke: boolean, log: (line: string) => void): Promise<Figures> {
-  const args = [join(ROOT, 'bench', 'baseline-bullmq.mjs'), '--jobs', String(timers), '--window-ms', String(windowMs), '--margin-ms', smoke ? '300' : '2000'];
+function bullmqBaseline(
+  timers: number,
+  windowMs: number,
+  smoke: boolean,
+  log: (line: string) => void,
+): Promise<Figures> {
+  const args = [
+    join(ROOT, 'bench', 'baseline-bullmq.mjs'),
+    '--jobs',
+    String(timers),
+    '--window-ms',
+    String(windowMs),
+    '--margin-ms',
+    smoke ? '300' : '2000',
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(node24(), args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -261,8 +335,9 @@ function bullmqBaseline(timers: number, windowMs: number, smoke: boolean, log: (
 }
 
 const httpNote =
-  'each send is a LINE push (HTTP, X-Line-Retry-Key) to the fake LINE server of test/fakes/line.ts, run by the harness on loopback; lateness is the message\'s recorded send time − its due time';
-const sandboxNote = 'BENCH_TIMERS_SANDBOX=1: the channel is a sandbox channel, so sends are delivered into the sandbox table in the scheduler\'s transaction, without an HTTP call (the BullMQ baseline does make one)';
+  "each send is a LINE push (HTTP, X-Line-Retry-Key) to the fake LINE server of test/fakes/line.ts, run by the harness on loopback; lateness is the message's recorded send time − its due time";
+const sandboxNote =
+  "BENCH_TIMERS_SANDBOX=1: the channel is a sandbox channel, so sends are delivered into the sandbox table in the scheduler's transaction, without an HTTP call (the BullMQ baseline does make one)";
 
 async function run(options: BenchOptions, backend: Backend): Promise<BenchResult> {
   const name = backend === 'sqlite' ? 'B3' : 'B3-pg';
@@ -284,9 +359,11 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
   try {
     // The seeded instants are in the worker's clock, which it shifts so that the window opens just after it is ready.
     const anchor = Date.now() + 3_600_000;
-    log(`seeding ${size.timers.toLocaleString('en-US')} pending sends for ${size.users.toLocaleString('en-US')} users, due over ${size.windowS} s…`);
+    log(
+      `seeding ${size.timers.toLocaleString('en-US')} pending sends for ${size.users.toLocaleString('en-US')} users, due over ${size.windowS} s…`,
+    );
     const seedStart = performance.now();
-    if (!inSandbox) log(`fake LINE server at ${lineUrl = await line.start()}`);
+    if (!inSandbox) log(`fake LINE server at ${(lineUrl = await line.start())}`);
     const seed = await seedTimers({ db, timers: size.timers, users: size.users, anchor, windowMs, log, lineUrl });
     if (backend === 'sqlite') {
       const handle = new DatabaseSync(db);
@@ -298,11 +375,26 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
     let cpuProf: string | null = null;
     if (options.cpuProf) {
       mkdirSync(join(options.resultsDir, 'profiles'), { recursive: true });
-      cpuProf = join(options.resultsDir, 'profiles', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+      cpuProf = join(
+        options.resultsDir,
+        'profiles',
+        `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`,
+      );
     }
-    const worker = await runWorker(db, anchor, windowMs, options.smoke ? 300 : LEAD_MS, graceMs(windowMs), cpuProf, log);
+    const worker = await runWorker(
+      db,
+      anchor,
+      windowMs,
+      options.smoke ? 300 : LEAD_MS,
+      graceMs(windowMs),
+      cpuProf,
+      log,
+    );
     for (const error of worker.errors) notes.push(`worker error: ${error.split('\n')[0]}`);
-    if (!worker.finished) notes.push(`the worker had not finished ${graceMs(windowMs) / 1000} s after the last due instant and was stopped there: the lateness percentiles cover the sends it made; see unsent and *_at_least_ms`);
+    if (!worker.finished)
+      notes.push(
+        `the worker had not finished ${graceMs(windowMs) / 1000} s after the last due instant and was stopped there: the lateness percentiles cover the sends it made; see unsent and *_at_least_ms`,
+      );
     const outcomes = await readOutcomes(backend, db);
     const measured: LatenessFigures = latenessFigures(outcomes.due, outcomes.sent, anchor);
     // When the worker gave up, the sends that did not go are at least (stop − due) late: counting
@@ -312,11 +404,16 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
     if (unsent > 0) {
       const all = new Float64Array(outcomes.sent.length + unsent);
       all.set(outcomes.sent.map((sent, i) => sent - outcomes.due[i]));
-      all.set(outcomes.unsentDue.map((due) => worker.stopped_at - due), outcomes.sent.length);
+      all.set(
+        outcomes.unsentDue.map((due) => worker.stopped_at - due),
+        outcomes.sent.length,
+      );
       all.sort();
       atLeast.lateness_p50_at_least_ms = Math.round(percentileOf(all, 50) ?? 0);
       atLeast.lateness_p99_at_least_ms = Math.round(percentileOf(all, 99) ?? 0);
-      notes.push(`${unsent.toLocaleString('en-US')} sends had not gone when the worker stopped; lateness_p50/p99_at_least_ms count them as (stop − due), lower bounds over the whole workload`);
+      notes.push(
+        `${unsent.toLocaleString('en-US')} sends had not gone when the worker stopped; lateness_p50/p99_at_least_ms count them as (stop − due), lower bounds over the whole workload`,
+      );
     }
     const figures: Figures = {
       store: backend === 'sqlite' ? 'sqlite-wal' : 'postgresql',
@@ -329,7 +426,9 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
       ...measured,
       unsent,
       ...atLeast,
-      suppressed: Object.entries(outcomes.timeline).filter(([k]) => k.startsWith('suppressed')).reduce((n, [, v]) => n + v, 0),
+      suppressed: Object.entries(outcomes.timeline)
+        .filter(([k]) => k.startsWith('suppressed'))
+        .reduce((n, [, v]) => n + v, 0),
       pending_left: outcomes.pending,
       messages_not_sent: outcomes.messagesNotSent,
       timeline: JSON.stringify(outcomes.timeline),
@@ -343,7 +442,9 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
       seed_users_s: Number(seed.users_s.toFixed(1)),
       seed_entries_s: Number(seed.entries_s.toFixed(1)),
     };
-    log(`${name}: ${measured.sent} sent, ${measured.sends_per_s} sends/s (drain ${measured.drain_sends_per_s ?? '–'}/s), lateness p50 ${measured.lateness_p50_ms} ms p99 ${measured.lateness_p99_ms} ms, peak RSS ${figures.worker_peak_rss_mib} MiB`);
+    log(
+      `${name}: ${measured.sent} sent, ${measured.sends_per_s} sends/s (drain ${measured.drain_sends_per_s ?? '–'}/s), lateness p50 ${measured.lateness_p50_ms} ms p99 ${measured.lateness_p99_ms} ms, peak RSS ${figures.worker_peak_rss_mib} MiB`,
+    );
 
     if (cpuProf) {
       const summary = summarizeProfile(cpuProf, 20);
@@ -358,7 +459,9 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
     const baseline: Record<string, Figures | null> = {};
     let ratio: number | null = null;
     if (!options.noBaseline) {
-      log(`baseline: BullMQ, ${size.timers.toLocaleString('en-US')} delayed jobs over ${size.windowS} s, one HTTP POST each…`);
+      log(
+        `baseline: BullMQ, ${size.timers.toLocaleString('en-US')} delayed jobs over ${size.windowS} s, one HTTP POST each…`,
+      );
       const missing = await ensureBullmq(!options.smoke, log);
       const bull = missing ? { skipped: missing } : await bullmqBaseline(size.timers, windowMs, options.smoke, log);
       if (bull.skipped) {
@@ -396,7 +499,8 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
     };
   } finally {
     await line.stop();
-    if (database) await database.drop().catch((error: Error) => log(`could not drop ${database.name}: ${error.message}`));
+    if (database)
+      await database.drop().catch((error: Error) => log(`could not drop ${database.name}: ${error.message}`));
     if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
     else log(`kept ${dir}`);
   }

@@ -23,4 +23,4 @@ if (result.status !== 0) {
   console.error('tidings: `npm ci` failed; see the output above.');
   process.exit(result.status ?? 1);
 }
-writeFileSync(stamp, wanted + '\n');
+writeFileSync(stamp, `${wanted}\n`);

@@ -12,7 +12,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Runs `node bench/run.ts …` (the same program as `npm run bench`) and resolves with its exit code and output. */
 function bench(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bench', 'run.ts'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bench', 'run.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -24,7 +27,18 @@ function bench(args: string[]): Promise<{ code: number | null; output: string }>
 describe('npm run bench (smoke)', () => {
   it('runs B1 against SQLite at tiny size and reports sane figures', async () => {
     const out = join(dir, 'smoke.json');
-    const { code, output } = await bench(['B1', '--smoke', '--users', '1000', '--duration', '2', '--connections', '2', '--out', out]);
+    const { code, output } = await bench([
+      'B1',
+      '--smoke',
+      '--users',
+      '1000',
+      '--duration',
+      '2',
+      '--connections',
+      '2',
+      '--out',
+      out,
+    ]);
     expect(code, output).toBe(0);
     const results = JSON.parse(readFileSync(out, 'utf8')) as Array<{
       name: string;
@@ -64,7 +78,17 @@ describe('npm run bench (smoke)', () => {
     expect(results.map((r) => r.name)).toEqual(['B3', 'B4']);
     const [b3, b4] = results;
     expect(b3.skipped, output).toBeUndefined();
-    expect(b3.figures).toMatchObject({ store: 'sqlite-wal', delivery: 'line-push', line_pushes_accepted: 1000, timers: 1000, pending_left: 0, messages_not_sent: 0, suppressed: 0, early: 0, finished: true });
+    expect(b3.figures).toMatchObject({
+      store: 'sqlite-wal',
+      delivery: 'line-push',
+      line_pushes_accepted: 1000,
+      timers: 1000,
+      pending_left: 0,
+      messages_not_sent: 0,
+      suppressed: 0,
+      early: 0,
+      finished: true,
+    });
     expect(b3.figures.sent).toBe(1000);
     expect(b3.figures.sends_per_s as number).toBeGreaterThan(0);
     expect(b3.figures.lateness_p50_ms as number).toBeGreaterThanOrEqual(0);
@@ -74,7 +98,10 @@ describe('npm run bench (smoke)', () => {
       expect(b3.baseline.bullmq).toMatchObject({ jobs: 1000, sent: 1000, failed: 0, finished: true });
       expect(b3.ratio as number).toBeGreaterThan(0);
     } else {
-      expect(b3.notes?.some((n) => n.startsWith('BullMQ baseline not run')), output).toBe(true);
+      expect(
+        b3.notes?.some((n) => n.startsWith('BullMQ baseline not run')),
+        output,
+      ).toBe(true);
     }
 
     expect(b4.skipped, output).toBeUndefined();
@@ -89,7 +116,12 @@ describe('npm run bench (smoke)', () => {
     const out = join(dir, 'smoke-inbound.json');
     const { code, output } = await bench(['B2', '--smoke', '--duration', '1', '--out', out]);
     expect(code, output).toBe(0);
-    const [b2] = JSON.parse(readFileSync(out, 'utf8')) as Array<{ name: string; figures: Record<string, number>; baseline: Record<string, Record<string, number> | null>; ratio: number | null }>;
+    const [b2] = JSON.parse(readFileSync(out, 'utf8')) as Array<{
+      name: string;
+      figures: Record<string, number>;
+      baseline: Record<string, Record<string, number> | null>;
+      ratio: number | null;
+    }>;
     expect(b2.name).toBe('B2');
     for (const phase of ['line', 'sms_stop', 'sms_keyword']) {
       expect(b2.figures[`${phase}_webhooks`], phase).toBe(20);

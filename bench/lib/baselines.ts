@@ -16,7 +16,11 @@ export const SYSTEM_NODE = process.env.BENCH_SYSTEM_NODE ?? '/usr/bin/node';
 
 function betterSqliteLoads(): boolean {
   if (!existsSync(SYSTEM_NODE)) return false;
-  const probe = spawnSync(SYSTEM_NODE, ['-e', `require(${JSON.stringify(join(BASELINE_DIR, 'node_modules', 'better-sqlite3'))})(':memory:').close()`], { stdio: 'ignore' });
+  const probe = spawnSync(
+    SYSTEM_NODE,
+    ['-e', `require(${JSON.stringify(join(BASELINE_DIR, 'node_modules', 'better-sqlite3'))})(':memory:').close()`],
+    { stdio: 'ignore' },
+  );
   return probe.status === 0;
 }
 
@@ -48,7 +52,10 @@ export async function ensureBetterSqlite3(install: boolean, log: (line: string) 
 /** Runs a baseline script and returns its JSON line. */
 function runScript(nodeBinary: string, script: string, args: string[]): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(nodeBinary, [join(ROOT, 'bench', script), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(nodeBinary, [join(ROOT, 'bench', script), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -62,15 +69,44 @@ function runScript(nodeBinary: string, script: string, args: string[]): Promise<
   });
 }
 
-export function sqliteBaseline(driver: 'better-sqlite3' | 'node:sqlite', db: string, seconds: number, users: number): Promise<Figures> {
+export function sqliteBaseline(
+  driver: 'better-sqlite3' | 'node:sqlite',
+  db: string,
+  seconds: number,
+  users: number,
+): Promise<Figures> {
   const binary = driver === 'better-sqlite3' ? SYSTEM_NODE : node24();
   const pragmas = SQLITE_PRAGMAS.map((pragma) => pragma.replaceAll(' ', '')).join(',');
-  return runScript(binary, 'baseline-sqlite.mjs', ['--driver', driver, '--db', db, '--seconds', String(seconds), '--users', String(users), '--batch', '75', '--pragma', pragmas]);
+  return runScript(binary, 'baseline-sqlite.mjs', [
+    '--driver',
+    driver,
+    '--db',
+    db,
+    '--seconds',
+    String(seconds),
+    '--users',
+    String(users),
+    '--batch',
+    '75',
+    '--pragma',
+    pragmas,
+  ]);
 }
 
 export function pgBaseline(url: string, seconds: number, connections: number, users: number): Promise<Figures> {
   return runScript(node24(), 'baseline-pg.mjs', [
-    '--url', url, '--schema', 'raw_baseline', '--seconds', String(seconds), '--connections', String(connections), '--users', String(users), '--batch', '75',
+    '--url',
+    url,
+    '--schema',
+    'raw_baseline',
+    '--seconds',
+    String(seconds),
+    '--connections',
+    String(connections),
+    '--users',
+    String(users),
+    '--batch',
+    '75',
   ]);
 }
 
@@ -91,7 +127,11 @@ export async function ensureBullmq(install: boolean, log: (line: string) => void
   log('installing bullmq and ioredis into bench/.baseline (once)…');
   mkdirSync(BASELINE_DIR, { recursive: true });
   const code = await new Promise<number | null>((resolve) => {
-    const child = spawn('npm', ['install', '--prefix', BASELINE_DIR, 'bullmq@^6.7.0', 'ioredis@^6', '--no-audit', '--no-fund'], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(
+      'npm',
+      ['install', '--prefix', BASELINE_DIR, 'bullmq@^6.7.0', 'ioredis@^6', '--no-audit', '--no-fund'],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     child.on('error', () => resolve(null));
     child.on('exit', resolve);
   });

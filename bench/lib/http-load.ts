@@ -22,7 +22,11 @@ export function send(agent: Agent, target: Target, body: Buffer): Promise<Reply>
   return new Promise((resolve, reject) => {
     const req = request(
       `${target.url}${target.path}`,
-      { method: 'POST', agent, headers: { ...target.headers, 'content-type': 'application/json', 'content-length': String(body.length) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { ...target.headers, 'content-type': 'application/json', 'content-length': String(body.length) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -135,18 +139,34 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(Array.from({ length: options.connections }, () => worker()));
   agent.destroy();
   const measured = latencies.slice(0, count).sort();
-  return { seconds: options.durationMs / 1000, ok, errors, itemErrors, statuses, latencies: measured, firstError, warmupRequests };
+  return {
+    seconds: options.durationMs / 1000,
+    ok,
+    errors,
+    itemErrors,
+    statuses,
+    latencies: measured,
+    firstError,
+    warmupRequests,
+  };
 }
 
 /** Sends every body once, `concurrency` at a time; throws on the first reply that is not `okStatus` or reports item errors. */
-export async function sendAll(target: Target, bodies: Buffer[], concurrency: number, okStatus: number, itemErrors: (body: string) => boolean): Promise<void> {
+export async function sendAll(
+  target: Target,
+  bodies: Buffer[],
+  concurrency: number,
+  okStatus: number,
+  itemErrors: (body: string) => boolean,
+): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const body = bodies[next++];
       const reply = await send(agent, target, body);
-      if (reply.status !== okStatus || itemErrors(reply.body)) throw new Error(`seeding failed: ${reply.status} ${reply.body.slice(0, 500)}`);
+      if (reply.status !== okStatus || itemErrors(reply.body))
+        throw new Error(`seeding failed: ${reply.status} ${reply.body.slice(0, 500)}`);
     }
   };
   try {
@@ -163,4 +183,5 @@ export function percentile(sorted: ArrayLike<number>, p: number): number | null 
   return sorted[rank];
 }
 
-export const round = (value: number | null, digits = 2): number | null => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
+export const round = (value: number | null, digits = 2): number | null =>
+  value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits));

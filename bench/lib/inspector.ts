@@ -23,7 +23,9 @@ export async function connectRemoteProfiler(address: string): Promise<RemoteProf
   const socket = new WebSocket(address);
   await new Promise<void>((resolve, reject) => {
     socket.addEventListener('open', () => resolve(), { once: true });
-    socket.addEventListener('error', () => reject(new Error(`cannot connect to the inspector at ${address}`)), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`cannot connect to the inspector at ${address}`)), {
+      once: true,
+    });
   });
   let nextId = 1;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();

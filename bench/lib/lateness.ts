@@ -30,7 +30,8 @@ export interface LatenessFigures {
 /** Backlog (due but not yet sent) above which a second counts as "behind". */
 export const BACKLOG_MIN = 500;
 
-const round = (value: number | null, digits = 1): number | null => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
+const round = (value: number | null, digits = 1): number | null =>
+  value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits));
 
 /** Nearest-rank percentile of a sorted array. */
 export function percentileOf(sorted: ArrayLike<number>, p: number): number | null {

@@ -3,7 +3,9 @@ import pg from 'pg';
 
 /** The PostgreSQL the benchmarks use: BENCH_DATABASE_URL, else the local test server. Only its host and credentials matter: each run makes its own database. */
 export function benchPostgresUrl(): string {
-  return process.env.BENCH_DATABASE_URL || process.env.TIDINGS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+  return (
+    process.env.BENCH_DATABASE_URL || process.env.TIDINGS_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test'
+  );
 }
 
 export const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -30,7 +32,9 @@ export async function postgresUnavailable(url = benchPostgresUrl()): Promise<str
 }
 
 /** Creates `tidings_bench_<hex>`; returns its URL and a function that drops it. */
-export async function createBenchDatabase(url = benchPostgresUrl()): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+export async function createBenchDatabase(
+  url = benchPostgresUrl(),
+): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `tidings_bench_${randomBytes(6).toString('hex')}`;
   await withClient(url, (c) => c.query(`CREATE DATABASE ${name}`));
   const parsed = new URL(url);

@@ -103,7 +103,10 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
 
 export function formatProfile(summary: ProfileSummary): string {
   const section = (title: string, entries: ProfileEntry[]) =>
-    [`${title}:`, ...entries.map((e) => `  ${e.percent.toFixed(1).padStart(5)}%  ${String(e.ms).padStart(7)} ms  ${e.key}`)].join('\n');
+    [
+      `${title}:`,
+      ...entries.map((e) => `  ${e.percent.toFixed(1).padStart(5)}%  ${String(e.ms).padStart(7)} ms  ${e.key}`),
+    ].join('\n');
   return [
     `profile: ${summary.totalMs} ms sampled`,
     section('self time by area', summary.areas),

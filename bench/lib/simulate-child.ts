@@ -18,7 +18,11 @@ const { values } = parseArgs({
 });
 
 let started = performance.now();
-const generated = generateScenario({ users: Number(values.users), days: Number(values.days), sessionsPerUser: Number(values.sessions) });
+const generated = generateScenario({
+  users: Number(values.users),
+  days: Number(values.days),
+  sessionsPerUser: Number(values.sessions),
+});
 const generateSeconds = (performance.now() - started) / 1000;
 
 let session: Session | null = null;

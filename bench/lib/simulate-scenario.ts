@@ -19,7 +19,14 @@ export interface ScenarioSize {
 export interface GeneratedScenario {
   scenario: Scenario;
   definitions: DefinitionBundle;
-  counts: { users: number; campaigns: number; steps: number; events: number; purchases: number; attribute_updates: number };
+  counts: {
+    users: number;
+    campaigns: number;
+    steps: number;
+    events: number;
+    purchases: number;
+    attribute_updates: number;
+  };
 }
 
 export const START = '2026-03-02T00:00:00Z';
@@ -27,7 +34,16 @@ const SLOT_MS = 10 * 60_000;
 const MAX_PER_REQUEST = 75;
 
 /** Time zones of the users (and some with none, who get the company's). */
-const ZONES = ['Asia/Tokyo', 'Europe/Paris', 'America/New_York', 'America/Los_Angeles', 'Australia/Sydney', 'Asia/Kolkata', 'UTC', null] as const;
+const ZONES = [
+  'Asia/Tokyo',
+  'Europe/Paris',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Australia/Sydney',
+  'Asia/Kolkata',
+  'UTC',
+  null,
+] as const;
 const COUNTRIES = ['JP', 'FR', 'US', 'US', 'AU', 'IN', 'GB', 'DE'] as const;
 const CATEGORIES = ['shoes', 'apparel', 'electronics', 'home', 'beauty', 'toys'] as const;
 const FIRST_NAMES = ['Aiko', 'Ben', 'Chloé', 'Daichi', 'Emma', 'Felix', 'Hana', 'Jun', 'Léa', 'Mei', 'Noah', 'Priya'];
@@ -55,13 +71,22 @@ export function benchCampaigns(days: number): Campaign[] {
       id: 'cart-reminder',
       name: 'Abandoned cart reminder',
       status: 'active',
-      trigger: { type: 'custom_event', event: 'added_to_cart', filters: [{ property: 'cart_value', op: 'gte', value: 100 }] },
+      trigger: {
+        type: 'custom_event',
+        event: 'added_to_cart',
+        filters: [{ property: 'cart_value', op: 'gte', value: 100 }],
+      },
       audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
       delay: { type: 'duration', seconds: 3600 },
       exceptions: [{ type: 'purchase' }],
       time_window: { start: '09:00', end: '21:00', time_zone: 'user', send_at_next_available: true },
       reeligibility: { after_seconds: 86_400 },
-      message: { channel: 'line-main', default: text(`${hi}, your {{ event.properties.category }} cart ({{ event.properties.cart_value }}) is waiting`) },
+      message: {
+        channel: 'line-main',
+        default: text(
+          `${hi}, your {{ event.properties.category }} cart ({{ event.properties.cart_value }}) is waiting`,
+        ),
+      },
     },
     {
       id: 'cart-followup',
@@ -81,7 +106,11 @@ export function benchCampaigns(days: number): Campaign[] {
       id: 'browse-nudge',
       name: 'Browse abandonment',
       status: 'active',
-      trigger: { type: 'custom_event', event: 'product_viewed', filters: [{ property: 'category', op: 'in', value: ['shoes', 'apparel'] }] },
+      trigger: {
+        type: 'custom_event',
+        event: 'product_viewed',
+        filters: [{ property: 'category', op: 'in', value: ['shoes', 'apparel'] }],
+      },
       delay: { type: 'duration', seconds: 1800 },
       exceptions: [{ type: 'custom_event', event: 'added_to_cart' }],
       reeligibility: { after_seconds: 7 * 86_400 },
@@ -168,11 +197,19 @@ export function benchCampaigns(days: number): Campaign[] {
       id: 'price-drop',
       name: 'Price drop, JP and FR',
       status: 'active',
-      trigger: { type: 'custom_event', event: 'price_dropped', filters: [{ property: 'category', op: 'in', value: ['electronics', 'home', 'beauty'] }] },
+      trigger: {
+        type: 'custom_event',
+        event: 'price_dropped',
+        filters: [{ property: 'category', op: 'in', value: ['electronics', 'home', 'beauty'] }],
+      },
       audience: { filters: [{ attribute: 'country', op: 'in', value: ['JP', 'FR'] }] },
       delay: { type: 'duration', seconds: 7200 },
       reeligibility: { after_seconds: 3 * 86_400 },
-      message: { channel: 'sms', default: text('{{ event.properties.category }} is cheaper now'), fallback: { channel: 'line-main', default: text('price drop!') } },
+      message: {
+        channel: 'sms',
+        default: text('{{ event.properties.category }} is cheaper now'),
+        fallback: { channel: 'line-main', default: text('price drop!') },
+      },
     },
     {
       id: 'wishlist',
@@ -203,7 +240,10 @@ export function benchCampaigns(days: number): Campaign[] {
       reevaluate_audience_at_send: true,
       delay: { type: 'duration', seconds: 2 * 86_400 },
       reeligibility: { after_seconds: 7 * 86_400 },
-      message: { channel: 'mail', default: { type: 'email', subject: 'Your premium perks', text: 'Thanks for being premium.' } },
+      message: {
+        channel: 'mail',
+        default: { type: 'email', subject: 'Your premium perks', text: 'Thanks for being premium.' },
+      },
     },
     {
       id: 'cart-saved',
@@ -235,17 +275,35 @@ export function benchCampaigns(days: number): Campaign[] {
       name: 'A week after the last session, 19:00 Paris',
       status: 'active',
       trigger: { type: 'session_start' },
-      audience: { filters: [{ any: [{ attribute: 'line_id', op: 'exists' }, { attribute: 'email', op: 'exists' }] }, { not: { attribute: 'country', op: 'eq', value: 'US' } }] },
+      audience: {
+        filters: [
+          {
+            any: [
+              { attribute: 'line_id', op: 'exists' },
+              { attribute: 'email', op: 'exists' },
+            ],
+          },
+          { not: { attribute: 'country', op: 'eq', value: 'US' } },
+        ],
+      },
       delay: { type: 'calendar_days', days: 7, time: '19:00', time_zone: 'company' },
       exceptions: [{ type: 'session_start' }],
       reeligibility: { after_seconds: 0 },
-      message: { channel: 'line-main', default: text(`${hi}, we miss you`), fallback: { channel: 'mail', default: { type: 'email', subject: 'We miss you', text: 'Come back.' } } },
+      message: {
+        channel: 'line-main',
+        default: text(`${hi}, we miss you`),
+        fallback: { channel: 'mail', default: { type: 'email', subject: 'We miss you', text: 'Come back.' } },
+      },
     },
     {
       id: 'big-order',
       name: 'Big order, 5 minutes later, office hours only',
       status: 'active',
-      trigger: { type: 'custom_event', event: 'checkout_completed', filters: [{ property: 'order_total', op: 'gte', value: 200 }] },
+      trigger: {
+        type: 'custom_event',
+        event: 'checkout_completed',
+        filters: [{ property: 'order_total', op: 'gte', value: 200 }],
+      },
       delay: { type: 'duration', seconds: 300 },
       time_window: { start: '09:00', end: '18:00', time_zone: 'company' },
       reeligibility: { after_seconds: 86_400 },
@@ -263,7 +321,14 @@ export function benchDefinitions(days: number): DefinitionBundle {
       { id: 'hook', type: 'webhook', url: 'https://example.com/hook' },
     ],
     segments: [
-      { id: 'vip', name: 'VIP', filters: [{ attribute: 'lifetime_value', op: 'gte', value: 500 }, { attribute: 'plan', op: 'eq', value: 'premium' }] },
+      {
+        id: 'vip',
+        name: 'VIP',
+        filters: [
+          { attribute: 'lifetime_value', op: 'gte', value: 500 },
+          { attribute: 'plan', op: 'eq', value: 'premium' },
+        ],
+      },
     ],
     campaigns: benchCampaigns(days),
   } as DefinitionBundle;
@@ -302,12 +367,19 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
 
     // Sessions: uniform over the period; each a burst of events a minute or two apart (same step or the next).
     const sessions = Math.max(1, Math.round(size.sessionsPerUser * (0.5 + random())));
-    const times = Array.from({ length: sessions }, () => Math.floor(random() * (periodMs - SLOT_MS))).sort((a, b) => a - b);
+    const times = Array.from({ length: sessions }, () => Math.floor(random() * (periodMs - SLOT_MS))).sort(
+      (a, b) => a - b,
+    );
     let signedUp = false;
     for (const [i, t0] of times.entries()) {
       const event = (offsetMs: number, name: string, properties: Body = {}) => {
         const t = t0 + offsetMs;
-        slotEvents[Math.floor(t / SLOT_MS)].push({ external_id: externalId, name, time: new Date(start + t).toISOString(), properties });
+        slotEvents[Math.floor(t / SLOT_MS)].push({
+          external_id: externalId,
+          name,
+          time: new Date(start + t).toISOString(),
+          properties,
+        });
         events++;
       };
       event(0, 'session_start');
@@ -317,7 +389,8 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
       }
       const category = pick(CATEGORIES);
       const views = Math.floor(random() * 3);
-      for (let v = 0; v < views; v++) event(60_000 * (v + 1), 'product_viewed', { category, sku: `sku-${Math.floor(random() * 10)}` });
+      for (let v = 0; v < views; v++)
+        event(60_000 * (v + 1), 'product_viewed', { category, sku: `sku-${Math.floor(random() * 10)}` });
       if (random() < 0.3) event(90_000, 'search', { query: pick(['sneakers', 'lamp', 'lipstick', 'robot', 'jacket']) });
       if (random() < 0.1) event(100_000, 'wishlist_added', { category });
       if (random() < 0.05) event(110_000, 'price_dropped', { category });
@@ -330,8 +403,19 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
           const t = Math.min(t0 + later, periodMs - 1);
           const slot = Math.floor(t / SLOT_MS);
           const time = new Date(start + t).toISOString();
-          slotPurchases[slot].push({ external_id: externalId, product_id: `sku-${Math.floor(random() * 10)}`, currency: 'USD', price: cartValue, time });
-          slotEvents[slot].push({ external_id: externalId, name: 'checkout_completed', time, properties: { order_total: cartValue } });
+          slotPurchases[slot].push({
+            external_id: externalId,
+            product_id: `sku-${Math.floor(random() * 10)}`,
+            currency: 'USD',
+            price: cartValue,
+            time,
+          });
+          slotEvents[slot].push({
+            external_id: externalId,
+            name: 'checkout_completed',
+            time,
+            properties: { order_total: cartValue },
+          });
           purchases++;
           events++;
         }
@@ -355,7 +439,11 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
     const e = slotEvents[s].sort((a, b) => String(a.time).localeCompare(String(b.time)));
     const p = slotPurchases[s];
     const a = slotAttributes[s];
-    const parts = Math.max(Math.ceil(e.length / MAX_PER_REQUEST), Math.ceil(p.length / MAX_PER_REQUEST), Math.ceil(a.length / MAX_PER_REQUEST));
+    const parts = Math.max(
+      Math.ceil(e.length / MAX_PER_REQUEST),
+      Math.ceil(p.length / MAX_PER_REQUEST),
+      Math.ceil(a.length / MAX_PER_REQUEST),
+    );
     for (let k = 0; k < parts; k++) {
       const track: Body = {};
       const slice = (list: Body[]) => list.slice(k * MAX_PER_REQUEST, (k + 1) * MAX_PER_REQUEST);
@@ -375,6 +463,13 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
   return {
     scenario,
     definitions,
-    counts: { users: size.users, campaigns: definitions.campaigns?.length ?? 0, steps: steps.length, events, purchases, attribute_updates: attributeUpdates },
+    counts: {
+      users: size.users,
+      campaigns: definitions.campaigns?.length ?? 0,
+      steps: steps.length,
+      events,
+      purchases,
+      attribute_updates: attributeUpdates,
+    },
   };
 }

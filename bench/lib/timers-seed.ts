@@ -25,24 +25,33 @@ export const TIMERS_CHANNEL = 'line-bench';
  */
 export const TIMERS_LINE_TOKEN = 'bench-line-token';
 export const timersBundle = (lineUrl: string | null = null): DefinitionBundle => ({
-  channels: [process.env.BENCH_TIMERS_SANDBOX === '1'
-    ? { id: TIMERS_CHANNEL, type: 'line', sandbox: true }
-    : lineUrl === null
-      ? { id: TIMERS_CHANNEL, type: 'line', api_base_url: 'http://127.0.0.1:9' }
-      : { id: TIMERS_CHANNEL, type: 'line', channel_access_token: TIMERS_LINE_TOKEN, api_base_url: lineUrl }],
+  channels: [
+    process.env.BENCH_TIMERS_SANDBOX === '1'
+      ? { id: TIMERS_CHANNEL, type: 'line', sandbox: true }
+      : lineUrl === null
+        ? { id: TIMERS_CHANNEL, type: 'line', api_base_url: 'http://127.0.0.1:9' }
+        : { id: TIMERS_CHANNEL, type: 'line', channel_access_token: TIMERS_LINE_TOKEN, api_base_url: lineUrl },
+  ],
   campaigns: [
     {
       id: TIMERS_CAMPAIGN,
       name: 'Abandoned cart reminder (B3)',
       status: 'active',
-      trigger: { type: 'custom_event', event: 'added_to_cart', filters: [{ property: 'cart_value', op: 'gte', value: 100 }] },
+      trigger: {
+        type: 'custom_event',
+        event: 'added_to_cart',
+        filters: [{ property: 'cart_value', op: 'gte', value: 100 }],
+      },
       audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
       delay: { type: 'duration', seconds: 3600 },
       exceptions: [{ type: 'purchase' }],
       reeligibility: { after_seconds: 0 },
       message: {
         channel: TIMERS_CHANNEL,
-        default: { type: 'text', text: "Hi {{ user.first_name | default: 'there' }}, your {{ event.properties.sku }} is still in your cart" },
+        default: {
+          type: 'text',
+          text: "Hi {{ user.first_name | default: 'there' }}, your {{ event.properties.sku }} is still in your cart",
+        },
       },
     },
   ],
@@ -126,7 +135,9 @@ export async function seedTimers(options: TimersSeed): Promise<SeedReport> {
           state: 'pending',
           triggered_at: due - 3_600_000,
           due_at: due,
-          context: { event: { name: 'added_to_cart', properties: { cart_value: 100 + (i % 400), sku: SKUS[i % SKUS.length] } } },
+          context: {
+            event: { name: 'added_to_cart', properties: { cart_value: 100 + (i % 400), sku: SKUS[i % SKUS.length] } },
+          },
           updated_at: due - 3_600_000,
         });
       }

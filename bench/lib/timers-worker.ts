@@ -25,7 +25,8 @@ const { values } = parseArgs({
     'lead-ms': { type: 'string', default: '1500' },
   },
 });
-if (!values.db || !values.anchor || !values['window-ms']) throw new Error('usage: timers-worker.ts --db DB --anchor MS --window-ms MS');
+if (!values.db || !values.anchor || !values['window-ms'])
+  throw new Error('usage: timers-worker.ts --db DB --anchor MS --window-ms MS');
 const anchor = Number(values.anchor);
 const windowMs = Number(values['window-ms']);
 const leadMs = Number(values['lead-ms']);
@@ -41,16 +42,23 @@ let offset = 0;
 const engine = createEngine(store, { now: () => Date.now() + offset });
 const errors: string[] = [];
 // TIDINGS_WORKER_BATCH applies here as in the server.
-const worker = new CampaignWorker(engine, channelAdapter, (error) => {
-  if (errors.length < 5) errors.push((error as Error).stack ?? String(error));
-}, { batchSize: workerBatchSize(process.env.TIDINGS_WORKER_BATCH) });
+const worker = new CampaignWorker(
+  engine,
+  channelAdapter,
+  (error) => {
+    if (errors.length < 5) errors.push((error as Error).stack ?? String(error));
+  },
+  { batchSize: workerBatchSize(process.env.TIDINGS_WORKER_BATCH) },
+);
 // Warm the connection before the window opens.
 await worker.nextDueAt();
 
 // With a harness (an IPC channel) the figures go to it, and this process exits when told, so that
 // the harness can stop its CPU profile first; run by hand, they are printed.
 const report = (message: Record<string, unknown>): Promise<void> =>
-  new Promise((resolve) => (process.send ? process.send(message, () => resolve()) : (console.log(JSON.stringify(message)), resolve())));
+  new Promise((resolve) =>
+    process.send ? process.send(message, () => resolve()) : (console.log(JSON.stringify(message)), resolve()),
+  );
 process.on('message', (message) => {
   if (message === 'exit') process.exit(0);
 });

@@ -5,8 +5,16 @@
  */
 
 export const EVENT_NAMES = [
-  'product_viewed', 'added_to_cart', 'removed_from_cart', 'checkout_started', 'order_completed',
-  'search_performed', 'wishlist_added', 'coupon_applied', 'review_posted', 'app_opened',
+  'product_viewed',
+  'added_to_cart',
+  'removed_from_cart',
+  'checkout_started',
+  'order_completed',
+  'search_performed',
+  'wishlist_added',
+  'coupon_applied',
+  'review_posted',
+  'app_opened',
 ] as const;
 export const CATEGORIES = ['shoes', 'apparel', 'electronics', 'home', 'beauty', 'toys', 'books', 'grocery'] as const;
 const TIERS = ['bronze', 'silver', 'gold', 'platinum'] as const;

@@ -34,13 +34,25 @@ export interface ProviderRequest {
  * 3xx is the provider's answer, and for a webhook a rejection, as Stripe's and GitHub's webhooks
  * treat it, since a redirected POST may come back as a GET.
  */
-export async function callProvider(url: URL | string, init: ProviderRequest, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Promise<ProviderAnswer> {
+export async function callProvider(
+  url: URL | string,
+  init: ProviderRequest,
+  timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS,
+): Promise<ProviderAnswer> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('the provider did not answer in time', 'TimeoutError')), timeoutMs);
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('the provider did not answer in time', 'TimeoutError')),
+    timeoutMs,
+  );
   try {
     const named = Object.keys(init.headers ?? {}).some((name) => name.toLowerCase() === 'user-agent');
     const headers = named ? init.headers : { 'user-agent': USER_AGENT, ...init.headers };
-    const response = await request(url, { method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers, body: init.body, signal: controller.signal });
+    const response = await request(url, {
+      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers,
+      body: init.body,
+      signal: controller.signal,
+    });
     const text = await response.body.text();
     const answered = response.headers;
     return {

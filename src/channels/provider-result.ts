@@ -17,9 +17,14 @@ export function httpFailure(status: number, message: string): ProviderResult {
 /** A request that never got an answer: timed out or could not connect. Always transient. */
 export function networkFailure(error: unknown): ProviderResult {
   const name = (error as { name?: string })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'transient', code: 'timeout', message: 'the provider did not answer in time' };
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return { kind: 'transient', code: 'timeout', message: 'the provider did not answer in time' };
   // undici's own errors carry the code (ECONNREFUSED, UND_ERR_SOCKET…); fetch's wrap it in `cause`.
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const code = (error as { code?: string })?.code;
-  return { kind: 'transient', code: 'network', message: cause?.code ?? code ?? cause?.message ?? String((error as Error)?.message ?? error) };
+  return {
+    kind: 'transient',
+    code: 'network',
+    message: cause?.code ?? code ?? cause?.message ?? String((error as Error)?.message ?? error),
+  };
 }

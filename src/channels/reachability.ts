@@ -19,9 +19,16 @@ export function reach(user: UserRecord, channel: Channel): Reach {
     case 'line':
       return addressed(user.line_id, groupState(user, channel.subscription_group) !== 'unsubscribed');
     case 'twilio_sms':
-      return addressed(user.phone, !channel.subscription_group || groupState(user, channel.subscription_group) === 'subscribed');
+      return addressed(
+        user.phone,
+        !channel.subscription_group || groupState(user, channel.subscription_group) === 'subscribed',
+      );
     case 'smtp':
-      return addressed(user.email, user.standard.email_subscribe !== 'unsubscribed' && groupState(user, channel.subscription_group) !== 'unsubscribed');
+      return addressed(
+        user.email,
+        user.standard.email_subscribe !== 'unsubscribed' &&
+          groupState(user, channel.subscription_group) !== 'unsubscribed',
+      );
     case 'webhook':
     case 'sandbox':
       return { ok: true, recipient: user.external_id ?? user.id };

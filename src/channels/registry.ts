@@ -14,7 +14,12 @@ export interface BuildOptions {
   publicUrl?: string | null;
 }
 
-export type BuildPayload<C extends Channel = Channel> = (content: Content, recipient: string, channel: C, options?: BuildOptions) => PayloadResult;
+export type BuildPayload<C extends Channel = Channel> = (
+  content: Content,
+  recipient: string,
+  channel: C,
+  options?: BuildOptions,
+) => PayloadResult;
 
 export interface ChannelKind<T extends ChannelType> {
   buildPayload: BuildPayload<ChannelOf<T>>;
@@ -37,7 +42,12 @@ export const CHANNEL_TYPES: { readonly [T in ChannelType]: ChannelKind<T> } = {
   sandbox: { buildPayload: sandboxPayload, addressField: null, subscriptionChannelType: null },
 };
 
-export function buildPayload(content: Content, recipient: string, channel: Channel, options: BuildOptions = {}): PayloadResult {
+export function buildPayload(
+  content: Content,
+  recipient: string,
+  channel: Channel,
+  options: BuildOptions = {},
+): PayloadResult {
   // TypeScript cannot tie CHANNEL_TYPES[channel.type] to channel's own member of the union.
   const build = CHANNEL_TYPES[channel.type].buildPayload as BuildPayload;
   return build(content, recipient, channel, options);
@@ -67,6 +77,7 @@ const TEMPLATED_STAND_IN = 'https://t.example';
 function withoutTemplates(value: unknown): unknown {
   if (typeof value === 'string') return LIQUID.test(value) ? TEMPLATED_STAND_IN : value;
   if (Array.isArray(value)) return value.map(withoutTemplates);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutTemplates(item)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withoutTemplates(item)]));
   return value;
 }

@@ -28,7 +28,10 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
  * the sandbox instead — a `sandbox` channel, `sandbox: true`, or a channel without credentials
  * (a webhook needs none: its URL is all it takes).
  */
-export function senderFor(channel: Channel | undefined, env: Record<string, string | undefined> = process.env): Send | null {
+export function senderFor(
+  channel: Channel | undefined,
+  env: Record<string, string | undefined> = process.env,
+): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
   const timeoutMs = providerTimeoutMs(env);
   switch (channel.type) {

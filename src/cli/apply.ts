@@ -9,7 +9,12 @@ export async function applyFolder(path: string, options: { url: string; key?: st
     headers: { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' },
     body: JSON.stringify(bundle),
   });
-  const body = (await response.json()) as { message?: string; errors?: Array<{ field: string; message: string }>; created?: string[]; updated?: string[] };
+  const body = (await response.json()) as {
+    message?: string;
+    errors?: Array<{ field: string; message: string }>;
+    created?: string[];
+    updated?: string[];
+  };
   if (!response.ok) {
     console.error(`Refused (${response.status}): ${body.message}`);
     for (const error of body.errors ?? []) console.error(`  ${error.field}: ${error.message}`);

@@ -24,9 +24,11 @@ export function readDefinitions(path: string): Record<string, unknown[]> {
   for (const file of definitionFiles(path)) {
     const document = readDocument(file);
     if (document === null || document === undefined) continue;
-    if (typeof document !== 'object' || Array.isArray(document)) throw new Error(`${file}: expected a mapping of ${BUNDLE_KEYS.join(', ')}`);
+    if (typeof document !== 'object' || Array.isArray(document))
+      throw new Error(`${file}: expected a mapping of ${BUNDLE_KEYS.join(', ')}`);
     for (const [key, value] of Object.entries(document)) {
-      if (!(BUNDLE_KEYS as readonly string[]).includes(key)) throw new Error(`${file}: '${key}' is not one of ${BUNDLE_KEYS.join(', ')}`);
+      if (!(BUNDLE_KEYS as readonly string[]).includes(key))
+        throw new Error(`${file}: '${key}' is not one of ${BUNDLE_KEYS.join(', ')}`);
       if (!Array.isArray(value)) throw new Error(`${file}: '${key}' must be a list`);
       (bundle[key] ??= []).push(...value);
     }

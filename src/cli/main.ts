@@ -8,7 +8,9 @@ import { syncFollowers } from './sync-followers.ts';
 import { parseRateLimitOption, resolveDatabase, resolveRateLimits, startServer } from './start.ts';
 
 export async function main(argv: string[]): Promise<void> {
-  const program = new Command('tidings').version(PACKAGE_VERSION).description('Tidings: a self-hosted customer messaging engine');
+  const program = new Command('tidings')
+    .version(PACKAGE_VERSION)
+    .description('Tidings: a self-hosted customer messaging engine');
 
   program
     .command('start')
@@ -17,13 +19,21 @@ export async function main(argv: string[]): Promise<void> {
     .option('-H, --host <host>', 'address to listen on', process.env.HOST ?? '0.0.0.0')
     .option('--db <location>', 'SQLite file path, or postgres://… URL')
     .addOption(
-      new Option('--rate-limit <spec>', "per-API-key limits, 'off' or group=max/window,… (groups users_track, users_identity, subscription_status_set, default; e.g. users_track=3000/3s,default=250000/1h); groups not named keep Braze's defaults")
+      new Option(
+        '--rate-limit <spec>',
+        "per-API-key limits, 'off' or group=max/window,… (groups users_track, users_identity, subscription_status_set, default; e.g. users_track=3000/3s,default=250000/1h); groups not named keep Braze's defaults",
+      )
         .env('TIDINGS_RATE_LIMITS')
         .argParser(parseRateLimitOption),
     )
     .option('--no-rate-limit', 'serve without rate limits (same as --rate-limit off)')
     .action(async (options: { port: number; host: string; db?: string; rateLimit?: RateLimits | false }) => {
-      await startServer({ port: options.port, host: options.host, database: resolveDatabase(options.db), rateLimits: resolveRateLimits(options.rateLimit) });
+      await startServer({
+        port: options.port,
+        host: options.host,
+        database: resolveDatabase(options.db),
+        rateLimits: resolveRateLimits(options.rateLimit),
+      });
     });
 
   program
@@ -35,7 +45,11 @@ export async function main(argv: string[]): Promise<void> {
       const store = await openStore(database);
       try {
         const report = await store.migrate();
-        console.log(report.applied.length === 0 ? `Schema already at version ${report.current}.` : `Applied: ${report.applied.join(', ')}. Schema at version ${report.current}.`);
+        console.log(
+          report.applied.length === 0
+            ? `Schema already at version ${report.current}.`
+            : `Applied: ${report.applied.join(', ')}. Schema at version ${report.current}.`,
+        );
       } finally {
         await store.close();
       }
@@ -64,7 +78,9 @@ export async function main(argv: string[]): Promise<void> {
   const line = program.command('line').description('LINE channels');
   line
     .command('sync-followers')
-    .description("Import a LINE channel's followers page by page: each found or created by line_id and subscribed to the channel's group")
+    .description(
+      "Import a LINE channel's followers page by page: each found or created by line_id and subscribed to the channel's group",
+    )
     .argument('<channel>', 'the channel id')
     .option('--db <location>', 'SQLite file path, or postgres://… URL')
     .action(async (channelId: string, options: { db?: string }) => {

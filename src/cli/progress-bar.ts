@@ -3,7 +3,12 @@
  * when the total is known (approximately or not), else only the count. On a terminal each
  * update redraws the line; elsewhere (a log, a CI job) each update is a line of its own.
  */
-export function progressLine(done: number, total: number | null, what: string, options: { approximate?: boolean; width?: number } = {}): string {
+export function progressLine(
+  done: number,
+  total: number | null,
+  what: string,
+  options: { approximate?: boolean; width?: number } = {},
+): string {
   const count = done.toLocaleString('en-US');
   if (total === null || total <= 0) return `${count} ${what}`;
   const width = options.width ?? 24;

@@ -20,9 +20,10 @@ export async function simulate(file: string, options: { format: 'jsonl' | 'table
     throw new Error(`${file}: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`);
   }
   const scenario = document as Scenario;
-  const definitions = typeof scenario.definitions === 'string'
-    ? readDefinitions(resolve(dirname(file), scenario.definitions))
-    : scenario.definitions;
+  const definitions =
+    typeof scenario.definitions === 'string'
+      ? readDefinitions(resolve(dirname(file), scenario.definitions))
+      : scenario.definitions;
   const lines = await runScenario(scenario, definitions);
   const unmet = unmetExpectations(lines, scenario.expect ?? []);
   if (options.check) {
@@ -38,9 +39,20 @@ export async function simulate(file: string, options: { format: 'jsonl' | 'table
 }
 
 function formatTable(lines: OutcomeLine[]): string {
-  const rows = lines.map((l) => [l.at, l.user, l.campaign ?? '', l.outcome, l.reason ?? (typeof l.send_at === 'string' ? `send_at ${l.send_at}` : ''), typeof l.to === 'string' ? `${l.channel} → ${l.to}` : '']);
+  const rows = lines.map((l) => [
+    l.at,
+    l.user,
+    l.campaign ?? '',
+    l.outcome,
+    l.reason ?? (typeof l.send_at === 'string' ? `send_at ${l.send_at}` : ''),
+    typeof l.to === 'string' ? `${l.channel} → ${l.to}` : '',
+  ]);
   const header = ['at', 'user', 'campaign', 'outcome', 'reason / send time', 'channel'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)].join('\n');
 }

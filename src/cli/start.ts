@@ -1,5 +1,12 @@
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_RATE_LIMITS, describeRateLimit, NO_RATE_LIMITS, parseRateLimits, RATE_LIMIT_GROUPS, type RateLimits } from '../core/rate-limit.ts';
+import {
+  DEFAULT_RATE_LIMITS,
+  describeRateLimit,
+  NO_RATE_LIMITS,
+  parseRateLimits,
+  RATE_LIMIT_GROUPS,
+  type RateLimits,
+} from '../core/rate-limit.ts';
 import { channelAdapter } from '../channels/adapter.ts';
 import { CampaignWorker, workerBatchSize } from '../engine/campaigns/worker.ts';
 import { buildApp } from '../http/app.ts';
@@ -34,22 +41,38 @@ function describeRateLimits(limits: RateLimits): string {
 }
 
 function describeDatabase(location: string): string {
-  return /^postgres(ql)?:/.test(location) ? `PostgreSQL ${location.replace(/\/\/[^@/]*@/, '//***@')}` : `SQLite ${location}`;
+  return /^postgres(ql)?:/.test(location)
+    ? `PostgreSQL ${location.replace(/\/\/[^@/]*@/, '//***@')}`
+    : `SQLite ${location}`;
 }
 
 /**
  * Opens and migrates the store, makes sure an admin key exists, and serves until SIGTERM/SIGINT;
  * then stops accepting, lets in-flight requests finish and closes the store.
  */
-export async function startServer(options: { port: number; host: string; database: string; rateLimits: RateLimits }): Promise<void> {
+export async function startServer(options: {
+  port: number;
+  host: string;
+  database: string;
+  rateLimits: RateLimits;
+}): Promise<void> {
   const store = await openStore(options.database, { backgroundCheckpoints: true });
   await store.migrate();
   const engine = createEngine(store);
   const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);
-  const app = await buildApp({ engine, logger: { level: process.env.LOG_LEVEL ?? 'info' }, rateLimits: options.rateLimits });
-  const worker = new CampaignWorker(engine, channelAdapter, (error) => app.log.error({ err: error }, 'campaign worker failed; retrying'), {
-    batchSize: workerBatchSize(process.env.TIDINGS_WORKER_BATCH),
+  const app = await buildApp({
+    engine,
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    rateLimits: options.rateLimits,
   });
+  const worker = new CampaignWorker(
+    engine,
+    channelAdapter,
+    (error) => app.log.error({ err: error }, 'campaign worker failed; retrying'),
+    {
+      batchSize: workerBatchSize(process.env.TIDINGS_WORKER_BATCH),
+    },
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

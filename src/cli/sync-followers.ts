@@ -19,10 +19,14 @@ export async function syncFollowers(channelId: string, database: string): Promis
     const progress = new ProgressWriter();
     const done = await importLineFollowers(engine, channelId, (p) => {
       // LINE's count is yesterday's: the bar may end short of or past it, so it is shown as approximate.
-      progress.update(`${progressLine(p.followers, p.expected, 'followers', { approximate: true })}, ${p.created.toLocaleString('en-US')} new (${p.pages} page${p.pages === 1 ? '' : 's'})`);
+      progress.update(
+        `${progressLine(p.followers, p.expected, 'followers', { approximate: true })}, ${p.created.toLocaleString('en-US')} new (${p.pages} page${p.pages === 1 ? '' : 's'})`,
+      );
     });
     progress.done();
-    console.log(`Imported ${done.followers.toLocaleString('en-US')} followers of '${channelId}': ${done.created.toLocaleString('en-US')} new profiles, in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    console.log(
+      `Imported ${done.followers.toLocaleString('en-US')} followers of '${channelId}': ${done.created.toLocaleString('en-US')} new profiles, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof RequestError || error instanceof LineApiError) {

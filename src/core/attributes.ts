@@ -29,9 +29,19 @@ const CONTROL_KEYS = new Set(['external_id', 'user_alias', 'braze_id', '_update_
 
 /** Braze standard attributes Tidings has no use for; refused so that nothing is silently misfiled. */
 const UNSUPPORTED_BRAZE_ATTRIBUTES = new Set([
-  'push_subscribe', 'push_tokens', 'push_token_import', 'current_location', 'date_of_first_session',
-  'date_of_last_session', 'facebook', 'twitter', 'image_url', 'marked_email_as_spam_at',
-  'email_open_tracking_disabled', 'email_click_tracking_disabled', 'use_double_opt_in_logic',
+  'push_subscribe',
+  'push_tokens',
+  'push_token_import',
+  'current_location',
+  'date_of_first_session',
+  'date_of_last_session',
+  'facebook',
+  'twitter',
+  'image_url',
+  'marked_email_as_spam_at',
+  'email_open_tracking_disabled',
+  'email_click_tracking_disabled',
+  'use_double_opt_in_logic',
 ]);
 
 const TEXT_FIELDS = ['first_name', 'last_name', 'home_city'] as const;
@@ -44,13 +54,18 @@ const DOB = /^\d{4}-\d{2}-\d{2}$/;
  * Applies one attributes object to a profile. Either every field is valid and a changed copy of
  * the profile is returned, or nothing changes and the first invalid field is named.
  */
-export function applyAttributes(original: UserRecord, attributes: Record<string, unknown>, ctx: AttributeContext): AttributeResult {
+export function applyAttributes(
+  original: UserRecord,
+  attributes: Record<string, unknown>,
+  ctx: AttributeContext,
+): AttributeResult {
   const user: UserRecord = { ...original, standard: { ...original.standard }, custom: { ...original.custom } };
   const subscriptionChanges: SubscriptionTransition[] = [];
 
   for (const [key, value] of Object.entries(attributes)) {
     if (CONTROL_KEYS.has(key)) continue;
-    if (UNSUPPORTED_BRAZE_ATTRIBUTES.has(key)) return fail(`'${key}' is a Braze attribute that Tidings does not support`);
+    if (UNSUPPORTED_BRAZE_ATTRIBUTES.has(key))
+      return fail(`'${key}' is a Braze attribute that Tidings does not support`);
     const error = applyField(user, key, value, ctx, subscriptionChanges);
     if (error) return fail(error);
   }
@@ -58,7 +73,13 @@ export function applyAttributes(original: UserRecord, attributes: Record<string,
   return { ok: true, outcome: { user, subscriptionChanges } };
 }
 
-function applyField(user: UserRecord, key: string, value: unknown, ctx: AttributeContext, changes: SubscriptionTransition[]): string | null {
+function applyField(
+  user: UserRecord,
+  key: string,
+  value: unknown,
+  ctx: AttributeContext,
+  changes: SubscriptionTransition[],
+): string | null {
   if ((TEXT_FIELDS as readonly string[]).includes(key)) {
     if (value !== null && typeof value !== 'string') return `'${key}' must be a string or null`;
     if (typeof value === 'string' && value.length > 255) return `'${key}' is longer than 255 characters`;
@@ -67,14 +88,20 @@ function applyField(user: UserRecord, key: string, value: unknown, ctx: Attribut
   }
   switch (key) {
     case 'email': {
-      if (value === null) { user.email = null; return null; }
+      if (value === null) {
+        user.email = null;
+        return null;
+      }
       const email = typeof value === 'string' ? normalizeEmail(value) : null;
       if (!email) return `'email' is not an email address: ${JSON.stringify(value)}`;
       user.email = email;
       return null;
     }
     case 'phone': {
-      if (value === null) { user.phone = null; return null; }
+      if (value === null) {
+        user.phone = null;
+        return null;
+      }
       if (typeof value !== 'string') return `'phone' must be a string or null`;
       const phone = normalizePhone(value, ctx.defaultCountry);
       if (!phone.ok) return `'phone' ${phone.reason}`;
@@ -90,35 +117,41 @@ function applyField(user: UserRecord, key: string, value: unknown, ctx: Attribut
       return null;
     }
     case 'dob': {
-      if (value !== null && (typeof value !== 'string' || !DOB.test(value) || !isCalendarDate(value))) return `'dob' must be a date YYYY-MM-DD or null`;
+      if (value !== null && (typeof value !== 'string' || !DOB.test(value) || !isCalendarDate(value)))
+        return `'dob' must be a date YYYY-MM-DD or null`;
       user.standard.dob = value as string | null;
       return null;
     }
     case 'gender': {
       const gender = typeof value === 'string' ? value.toUpperCase() : value;
-      if (gender !== null && (typeof gender !== 'string' || !GENDERS.has(gender))) return `'gender' must be one of M, F, O, N, P or null`;
+      if (gender !== null && (typeof gender !== 'string' || !GENDERS.has(gender)))
+        return `'gender' must be one of M, F, O, N, P or null`;
       user.standard.gender = gender as string | null;
       return null;
     }
     case 'country': {
       const country = typeof value === 'string' ? value.toUpperCase() : value;
-      if (country !== null && (typeof country !== 'string' || !isCountryCode(country))) return `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${JSON.stringify(value)}`;
+      if (country !== null && (typeof country !== 'string' || !isCountryCode(country)))
+        return `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${JSON.stringify(value)}`;
       user.standard.country = country as string | null;
       return null;
     }
     case 'language': {
       const language = typeof value === 'string' ? value.toLowerCase() : value;
-      if (language !== null && (typeof language !== 'string' || !isLanguageCode(language))) return `'language' must be an ISO 639-1 code such as ja, got ${JSON.stringify(value)}`;
+      if (language !== null && (typeof language !== 'string' || !isLanguageCode(language)))
+        return `'language' must be an ISO 639-1 code such as ja, got ${JSON.stringify(value)}`;
       user.standard.language = language as string | null;
       return null;
     }
     case 'time_zone': {
-      if (value !== null && (typeof value !== 'string' || !isTimeZone(value))) return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(value)}`;
+      if (value !== null && (typeof value !== 'string' || !isTimeZone(value)))
+        return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(value)}`;
       user.standard.time_zone = value === null ? null : canonicalTimeZone(value as string);
       return null;
     }
     case 'email_subscribe': {
-      if (value !== null && (typeof value !== 'string' || !EMAIL_SUBSCRIBE.has(value))) return `'email_subscribe' must be one of opted_in, subscribed, unsubscribed`;
+      if (value !== null && (typeof value !== 'string' || !EMAIL_SUBSCRIBE.has(value)))
+        return `'email_subscribe' must be one of opted_in, subscribed, unsubscribed`;
       user.standard.email_subscribe = value as EmailSubscribe | null;
       return null;
     }
@@ -129,13 +162,21 @@ function applyField(user: UserRecord, key: string, value: unknown, ctx: Attribut
   }
 }
 
-function applySubscriptionGroups(user: UserRecord, value: unknown, ctx: AttributeContext, changes: SubscriptionTransition[]): string | null {
-  if (!Array.isArray(value)) return `'subscription_groups' must be an array of {subscription_group_id, subscription_state}`;
+function applySubscriptionGroups(
+  user: UserRecord,
+  value: unknown,
+  ctx: AttributeContext,
+  changes: SubscriptionTransition[],
+): string | null {
+  if (!Array.isArray(value))
+    return `'subscription_groups' must be an array of {subscription_group_id, subscription_state}`;
   const subscriptions = { ...user.subscriptions };
   for (const [i, entry] of value.entries()) {
     const { subscription_group_id: groupId, subscription_state: state } = (entry ?? {}) as Record<string, unknown>;
-    if (typeof groupId !== 'string' || !ctx.groups.has(groupId)) return `'subscription_groups[${i}].subscription_group_id' names no subscription group: ${JSON.stringify(groupId)}`;
-    if (state !== 'subscribed' && state !== 'unsubscribed') return `'subscription_groups[${i}].subscription_state' must be subscribed or unsubscribed`;
+    if (typeof groupId !== 'string' || !ctx.groups.has(groupId))
+      return `'subscription_groups[${i}].subscription_group_id' names no subscription group: ${JSON.stringify(groupId)}`;
+    if (state !== 'subscribed' && state !== 'unsubscribed')
+      return `'subscription_groups[${i}].subscription_state' must be subscribed or unsubscribed`;
     const previous = subscriptions[groupId]?.state ?? null;
     if (previous === state) continue;
     subscriptions[groupId] = { state, changed_at: ctx.now };

@@ -15,7 +15,8 @@ export type CustomUpdate = { ok: true; value: Json | undefined } | { ok: false; 
 export function updateCustomAttribute(key: string, current: Json | undefined, sent: unknown): CustomUpdate {
   if (sent === null) return { ok: true, value: undefined };
   if (typeof sent === 'string') {
-    if (sent.length > MAX_STRING_LENGTH) return fail(key, `is ${sent.length} characters long; at most ${MAX_STRING_LENGTH} are allowed`);
+    if (sent.length > MAX_STRING_LENGTH)
+      return fail(key, `is ${sent.length} characters long; at most ${MAX_STRING_LENGTH} are allowed`);
     return { ok: true, value: sent };
   }
   if (typeof sent === 'number') {
@@ -41,7 +42,8 @@ export function updateCustomAttribute(key: string, current: Json | undefined, se
 function increment(key: string, current: Json | undefined, by: unknown): CustomUpdate {
   if (typeof by !== 'number' || !Number.isFinite(by)) return fail(key, '{"inc": n} needs a number n');
   if (current === undefined || current === null) return { ok: true, value: by };
-  if (typeof current !== 'number') return fail(key, `cannot be incremented: its current value is a ${typeName(current)}, not a number`);
+  if (typeof current !== 'number')
+    return fail(key, `cannot be incremented: its current value is a ${typeName(current)}, not a number`);
   return { ok: true, value: current + by };
 }
 
@@ -65,7 +67,8 @@ function editArray(key: string, current: Json | undefined, edit: Record<string, 
 
 function nested(key: string, object: Record<string, unknown>): CustomUpdate {
   const size = Buffer.byteLength(JSON.stringify(object));
-  if (size > MAX_NESTED_BYTES) return fail(key, `is a nested object of ${size} bytes; at most ${MAX_NESTED_BYTES} are allowed`);
+  if (size > MAX_NESTED_BYTES)
+    return fail(key, `is a nested object of ${size} bytes; at most ${MAX_NESTED_BYTES} are allowed`);
   for (const nestedKey of Object.keys(object)) {
     if (nestedKey.startsWith('$')) return fail(key, `has a nested key '${nestedKey}' starting with '$'`);
   }
@@ -75,14 +78,15 @@ function nested(key: string, object: Record<string, unknown>): CustomUpdate {
 function checkArrayValues(key: string, values: unknown[]): { ok: true } | { ok: false; error: string } {
   for (const [i, v] of values.entries()) {
     if (v === null || v === undefined) return fail(key, `has a null element at index ${i}`);
-    if (typeof v === 'string' && v.length > MAX_STRING_LENGTH) return fail(key, `has an element at index ${i} longer than ${MAX_STRING_LENGTH} characters`);
+    if (typeof v === 'string' && v.length > MAX_STRING_LENGTH)
+      return fail(key, `has an element at index ${i} longer than ${MAX_STRING_LENGTH} characters`);
   }
   return { ok: true };
 }
 
 function uniqueKeepLast(values: Json[]): Json[] {
   const lastIndex = new Map<string, number>();
-  values.forEach((v, i) => lastIndex.set(valueKey(v), i));
+  for (const [i, v] of values.entries()) lastIndex.set(valueKey(v), i);
   return values.filter((v, i) => lastIndex.get(valueKey(v)) === i);
 }
 

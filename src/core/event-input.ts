@@ -19,7 +19,8 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
  * recorded as `now`.
  */
 export function parseEventTime(value: unknown, now: number): Checked<number> {
-  if (typeof value !== 'string' || value.trim() === '') return { ok: false, error: "'time' is required: an ISO 8601 date-time such as 2026-03-06T08:00:00Z" };
+  if (typeof value !== 'string' || value.trim() === '')
+    return { ok: false, error: "'time' is required: an ISO 8601 date-time such as 2026-03-06T08:00:00Z" };
   const millis = parseCommonIsoTime(value) ?? parseAnyIsoTime(value);
   if (millis === null) return { ok: false, error: `'time' is not an ISO 8601 date-time: ${JSON.stringify(value)}` };
   return { ok: true, value: Math.min(millis, now) };
@@ -56,18 +57,22 @@ export function checkProperties(value: unknown): Checked<Record<string, Json>> {
   if (value === undefined || value === null) return { ok: true, value: {} };
   if (typeof value !== 'object' || Array.isArray(value)) return { ok: false, error: "'properties' must be an object" };
   for (const [key, v] of Object.entries(value)) {
-    if (key.length === 0 || key.length > 255) return { ok: false, error: `'properties' keys must be 1 to 255 characters long` };
+    if (key.length === 0 || key.length > 255)
+      return { ok: false, error: `'properties' keys must be 1 to 255 characters long` };
     if (key.startsWith('$')) return { ok: false, error: `'properties.${key}' must not start with '$'` };
-    if (typeof v === 'string' && v.length > 255) return { ok: false, error: `'properties.${key}' is longer than 255 characters` };
+    if (typeof v === 'string' && v.length > 255)
+      return { ok: false, error: `'properties.${key}' is longer than 255 characters` };
   }
   const size = Buffer.byteLength(JSON.stringify(value));
-  if (size > MAX_PROPERTIES_BYTES) return { ok: false, error: `'properties' is ${size} bytes; at most ${MAX_PROPERTIES_BYTES} are allowed` };
+  if (size > MAX_PROPERTIES_BYTES)
+    return { ok: false, error: `'properties' is ${size} bytes; at most ${MAX_PROPERTIES_BYTES} are allowed` };
   return { ok: true, value: value as Record<string, Json> };
 }
 
 export function checkEvent(item: Record<string, unknown>, now: number): Checked<EventFields> {
   const { name } = item;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 255) return { ok: false, error: "'name' is required: a string of 1 to 255 characters" };
+  if (typeof name !== 'string' || name.length === 0 || name.length > 255)
+    return { ok: false, error: "'name' is required: a string of 1 to 255 characters" };
   const time = parseEventTime(item.time, now);
   if (!time.ok) return time;
   const properties = checkProperties(item.properties);
@@ -75,19 +80,31 @@ export function checkEvent(item: Record<string, unknown>, now: number): Checked<
   return { ok: true, value: { name, time: time.value, properties: properties.value } };
 }
 
-export function checkPurchase(item: Record<string, unknown>, now: number): Checked<EventFields & { purchase: PurchaseDetails }> {
+export function checkPurchase(
+  item: Record<string, unknown>,
+  now: number,
+): Checked<EventFields & { purchase: PurchaseDetails }> {
   const { product_id: productId, currency, price } = item;
   const quantity = item.quantity ?? 1;
-  if (typeof productId !== 'string' || productId.length === 0 || productId.length > 255) return { ok: false, error: "'product_id' is required: a string of 1 to 255 characters" };
-  if (typeof currency !== 'string' || !CURRENCIES.has(currency.toUpperCase())) return { ok: false, error: `'currency' must be an ISO 4217 code such as USD, got ${JSON.stringify(currency)}` };
-  if (typeof price !== 'number' || !Number.isFinite(price)) return { ok: false, error: "'price' is required: a number" };
-  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 100) return { ok: false, error: "'quantity' must be a whole number from 1 to 100" };
+  if (typeof productId !== 'string' || productId.length === 0 || productId.length > 255)
+    return { ok: false, error: "'product_id' is required: a string of 1 to 255 characters" };
+  if (typeof currency !== 'string' || !CURRENCIES.has(currency.toUpperCase()))
+    return { ok: false, error: `'currency' must be an ISO 4217 code such as USD, got ${JSON.stringify(currency)}` };
+  if (typeof price !== 'number' || !Number.isFinite(price))
+    return { ok: false, error: "'price' is required: a number" };
+  if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > 100)
+    return { ok: false, error: "'quantity' must be a whole number from 1 to 100" };
   const time = parseEventTime(item.time, now);
   if (!time.ok) return time;
   const properties = checkProperties(item.properties);
   if (!properties.ok) return properties;
   return {
     ok: true,
-    value: { name: 'purchase', time: time.value, properties: properties.value, purchase: { product_id: productId, currency: currency.toUpperCase(), price, quantity } },
+    value: {
+      name: 'purchase',
+      time: time.value,
+      properties: properties.value,
+      purchase: { product_id: productId, currency: currency.toUpperCase(), price, quantity },
+    },
   };
 }

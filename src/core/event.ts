@@ -45,5 +45,14 @@ export function systemEvent(
   properties: Record<string, Json>,
   time: number = ctx.now,
 ): EventRecord {
-  return { id: ctx.newId(), user_id: userId, name, time: Math.min(time, ctx.now), properties, purchase: null, source: 'system', received_at: ctx.now };
+  return {
+    id: ctx.newId(),
+    user_id: userId,
+    name,
+    time: Math.min(time, ctx.now),
+    properties,
+    purchase: null,
+    source: 'system',
+    received_at: ctx.now,
+  };
 }

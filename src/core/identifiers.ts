@@ -34,7 +34,10 @@ export function describeRef(ref: UserRef): string {
 export function refFromObject(item: Record<string, unknown>, defaultCountry: string): RefResult {
   const named = ['external_id', 'user_alias', 'braze_id'].filter((k) => item[k] !== undefined && item[k] !== null);
   if (named.length > 1) {
-    return { ok: false, error: `only one of 'external_id', 'user_alias', 'braze_id' may name the user (got ${named.join(', ')})` };
+    return {
+      ok: false,
+      error: `only one of 'external_id', 'user_alias', 'braze_id' may name the user (got ${named.join(', ')})`,
+    };
   }
   if (item.external_id !== undefined && item.external_id !== null) {
     return { ok: true, ref: { kind: 'external_id', value: String(item.external_id) } };
@@ -80,11 +83,21 @@ export function keysForRefs(refs: Iterable<UserRef>): UserKeys {
     if (seen.has(id)) continue;
     seen.add(id);
     switch (ref.kind) {
-      case 'external_id': keys.externalIds.push(ref.value); break;
-      case 'user_alias': keys.aliases.push(ref.alias); break;
-      case 'braze_id': keys.ids.push(ref.value); break;
-      case 'email': keys.emails.push(ref.value); break;
-      case 'phone': keys.phones.push(ref.value); break;
+      case 'external_id':
+        keys.externalIds.push(ref.value);
+        break;
+      case 'user_alias':
+        keys.aliases.push(ref.alias);
+        break;
+      case 'braze_id':
+        keys.ids.push(ref.value);
+        break;
+      case 'email':
+        keys.emails.push(ref.value);
+        break;
+      case 'phone':
+        keys.phones.push(ref.value);
+        break;
     }
   }
   return keys;
@@ -97,9 +110,16 @@ export function keysForRefs(refs: Iterable<UserRef>): UserKeys {
 export function pickSharedProfile(candidates: UserRecord[]): UserRecord | undefined {
   let best: UserRecord | undefined;
   for (const user of candidates) {
-    if (!best) { best = user; continue; }
-    const identified = user.external_id !== null, bestIdentified = best.external_id !== null;
-    if (identified !== bestIdentified) { if (identified) best = user; continue; }
+    if (!best) {
+      best = user;
+      continue;
+    }
+    const identified = user.external_id !== null,
+      bestIdentified = best.external_id !== null;
+    if (identified !== bestIdentified) {
+      if (identified) best = user;
+      continue;
+    }
     if (user.updated_at > best.updated_at || (user.updated_at === best.updated_at && user.id > best.id)) best = user;
   }
   return best;
@@ -140,11 +160,16 @@ export class UserIndex {
 
   resolve(ref: UserRef): UserRecord | undefined {
     switch (ref.kind) {
-      case 'braze_id': return this.byId.get(ref.value);
-      case 'external_id': return this.lookup(this.byExternalId.get(ref.value));
-      case 'user_alias': return this.lookup(this.byAlias.get(aliasKey(ref.alias)));
-      case 'email': return pickSharedProfile(this.all().filter((u) => u.email === ref.value));
-      case 'phone': return pickSharedProfile(this.all().filter((u) => u.phone === ref.value));
+      case 'braze_id':
+        return this.byId.get(ref.value);
+      case 'external_id':
+        return this.lookup(this.byExternalId.get(ref.value));
+      case 'user_alias':
+        return this.lookup(this.byAlias.get(aliasKey(ref.alias)));
+      case 'email':
+        return pickSharedProfile(this.all().filter((u) => u.email === ref.value));
+      case 'phone':
+        return pickSharedProfile(this.all().filter((u) => u.phone === ref.value));
     }
   }
 
@@ -153,7 +178,8 @@ export class UserIndex {
   }
 
   private unindex(user: UserRecord): void {
-    if (user.external_id !== null && this.byExternalId.get(user.external_id) === user.id) this.byExternalId.delete(user.external_id);
+    if (user.external_id !== null && this.byExternalId.get(user.external_id) === user.id)
+      this.byExternalId.delete(user.external_id);
     for (const alias of user.aliases) {
       const key = aliasKey(alias);
       if (this.byAlias.get(key) === user.id) this.byAlias.delete(key);

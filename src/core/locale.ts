@@ -5,9 +5,29 @@ const languageNames = new Intl.DisplayNames(['en'], { type: 'language', fallback
 
 // ICU names these, but they are groupings, placeholders, or codes ISO 3166-1 reserves or withdrew.
 const NOT_COUNTRIES = new Set([
-  'EU', 'EZ', 'UN', 'QO', 'ZZ', 'XA', 'XB',
-  'UK', 'AC', 'CP', 'DG', 'EA', 'IC', 'TA',
-  'SU', 'YU', 'DD', 'AN', 'ZR', 'TP', 'CS', 'BU', 'FX',
+  'EU',
+  'EZ',
+  'UN',
+  'QO',
+  'ZZ',
+  'XA',
+  'XB',
+  'UK',
+  'AC',
+  'CP',
+  'DG',
+  'EA',
+  'IC',
+  'TA',
+  'SU',
+  'YU',
+  'DD',
+  'AN',
+  'ZR',
+  'TP',
+  'CS',
+  'BU',
+  'FX',
 ]);
 
 /** ISO 3166-1 alpha-2, as known to the ICU data shipped with Node. */
@@ -27,7 +47,11 @@ export function isTimeZone(value: string): boolean {
 
 /** The zone's name as the IANA database spells it (`asia/tokyo` → `Asia/Tokyo`). */
 export function canonicalTimeZone(value: string): string {
-  return remembered(canonicalZones, value, () => new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone);
+  return remembered(
+    canonicalZones,
+    value,
+    () => new Intl.DateTimeFormat('en', { timeZone: value }).resolvedOptions().timeZone,
+  );
 }
 
 // Checking a zone builds an Intl formatter (tens of µs), and every send-time decision asks. The

@@ -9,7 +9,8 @@ export type MergeResult = { ok: true; user: UserRecord } | { ok: false; error: s
  * `keepAttributes: false` (merge_behavior "none") moves identity and history but no attributes.
  */
 export function mergeProfiles(source: UserRecord, target: UserRecord, now: number, keepAttributes = true): MergeResult {
-  if (source.external_id !== null) return { ok: false, error: `the profile to merge is already identified as '${source.external_id}'` };
+  if (source.external_id !== null)
+    return { ok: false, error: `the profile to merge is already identified as '${source.external_id}'` };
   const merged: UserRecord = {
     ...target,
     standard: { ...target.standard },
@@ -29,11 +30,16 @@ export function mergeProfiles(source: UserRecord, target: UserRecord, now: numbe
   merged.line_id ??= source.line_id;
   merged.last_interacted_channel ??= source.last_interacted_channel;
   for (const [key, value] of Object.entries(source.standard) as Array<[keyof UserRecord['standard'], string | null]>) {
-    if (value !== null && value !== undefined && (merged.standard[key] === null || merged.standard[key] === undefined)) {
+    if (
+      value !== null &&
+      value !== undefined &&
+      (merged.standard[key] === null || merged.standard[key] === undefined)
+    ) {
       (merged.standard as Record<string, string | null>)[key] = value;
     }
   }
-  for (const [key, value] of Object.entries(source.custom)) if (!Object.hasOwn(merged.custom, key)) merged.custom[key] = value;
+  for (const [key, value] of Object.entries(source.custom))
+    if (!Object.hasOwn(merged.custom, key)) merged.custom[key] = value;
   return { ok: true, user: merged };
 }
 
@@ -48,7 +54,9 @@ export function prioritize(candidates: UserRecord[], prioritization: Prioritizat
   if (prioritization.includes('identified')) pool = pool.filter((u) => u.external_id !== null);
   if (prioritization.includes('unidentified')) pool = pool.filter((u) => u.external_id === null);
   if (pool.length <= 1) return pool;
-  if (prioritization.includes('most_recently_updated')) return [pool.reduce((a, b) => (b.updated_at > a.updated_at ? b : a))];
-  if (prioritization.includes('least_recently_updated')) return [pool.reduce((a, b) => (b.updated_at < a.updated_at ? b : a))];
+  if (prioritization.includes('most_recently_updated'))
+    return [pool.reduce((a, b) => (b.updated_at > a.updated_at ? b : a))];
+  if (prioritization.includes('least_recently_updated'))
+    return [pool.reduce((a, b) => (b.updated_at < a.updated_at ? b : a))];
   return pool;
 }

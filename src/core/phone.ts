@@ -8,7 +8,7 @@ export function normalizePhone(input: string, defaultCountry: string): PhoneResu
   if (trimmed === '') return { ok: false, reason: 'is empty' };
   const country = isSupportedCountry(defaultCountry) ? (defaultCountry as CountryCode) : undefined;
   const parsed = parsePhoneNumberFromString(trimmed, country);
-  if (!parsed || !parsed.isPossible()) {
+  if (!parsed?.isPossible()) {
     return { ok: false, reason: `'${trimmed}' is not a phone number (read with default country ${defaultCountry})` };
   }
   if (!parsed.isValid()) {

@@ -57,7 +57,12 @@ export const DEFAULT_RATE_LIMITS: RateLimits = {
   default: { max: 250_000, windowMs: HOUR },
 };
 
-export const NO_RATE_LIMITS: RateLimits = { users_track: null, users_identity: null, subscription_status_set: null, default: null };
+export const NO_RATE_LIMITS: RateLimits = {
+  users_track: null,
+  users_identity: null,
+  subscription_status_set: null,
+  default: null,
+};
 
 const UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: 24 * HOUR };
 
@@ -68,7 +73,8 @@ const UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d:
 export function parseRateLimits(spec: string, defaults: RateLimits = DEFAULT_RATE_LIMITS): RateLimits {
   const text = spec.trim();
   if (text === 'off') return { ...NO_RATE_LIMITS };
-  if (text === '') throw new Error("the rate limit setting is empty: give 'off' or group=max/window, e.g. users_track=3000/3s");
+  if (text === '')
+    throw new Error("the rate limit setting is empty: give 'off' or group=max/window, e.g. users_track=3000/3s");
   const limits = { ...defaults };
   for (const part of text.split(',').map((p) => p.trim())) {
     const match = /^([a-z_]+)=(.*)$/.exec(part);
@@ -87,10 +93,12 @@ function parseLimit(part: string, value: string): RateLimit {
   if (slash < 0) throw new Error(`'${part}': expected max/window after '=', e.g. 3000/3s, or off`);
   const maxText = value.slice(0, slash);
   const windowText = value.slice(slash + 1);
-  if (!/^[1-9]\d*$/.test(maxText)) throw new Error(`'${part}': the maximum '${maxText}' is not a whole number of requests of at least 1`);
+  if (!/^[1-9]\d*$/.test(maxText))
+    throw new Error(`'${part}': the maximum '${maxText}' is not a whole number of requests of at least 1`);
   const window = /^(\d*)(ms|s|m|h|d)$/.exec(windowText);
   const windowMs = window ? Number(window[1] || '1') * UNITS[window[2]] : 0;
-  if (!window || windowMs <= 0) throw new Error(`'${part}': the window '${windowText}' is not a duration such as 500ms, 3s, 1m, 1h or 1d`);
+  if (!window || windowMs <= 0)
+    throw new Error(`'${part}': the window '${windowText}' is not a duration such as 500ms, 3s, 1m, 1h or 1d`);
   return { max: Number(maxText), windowMs };
 }
 

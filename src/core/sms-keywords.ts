@@ -1,7 +1,16 @@
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import { normalizeText } from './campaigns/trigger-words.ts';
 
-export const OPT_OUT_KEYWORDS = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'] as const;
+export const OPT_OUT_KEYWORDS = [
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'REVOKE',
+  'OPTOUT',
+] as const;
 export const OPT_IN_KEYWORDS = ['START', 'YES', 'UNSTOP'] as const;
 export const HELP_KEYWORDS = ['HELP', 'INFO'] as const;
 
@@ -40,7 +49,11 @@ const DEFAULTS = new Map<string, SmsKeyword>([
 ]);
 
 /** The fields where a group adds its own words to each family, besides the built-in ones. */
-export const FAMILY_KEYWORD_FIELDS = [['opt_out', 'opt_out_keywords'], ['opt_in', 'opt_in_keywords'], ['help', 'help_keywords']] as const;
+export const FAMILY_KEYWORD_FIELDS = [
+  ['opt_out', 'opt_out_keywords'],
+  ['opt_in', 'opt_in_keywords'],
+  ['help', 'help_keywords'],
+] as const;
 
 /** Words every group answers as opt-out, opt-in or help: no group may give them another meaning. */
 export const BUILT_IN_KEYWORDS: readonly string[] = [...OPT_OUT_KEYWORDS, ...OPT_IN_KEYWORDS, ...HELP_KEYWORDS];
@@ -60,7 +73,8 @@ export function classifySmsKeyword(text: string, group: SubscriptionGroup): SmsK
     if ((group[field] ?? []).some((keyword) => normalizeText(keyword) === word)) return { kind };
   }
   for (const { category, keywords, reply } of group.keyword_categories ?? []) {
-    if (keywords.some((keyword) => normalizeText(keyword) === word)) return reply === undefined ? { kind: 'custom', category } : { kind: 'custom', category, reply };
+    if (keywords.some((keyword) => normalizeText(keyword) === word))
+      return reply === undefined ? { kind: 'custom', category } : { kind: 'custom', category, reply };
   }
   return null;
 }

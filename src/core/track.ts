@@ -16,7 +16,6 @@ export interface TrackItem {
 }
 export type TrackItems = Record<TrackArray, TrackItem[]>;
 
-
 export interface TrackContext {
   defaultCountry: string;
   now: number;
@@ -57,7 +56,12 @@ export function planTrack(items: TrackItems, loaded: UserRecord[], ctx: TrackCon
   const inserted = new Set<string>();
   const updated = new Set<string>();
   const plan: TrackPlan = {
-    inserted: [], updated: [], aliases: [], subscriptions: [], events: [], errors: [],
+    inserted: [],
+    updated: [],
+    aliases: [],
+    subscriptions: [],
+    events: [],
+    errors: [],
     processed: { attributes: 0, events: 0, purchases: 0 },
   };
   const recordSystemEvent = (userId: string, name: string, properties: Record<string, string | null>) => {
@@ -68,24 +72,50 @@ export function planTrack(items: TrackItems, loaded: UserRecord[], ctx: TrackCon
     for (const item of items[array]) {
       const reject = (type: string) => plan.errors.push({ type, input_array: array, index: item.index });
       const found = findOrCreate(item.value, array, index, ctx);
-      if (!found.ok) { reject(found.error); continue; }
+      if (!found.ok) {
+        reject(found.error);
+        continue;
+      }
       const { user, created } = found;
 
       if (array === 'attributes') {
-        const result = applyAttributes(user, item.value, { defaultCountry: ctx.defaultCountry, now: ctx.now, groups: ctx.groups });
-        if (!result.ok) { reject(result.error); continue; }
+        const result = applyAttributes(user, item.value, {
+          defaultCountry: ctx.defaultCountry,
+          now: ctx.now,
+          groups: ctx.groups,
+        });
+        if (!result.ok) {
+          reject(result.error);
+          continue;
+        }
         commitUser(result.outcome.user, created, created ? null : user.email);
         for (const change of result.outcome.subscriptionChanges) {
           plan.subscriptions.push({ ...change, user_id: user.id, changed_at: ctx.now });
-          recordSystemEvent(user.id, 'subscription_changed', { subscription_group_id: change.group_id, state: change.state, previous_state: change.previous });
+          recordSystemEvent(user.id, 'subscription_changed', {
+            subscription_group_id: change.group_id,
+            state: change.state,
+            previous_state: change.previous,
+          });
         }
       } else {
         const checked = array === 'events' ? checkEvent(item.value, ctx.now) : checkPurchase(item.value, ctx.now);
-        if (!checked.ok) { reject(checked.error); continue; }
+        if (!checked.ok) {
+          reject(checked.error);
+          continue;
+        }
         if (created) commitUser(user, true, null);
         const { name, time, properties } = checked.value;
         const purchase = 'purchase' in checked.value ? (checked.value.purchase as PurchaseDetails) : null;
-        plan.events.push({ id: ctx.newId(), user_id: user.id, name, time, properties, purchase, source: 'api', received_at: ctx.now });
+        plan.events.push({
+          id: ctx.newId(),
+          user_id: user.id,
+          name,
+          time,
+          properties,
+          purchase,
+          source: 'api',
+          received_at: ctx.now,
+        });
       }
       plan.processed[array] += 1;
     }
@@ -117,21 +147,31 @@ function findOrCreate(item: Record<string, unknown>, array: TrackArray, index: U
   if (existing) return { ok: true, user: existing, created: false };
 
   const flag = item._update_existing_only;
-  if (flag !== undefined && typeof flag !== 'boolean') return { ok: false, error: "'_update_existing_only' must be a boolean" };
+  if (flag !== undefined && typeof flag !== 'boolean')
+    return { ok: false, error: "'_update_existing_only' must be a boolean" };
   const existingOnly = ref.ref.kind === 'user_alias' ? array !== 'attributes' || flag !== false : flag === true;
   if (ref.ref.kind === 'braze_id') return { ok: false, error: `no user has ${describeRef(ref.ref)}` };
   if (existingOnly) {
-    const why = ref.ref.kind === 'user_alias' && array !== 'attributes'
-      ? 'events and purchases never create an alias-only user'
-      : '_update_existing_only is true';
+    const why =
+      ref.ref.kind === 'user_alias' && array !== 'attributes'
+        ? 'events and purchases never create an alias-only user'
+        : '_update_existing_only is true';
     return { ok: false, error: `no user has ${describeRef(ref.ref)} (${why})` };
   }
   const user = newUserRecord(ctx.newId(), ctx.now);
   switch (ref.ref.kind) {
-    case 'external_id': user.external_id = ref.ref.value; break;
-    case 'user_alias': user.aliases = [ref.ref.alias]; break;
-    case 'email': user.email = ref.ref.value; break;
-    case 'phone': user.phone = ref.ref.value; break;
+    case 'external_id':
+      user.external_id = ref.ref.value;
+      break;
+    case 'user_alias':
+      user.aliases = [ref.ref.alias];
+      break;
+    case 'email':
+      user.email = ref.ref.value;
+      break;
+    case 'phone':
+      user.phone = ref.ref.value;
+      break;
   }
   return { ok: true, user, created: true };
 }

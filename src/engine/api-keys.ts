@@ -33,16 +33,28 @@ export function allows(key: ApiKeyRecord, permission: Permission): boolean {
   return key.permissions.includes(permission) || key.permissions.includes('admin');
 }
 
-export async function createApiKey(engine: Engine, name: string, permissions: Permission[]): Promise<{ record: ApiKeyRecord; key: string }> {
+export async function createApiKey(
+  engine: Engine,
+  name: string,
+  permissions: Permission[],
+): Promise<{ record: ApiKeyRecord; key: string }> {
   const key = generateApiKey();
-  const record: ApiKeyRecord = { id: engine.newId(), name, hash: hashApiKey(key), permissions, created_at: engine.clock.now() };
+  const record: ApiKeyRecord = {
+    id: engine.newId(),
+    name,
+    hash: hashApiKey(key),
+    permissions,
+    created_at: engine.clock.now(),
+  };
   await engine.store.transaction((tx) => tx.insertApiKey(record));
   return { record, key };
 }
 
 export async function authenticate(engine: Engine, key: string): Promise<ApiKeyRecord | null> {
   const hash = hashApiKey(key);
-  const found = await engine.caches.apiKeys.get(hash, () => engine.store.read((reader) => reader.findApiKeyByHash(hash)));
+  const found = await engine.caches.apiKeys.get(hash, () =>
+    engine.store.read((reader) => reader.findApiKeyByHash(hash)),
+  );
   // An unknown key is not remembered, so that a key created by another process works at once.
   if (!found) engine.caches.apiKeys.delete((_, cachedHash) => cachedHash === hash);
   return found;
@@ -75,13 +87,25 @@ function replaceAdminKey(engine: Engine, envKey: string | undefined): Promise<st
       const hash = hashApiKey(envKey);
       if (!(await tx.findApiKeyByHash(hash))) {
         await tx.deleteApiKey(ENV_ADMIN_KEY_ID);
-        await tx.insertApiKey({ id: ENV_ADMIN_KEY_ID, name: 'admin (TIDINGS_ADMIN_KEY)', hash, permissions: ['admin'], created_at: engine.clock.now() });
+        await tx.insertApiKey({
+          id: ENV_ADMIN_KEY_ID,
+          name: 'admin (TIDINGS_ADMIN_KEY)',
+          hash,
+          permissions: ['admin'],
+          created_at: engine.clock.now(),
+        });
       }
       return null;
     }
     if ((await tx.listApiKeys()).length > 0) return null;
     const key = generateApiKey();
-    await tx.insertApiKey({ id: engine.newId(), name: 'admin (first start)', hash: hashApiKey(key), permissions: ['admin'], created_at: engine.clock.now() });
+    await tx.insertApiKey({
+      id: engine.newId(),
+      name: 'admin (first start)',
+      hash: hashApiKey(key),
+      permissions: ['admin'],
+      created_at: engine.clock.now(),
+    });
     return key;
   });
 }

@@ -49,7 +49,11 @@ export function createEngine(store: Store, clock: Clock = systemClock): Engine {
     clock,
     newId: () => ulid(clock.now()),
     work: new WorkSignal(),
-    caches: { settings: new ReadCache(SHARED_CACHE_TTL_MS), apiKeys: new ReadCache(SHARED_CACHE_TTL_MS), definitions: new ReadCache(SHARED_CACHE_TTL_MS) },
+    caches: {
+      settings: new ReadCache(SHARED_CACHE_TTL_MS),
+      apiKeys: new ReadCache(SHARED_CACHE_TTL_MS),
+      definitions: new ReadCache(SHARED_CACHE_TTL_MS),
+    },
   };
 }
 

@@ -21,15 +21,27 @@ export interface FollowerImport {
  * creates a profile with that `line_id` and the alias `line_id`, and marks them `subscribed` to
  * the channel's subscription group. Idempotent; campaigns are not triggered by an import.
  */
-export async function importLineFollowers(engine: Engine, channelId: string, onPage: (progress: FollowerImport) => void = () => {}): Promise<FollowerImport> {
+export async function importLineFollowers(
+  engine: Engine,
+  channelId: string,
+  onPage: (progress: FollowerImport) => void = () => {},
+): Promise<FollowerImport> {
   const channel = (await liveDefinitions(engine)).channels.get(channelId);
-  if (!channel || channel.type !== 'line') throw new RequestError(404, `No LINE channel '${channelId}'`);
+  if (channel?.type !== 'line') throw new RequestError(404, `No LINE channel '${channelId}'`);
   const accessToken = resolveSecret(channel.channel_access_token, process.env);
-  if (!accessToken) throw new RequestError(400, `Channel '${channelId}' has no channel_access_token`, [{ field: 'channel_access_token', message: 'is required to read the followers' }]);
+  if (!accessToken)
+    throw new RequestError(400, `Channel '${channelId}' has no channel_access_token`, [
+      { field: 'channel_access_token', message: 'is required to read the followers' },
+    ]);
   const config: LineApiConfig = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken };
   const group = channel.subscription_group ?? null;
-  const progress: FollowerImport = { followers: 0, created: 0, pages: 0, expected: await followerEstimate(config, engine.clock.now()) };
-  for (let start: string | null = null; ;) {
+  const progress: FollowerImport = {
+    followers: 0,
+    created: 0,
+    pages: 0,
+    expected: await followerEstimate(config, engine.clock.now()),
+  };
+  for (let start: string | null = null; ; ) {
     const page: { userIds: string[]; next: string | null } = await followerPage(config, start);
     progress.created += await upsertFollowers(engine, page.userIds, group);
     progress.followers += page.userIds.length;

@@ -23,23 +23,39 @@ export interface LineWebhookReport {
  */
 export function lineEventProblems(events: unknown[]): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  events.forEach((event, i) => {
-    const at = (field: string, message: string) => problems.push({ field: `events[${i}]${field}`, message });
-    if (!isObject(event)) return at('', 'must be an object');
-    if (typeof event.webhookEventId !== 'string' || event.webhookEventId === '') at('.webhookEventId', 'must be a non-empty string');
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const [i, event] of events.entries()) {
+    const at = (field: string, message: string): void => {
+      problems.push({ field: `events[${i}]${field}`, message });
+    };
+    if (!isObject(event)) {
+      at('', 'must be an object');
+      continue;
+    }
+    if (typeof event.webhookEventId !== 'string' || event.webhookEventId === '')
+      at('.webhookEventId', 'must be a non-empty string');
     if (typeof event.type !== 'string') at('.type', 'must be a string');
-    if (typeof event.timestamp !== 'number' || !Number.isFinite(event.timestamp)) at('.timestamp', 'must be a number (milliseconds)');
-    if (event.type !== 'follow' && event.type !== 'unfollow' && event.type !== 'message') return;
-    if (event.source !== undefined && !isObject(event.source)) return at('.source', 'must be an object');
+    if (typeof event.timestamp !== 'number' || !Number.isFinite(event.timestamp))
+      at('.timestamp', 'must be a number (milliseconds)');
+    if (event.type !== 'follow' && event.type !== 'unfollow' && event.type !== 'message') continue;
+    if (event.source !== undefined && !isObject(event.source)) {
+      at('.source', 'must be an object');
+      continue;
+    }
     const source = event.source as Record<string, unknown> | undefined;
-    if (source?.type === 'user' && (typeof source.userId !== 'string' || source.userId === '')) at('.source.userId', 'must be a non-empty string');
-    if (event.type !== 'message') return;
-    if (!isObject(event.message)) return at('.message', 'must be an object');
+    if (source?.type === 'user' && (typeof source.userId !== 'string' || source.userId === ''))
+      at('.source.userId', 'must be a non-empty string');
+    if (event.type !== 'message') continue;
+    if (!isObject(event.message)) {
+      at('.message', 'must be an object');
+      continue;
+    }
     if (typeof event.message.id !== 'string') at('.message.id', 'must be a string');
     if (typeof event.message.type !== 'string') at('.message.type', 'must be a string');
-    else if (event.message.type === 'text' && typeof event.message.text !== 'string') at('.message.text', 'must be a string');
-  });
+    else if (event.message.type === 'text' && typeof event.message.text !== 'string')
+      at('.message.text', 'must be a string');
+  }
   return problems;
 }
 
@@ -54,25 +70,47 @@ const LINE_INBOUND: InboundContext = { keywordMatched: false };
  * channel, and fires the inbound triggers. Events in `standby` mode are recorded, never answered.
  * Other event types (and events from groups and rooms) are ignored. No provider call is made.
  */
-export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line'>, events: webhook.Event[]): Promise<LineWebhookReport> {
+export async function receiveLineEvents(
+  engine: Engine,
+  channel: ChannelOf<'line'>,
+  events: webhook.Event[],
+): Promise<LineWebhookReport> {
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const group = channel.subscription_group ?? null;
   const report: LineWebhookReport = { recorded: 0, redelivered: 0, ignored: 0 };
-  const handled = events.filter((e): e is webhook.Event & { source: webhook.UserSource } =>
-    (e.type === 'follow' || e.type === 'unfollow' || e.type === 'message') && e.source?.type === 'user' && typeof e.source.userId === 'string');
+  const handled = events.filter(
+    (e): e is webhook.Event & { source: webhook.UserSource } =>
+      (e.type === 'follow' || e.type === 'unfollow' || e.type === 'message') &&
+      e.source?.type === 'user' &&
+      typeof e.source.userId === 'string',
+  );
   report.ignored = events.length - handled.length;
   if (handled.length === 0) return report;
 
   const scheduled = await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    const fresh = new Set(await tx.campaigns.markWebhookEvents(channel.id, handled.map((e) => e.webhookEventId), now));
+    const fresh = new Set(
+      await tx.campaigns.markWebhookEvents(
+        channel.id,
+        handled.map((e) => e.webhookEventId),
+        now,
+      ),
+    );
     // An id twice in one body counts once, as a redelivery would.
     const seen = new Set<string>();
-    const todo = handled.filter((e) => fresh.has(e.webhookEventId) && !seen.has(e.webhookEventId) && Boolean(seen.add(e.webhookEventId)));
+    const todo = handled.filter(
+      (e) => fresh.has(e.webhookEventId) && !seen.has(e.webhookEventId) && Boolean(seen.add(e.webhookEventId)),
+    );
     report.redelivered = handled.length - todo.length;
     report.recorded = todo.length;
     if (todo.length === 0) return false;
-    const { users } = await findOrCreateByAddress(engine, tx, 'line_id', todo.map((e) => e.source.userId!), now);
+    const { users } = await findOrCreateByAddress(
+      engine,
+      tx,
+      'line_id',
+      todo.map((e) => e.source.userId!),
+      now,
+    );
 
     const records: EventRecord[] = [];
     const subscriptions: SubscriptionChange[] = [];
@@ -92,10 +130,16 @@ export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line
           const previous = user.subscriptions[group]?.state ?? null;
           subscriptions.push({ user_id: user.id, group_id: group, state, changed_at: now });
           user.subscriptions[group] = { state, changed_at: now };
-          const changed = record(user, 'subscription_changed', now, { subscription_group_id: group, state, previous_state: previous });
+          const changed = record(user, 'subscription_changed', now, {
+            subscription_group_id: group,
+            state,
+            previous_state: previous,
+          });
           if (answerable) occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: changed } });
         }
-        const followed = record(user, event.type === 'follow' ? 'line_follow' : 'line_unfollow', event.timestamp, { channel: channel.id });
+        const followed = record(user, event.type === 'follow' ? 'line_follow' : 'line_unfollow', event.timestamp, {
+          channel: channel.id,
+        });
         if (answerable) occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: followed } });
         continue;
       }
@@ -113,12 +157,20 @@ export async function receiveLineEvents(engine: Engine, channel: ChannelOf<'line
       user.last_interacted_channel = channel.id;
       user.updated_at = now;
       touched.set(user.id, user);
-      if (answerable) occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: inbound }, inbound: LINE_INBOUND });
+      if (answerable)
+        occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: inbound }, inbound: LINE_INBOUND });
     }
     if (subscriptions.length > 0) await tx.upsertSubscriptions(subscriptions);
     if (touched.size > 0) await tx.updateUsers([...touched.values()]);
     await tx.insertEvents(records);
-    const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, new Map([...users.values()].map((u) => [u.id, u])));
+    const decisions = await evaluateOccurrences(
+      engine,
+      tx,
+      defs,
+      settings,
+      occurrences,
+      new Map([...users.values()].map((u) => [u.id, u])),
+    );
     return decisions.entries.length > 0;
   });
   if (scheduled) engine.work.notify();

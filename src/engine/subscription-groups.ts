@@ -12,8 +12,10 @@ export function normalizeGroup(group: SubscriptionGroup): SubscriptionGroup {
   const problems: Array<{ field: string; message: string }> = [];
   const claim = (word: string, field: string, meaning: string): string => {
     const upper = word.normalize('NFKC').toUpperCase();
-    if (BUILT_IN_KEYWORDS.includes(upper)) problems.push({ field, message: `'${upper}' is a built-in opt-in, opt-out or help keyword` });
-    else if (owner.has(upper)) problems.push({ field, message: `'${upper}' is already a keyword of ${owner.get(upper)}` });
+    if (BUILT_IN_KEYWORDS.includes(upper))
+      problems.push({ field, message: `'${upper}' is a built-in opt-in, opt-out or help keyword` });
+    else if (owner.has(upper))
+      problems.push({ field, message: `'${upper}' is already a keyword of ${owner.get(upper)}` });
     owner.set(upper, meaning);
     return upper;
   };
@@ -25,9 +27,16 @@ export function normalizeGroup(group: SubscriptionGroup): SubscriptionGroup {
   if (group.keyword_categories) {
     normalized.keyword_categories = group.keyword_categories.map((category, i) => ({
       ...category,
-      keywords: category.keywords.map((word, j) => claim(word, `keyword_categories[${i}].keywords[${j}]`, `category '${category.category}'`)),
+      keywords: category.keywords.map((word, j) =>
+        claim(word, `keyword_categories[${i}].keywords[${j}]`, `category '${category.category}'`),
+      ),
     }));
   }
-  if (problems.length > 0) throw new RequestError(400, `Invalid subscription group: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`, problems);
+  if (problems.length > 0)
+    throw new RequestError(
+      400,
+      `Invalid subscription group: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`,
+      problems,
+    );
   return normalized;
 }

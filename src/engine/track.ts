@@ -17,7 +17,10 @@ export async function track(engine: Engine, items: TrackItems): Promise<TrackPla
   const defs = await liveDefinitions(engine);
   const result = await engine.store.transaction(async (tx) => {
     const { plan, users } = await applyTrack(engine, tx, settings, items);
-    const occurrences = plan.events.map((event) => ({ occurrence: { kind: 'event' as const, event }, userId: event.user_id }));
+    const occurrences = plan.events.map((event) => ({
+      occurrence: { kind: 'event' as const, event },
+      userId: event.user_id,
+    }));
     const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
     return { plan, scheduled: decisions.entries.length > 0 };
   });
@@ -40,7 +43,12 @@ export async function applyTrack(
   const groups = items.attributes.some((item) => item.value.subscription_groups !== undefined)
     ? await subscriptionGroupMap(tx)
     : new Map<string, SubscriptionGroup>();
-  const plan = planTrack(items, loaded, { defaultCountry: settings.default_country, now: engine.clock.now(), groups, newId: engine.newId });
+  const plan = planTrack(items, loaded, {
+    defaultCountry: settings.default_country,
+    now: engine.clock.now(),
+    groups,
+    newId: engine.newId,
+  });
   await writeTrackPlan(tx, plan);
   const users = new Map([...loaded, ...plan.inserted, ...plan.updated].map((user) => [user.id, user]));
   return { plan, users };
@@ -55,7 +63,9 @@ async function writeTrackPlan(tx: StoreTx, plan: TrackPlan): Promise<void> {
   if (plan.updated.length > 0) await tx.updateUsers(plan.updated);
   if (plan.aliases.length > 0) await tx.insertAliases(plan.aliases);
   if (plan.subscriptions.length > 0) {
-    await tx.upsertSubscriptions(plan.subscriptions.map(({ user_id, group_id, state, changed_at }) => ({ user_id, group_id, state, changed_at })));
+    await tx.upsertSubscriptions(
+      plan.subscriptions.map(({ user_id, group_id, state, changed_at }) => ({ user_id, group_id, state, changed_at })),
+    );
   }
   if (plan.events.length > 0) await tx.insertEvents(plan.events);
 }

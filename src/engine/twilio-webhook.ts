@@ -26,7 +26,11 @@ export interface InboundSms {
  * opt-in, opt-out or help keyword records `sms_response_{group}_custom` (lower-cased
  * `message_body`). Then the triggers fire; the keyword reply goes back in the webhook's answer.
  */
-export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'>, params: URLSearchParams): Promise<InboundSms> {
+export async function receiveSms(
+  engine: Engine,
+  channel: ChannelOf<'twilio_sms'>,
+  params: URLSearchParams,
+): Promise<InboundSms> {
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const sid = params.get('MessageSid') ?? params.get('SmsMessageSid') ?? '';
   const body = params.get('Body') ?? '';
@@ -37,7 +41,8 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
 
   const result = await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    if (sid !== '' && (await tx.campaigns.markWebhookEvents(channel.id, [sid], now)).length === 0) return { reply: null, duplicate: true, scheduled: false };
+    if (sid !== '' && (await tx.campaigns.markWebhookEvents(channel.id, [sid], now)).length === 0)
+      return { reply: null, duplicate: true, scheduled: false };
     const user = (await findOrCreateByAddress(engine, tx, 'phone', [e164], now)).users.get(e164)!;
     const group = channel.subscription_group ? await tx.getSubscriptionGroup(channel.subscription_group) : null;
     const keyword: SmsKeyword | null = group ? classifySmsKeyword(body, group) : null;
@@ -54,25 +59,45 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
       if (previous !== state) {
         await tx.upsertSubscriptions([{ user_id: user.id, group_id: group.id, state, changed_at: now }]);
         user.subscriptions[group.id] = { state, changed_at: now };
-        record('subscription_changed', { subscription_group_id: group.id, state, previous_state: previous, cause: 'sms_keyword' });
+        record('subscription_changed', {
+          subscription_group_id: group.id,
+          state,
+          previous_state: previous,
+          cause: 'sms_keyword',
+        });
       }
     }
     const inbound = record('inbound_message', {
-      channel: channel.id, channel_type: 'sms', ...(group ? { subscription_group: group.id } : {}),
-      message_type: 'text', text: body, message_id: sid, from_number: e164, to_number: params.get('To') ?? '',
+      channel: channel.id,
+      channel_type: 'sms',
+      ...(group ? { subscription_group: group.id } : {}),
+      message_type: 'text',
+      text: body,
+      message_id: sid,
+      from_number: e164,
+      to_number: params.get('To') ?? '',
     });
     if (group && (keyword === null || keyword.kind === 'custom')) {
-      record(`sms_response_${group.id}_custom`, { message_body: body.toLowerCase(), to_number: params.get('To') ?? '', from_number: e164, sms_message_id: sid });
+      record(`sms_response_${group.id}_custom`, {
+        message_body: body.toLowerCase(),
+        to_number: params.get('To') ?? '',
+        from_number: e164,
+        sms_message_id: sid,
+      });
     }
     user.last_interacted_channel = channel.id;
     user.updated_at = now;
     await tx.updateUsers([user]);
     await tx.insertEvents(events);
 
-    const reply = keyword && group ? smsKeywordReply(keyword, group, user.subscriptions[group.id]?.state === 'subscribed') : null;
+    const reply =
+      keyword && group ? smsKeywordReply(keyword, group, user.subscriptions[group.id]?.state === 'subscribed') : null;
     if (reply !== null) await logReply(engine, tx, channel, user, e164, reply, keyword!, now);
     const occurrences: UserOccurrence[] = events.map((event) =>
-      event === inbound ? { userId: user.id, occurrence: { kind: 'event', event }, inbound: { keywordMatched: keyword !== null } } : { userId: user.id, occurrence: { kind: 'event', event } });
+      event === inbound
+        ? { userId: user.id, occurrence: { kind: 'event', event }, inbound: { keywordMatched: keyword !== null } }
+        : { userId: user.id, occurrence: { kind: 'event', event } },
+    );
     const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, new Map([[user.id, user]]));
     return { reply, duplicate: false, scheduled: decisions.entries.length > 0 };
   });
@@ -81,18 +106,57 @@ export async function receiveSms(engine: Engine, channel: ChannelOf<'twilio_sms'
 }
 
 /** The keyword reply leaves in the webhook's own answer (TwiML); it is logged as a sent message. */
-async function logReply(engine: Engine, tx: StoreTx, channel: ChannelOf<'twilio_sms'>, user: UserRecord, to: string, reply: string, keyword: SmsKeyword, now: number): Promise<void> {
+async function logReply(
+  engine: Engine,
+  tx: StoreTx,
+  channel: ChannelOf<'twilio_sms'>,
+  user: UserRecord,
+  to: string,
+  reply: string,
+  keyword: SmsKeyword,
+  now: number,
+): Promise<void> {
   const id = engine.newId();
-  const details = { source: 'keyword', keyword: keyword.kind, ...(keyword.kind === 'custom' ? { category: keyword.category } : {}) };
-  await tx.campaigns.insertMessages([{
-    id, entry_id: null, campaign_id: null, user_id: user.id, channel_id: channel.id, channel_type: channel.type, recipient: to,
-    payload: { twiml_message: reply }, state: 'sent', attempts: 1, next_attempt_at: now, lease_until: null, provider_message_id: null,
-    error_code: null, error_message: null, details, created_at: now, updated_at: now,
-  }]);
-  await tx.campaigns.insertTimeline([{
-    id: engine.newId(), user_id: user.id, campaign_id: null, entry_id: null, message_id: id, at: now, outcome: 'sent', reason: null,
-    details: { ...details, channel: channel.id, to, text: reply },
-  }]);
+  const details = {
+    source: 'keyword',
+    keyword: keyword.kind,
+    ...(keyword.kind === 'custom' ? { category: keyword.category } : {}),
+  };
+  await tx.campaigns.insertMessages([
+    {
+      id,
+      entry_id: null,
+      campaign_id: null,
+      user_id: user.id,
+      channel_id: channel.id,
+      channel_type: channel.type,
+      recipient: to,
+      payload: { twiml_message: reply },
+      state: 'sent',
+      attempts: 1,
+      next_attempt_at: now,
+      lease_until: null,
+      provider_message_id: null,
+      error_code: null,
+      error_message: null,
+      details,
+      created_at: now,
+      updated_at: now,
+    },
+  ]);
+  await tx.campaigns.insertTimeline([
+    {
+      id: engine.newId(),
+      user_id: user.id,
+      campaign_id: null,
+      entry_id: null,
+      message_id: id,
+      at: now,
+      outcome: 'sent',
+      reason: null,
+      details: { ...details, channel: channel.id, to, text: reply },
+    },
+  ]);
 }
 
 /**
@@ -101,7 +165,11 @@ async function logReply(engine: Engine, tx: StoreTx, channel: ChannelOf<'twilio_
  * (`provider_rejected`, and the `failed` interaction). Other statuses, unknown messages and
  * messages already in a final state change nothing. Returns whether something changed.
  */
-export async function receiveSmsStatus(engine: Engine, channel: ChannelOf<'twilio_sms'>, params: URLSearchParams): Promise<boolean> {
+export async function receiveSmsStatus(
+  engine: Engine,
+  channel: ChannelOf<'twilio_sms'>,
+  params: URLSearchParams,
+): Promise<boolean> {
   const status = params.get('MessageStatus') ?? params.get('SmsStatus') ?? '';
   const sid = params.get('MessageSid') ?? params.get('SmsSid') ?? '';
   if (sid === '' || !['delivered', 'failed', 'undelivered'].includes(status)) return false;
@@ -118,7 +186,12 @@ export async function receiveSmsStatus(engine: Engine, channel: ChannelOf<'twili
     }
     const code = params.get('ErrorCode') ?? status;
     const error = `Twilio reported the message ${status}${params.get('ErrorCode') ? ` (error ${params.get('ErrorCode')})` : ''}`;
-    await tx.campaigns.updateMessages([message.id], { state: 'failed', error_code: code, error_message: error, updated_at: now });
+    await tx.campaigns.updateMessages([message.id], {
+      state: 'failed',
+      error_code: code,
+      error_message: error,
+      updated_at: now,
+    });
     await recordFailed(ctx, [{ message, reason: 'provider_rejected', code, error }]);
     return true;
   });

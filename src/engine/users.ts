@@ -1,4 +1,12 @@
-import { describeRef, emptyUserKeys, keysForRefs, normalizeEmail, pickSharedProfile, UserIndex, type UserRef } from '../core/identifiers.ts';
+import {
+  describeRef,
+  emptyUserKeys,
+  keysForRefs,
+  normalizeEmail,
+  pickSharedProfile,
+  UserIndex,
+  type UserRef,
+} from '../core/identifiers.ts';
 import { systemEvent } from '../core/event.ts';
 import type { ItemError } from '../core/item-error.ts';
 import { mergeProfiles, prioritize, type Prioritization } from '../core/merge.ts';
@@ -44,7 +52,10 @@ export function addAliases(engine: Engine, aliases: NewAlias[]): Promise<{ proce
       const alias = { alias_label: entry.alias_label, alias_name: entry.alias_name };
       const reject = (type: string) => errors.push({ type, input_array: 'user_aliases', index });
       const owner = await findOne(tx, { kind: 'user_alias', alias });
-      if (owner) { reject(`${describeRef({ kind: 'user_alias', alias })} already belongs to user ${owner.id}`); continue; }
+      if (owner) {
+        reject(`${describeRef({ kind: 'user_alias', alias })} already belongs to user ${owner.id}`);
+        continue;
+      }
       let userId: string;
       if (entry.external_id === undefined) {
         const user = newUserRecord(engine.newId(), engine.clock.now());
@@ -52,9 +63,14 @@ export function addAliases(engine: Engine, aliases: NewAlias[]): Promise<{ proce
         userId = user.id;
       } else {
         const user = await findOne(tx, { kind: 'external_id', value: entry.external_id });
-        if (!user) { reject(`no user has external_id '${entry.external_id}'`); continue; }
+        if (!user) {
+          reject(`no user has external_id '${entry.external_id}'`);
+          continue;
+        }
         if (user.aliases.some((a) => a.alias_label === alias.alias_label)) {
-          reject(`user '${entry.external_id}' already has an alias with label '${alias.alias_label}' (one alias per label)`);
+          reject(
+            `user '${entry.external_id}' already has an alias with label '${alias.alias_label}' (one alias per label)`,
+          );
           continue;
         }
         user.updated_at = engine.clock.now();
@@ -93,7 +109,12 @@ const DEFAULT_PRIORITIZATION: Prioritization[] = ['unidentified', 'most_recently
 export function identify(engine: Engine, request: IdentifyRequest): Promise<IdentifyResult> {
   return engine.store.transaction(async (tx) => {
     const settings = await loadSettings(tx);
-    const result: IdentifyResult = { aliases_processed: 0, emails_processed: 0, phone_numbers_processed: 0, errors: [] };
+    const result: IdentifyResult = {
+      aliases_processed: 0,
+      emails_processed: 0,
+      phone_numbers_processed: 0,
+      errors: [],
+    };
     const keepAttributes = request.merge_behavior !== 'none';
 
     for (const [index, item] of (request.aliases_to_identify ?? []).entries()) {
@@ -108,7 +129,15 @@ export function identify(engine: Engine, request: IdentifyRequest): Promise<Iden
     for (const [index, item] of (request.emails_to_identify ?? []).entries()) {
       const email = normalizeEmail(item.email);
       const error = email
-        ? await identifyShared(tx, engine, 'email', email, item.external_id, item.prioritization ?? DEFAULT_PRIORITIZATION, keepAttributes)
+        ? await identifyShared(
+            tx,
+            engine,
+            'email',
+            email,
+            item.external_id,
+            item.prioritization ?? DEFAULT_PRIORITIZATION,
+            keepAttributes,
+          )
         : `'email' is not an email address: '${item.email}'`;
       if (error) result.errors.push({ type: error, input_array: 'emails_to_identify', index });
       else result.emails_processed += 1;
@@ -116,7 +145,15 @@ export function identify(engine: Engine, request: IdentifyRequest): Promise<Iden
     for (const [index, item] of (request.phone_numbers_to_identify ?? []).entries()) {
       const phone = normalizePhone(item.phone, settings.default_country);
       const error = phone.ok
-        ? await identifyShared(tx, engine, 'phone', phone.e164, item.external_id, item.prioritization ?? DEFAULT_PRIORITIZATION, keepAttributes)
+        ? await identifyShared(
+            tx,
+            engine,
+            'phone',
+            phone.e164,
+            item.external_id,
+            item.prioritization ?? DEFAULT_PRIORITIZATION,
+            keepAttributes,
+          )
         : `'phone' ${phone.reason}`;
       if (error) result.errors.push({ type: error, input_array: 'phone_numbers_to_identify', index });
       else result.phone_numbers_processed += 1;
@@ -126,8 +163,13 @@ export function identify(engine: Engine, request: IdentifyRequest): Promise<Iden
 }
 
 async function identifyShared(
-  tx: StoreTx, engine: Engine, kind: 'email' | 'phone', value: string, externalId: string,
-  prioritization: Prioritization[], keepAttributes: boolean,
+  tx: StoreTx,
+  engine: Engine,
+  kind: 'email' | 'phone',
+  value: string,
+  externalId: string,
+  prioritization: Prioritization[],
+  keepAttributes: boolean,
 ): Promise<string | null> {
   const candidates = (await findAllSharing(tx, kind, value)).filter((u) => u.external_id !== externalId);
   const picked = prioritize(candidates, prioritization);
@@ -137,7 +179,12 @@ async function identifyShared(
 }
 
 async function identifyProfile(
-  tx: StoreTx, engine: Engine, source: UserRecord, externalId: string, keepAttributes: boolean, aliasLabel: string | null,
+  tx: StoreTx,
+  engine: Engine,
+  source: UserRecord,
+  externalId: string,
+  keepAttributes: boolean,
+  aliasLabel: string | null,
 ): Promise<string | null> {
   const now = engine.clock.now();
   if (source.external_id === externalId) return null;
@@ -170,9 +217,21 @@ export interface DeleteRequest {
 /** Deletes profiles and everything personal attached to them; unknown ones are reported. */
 export function deleteUsers(engine: Engine, request: DeleteRequest): Promise<{ deleted: number; errors: ItemError[] }> {
   const targets: Array<{ ref: UserRef; input_array: string; index: number }> = [
-    ...(request.external_ids ?? []).map((value, index) => ({ ref: { kind: 'external_id', value } as UserRef, input_array: 'external_ids', index })),
-    ...(request.user_aliases ?? []).map((alias, index) => ({ ref: { kind: 'user_alias', alias } as UserRef, input_array: 'user_aliases', index })),
-    ...(request.braze_ids ?? []).map((value, index) => ({ ref: { kind: 'braze_id', value } as UserRef, input_array: 'braze_ids', index })),
+    ...(request.external_ids ?? []).map((value, index) => ({
+      ref: { kind: 'external_id', value } as UserRef,
+      input_array: 'external_ids',
+      index,
+    })),
+    ...(request.user_aliases ?? []).map((alias, index) => ({
+      ref: { kind: 'user_alias', alias } as UserRef,
+      input_array: 'user_aliases',
+      index,
+    })),
+    ...(request.braze_ids ?? []).map((value, index) => ({
+      ref: { kind: 'braze_id', value } as UserRef,
+      input_array: 'braze_ids',
+      index,
+    })),
   ];
   return engine.store.transaction(async (tx) => {
     const index = new UserIndex(await tx.loadUsers(keysForRefs(targets.map((t) => t.ref))));
@@ -181,7 +240,12 @@ export function deleteUsers(engine: Engine, request: DeleteRequest): Promise<{ d
     for (const target of targets) {
       const user = index.resolve(target.ref);
       if (user) doomed.add(user.id);
-      else errors.push({ type: `no user has ${describeRef(target.ref)}`, input_array: target.input_array, index: target.index });
+      else
+        errors.push({
+          type: `no user has ${describeRef(target.ref)}`,
+          input_array: target.input_array,
+          index: target.index,
+        });
     }
     for (const id of doomed) await tx.deleteUser(id);
     return { deleted: doomed.size, errors };
@@ -203,10 +267,16 @@ export function findUsers(engine: Engine, query: UserQuery): Promise<UserRecord[
   return engine.store.read(async (reader) => {
     const keys = emptyUserKeys();
     let matches: (u: UserRecord) => boolean;
-    if ('id' in query) { keys.ids.push(query.id); matches = (u) => u.id === query.id; }
-    else if ('external_id' in query) { keys.externalIds.push(query.external_id); matches = (u) => u.external_id === query.external_id; }
-    else if ('line_id' in query) { keys.lineIds.push(query.line_id); matches = (u) => u.line_id === query.line_id; }
-    else if ('alias_label' in query) {
+    if ('id' in query) {
+      keys.ids.push(query.id);
+      matches = (u) => u.id === query.id;
+    } else if ('external_id' in query) {
+      keys.externalIds.push(query.external_id);
+      matches = (u) => u.external_id === query.external_id;
+    } else if ('line_id' in query) {
+      keys.lineIds.push(query.line_id);
+      matches = (u) => u.line_id === query.line_id;
+    } else if ('alias_label' in query) {
       keys.aliases.push(query);
       const key = aliasKey(query);
       matches = (u) => u.aliases.some((a) => aliasKey(a) === key);
@@ -217,7 +287,8 @@ export function findUsers(engine: Engine, query: UserQuery): Promise<UserRecord[
     } else {
       const settings = await loadSettings(reader);
       const phone = normalizePhone(query.phone, settings.default_country);
-      if (!phone.ok) throw new RequestError(400, `Invalid 'phone': ${phone.reason}`, [{ field: 'phone', message: phone.reason }]);
+      if (!phone.ok)
+        throw new RequestError(400, `Invalid 'phone': ${phone.reason}`, [{ field: 'phone', message: phone.reason }]);
       keys.phones.push(phone.e164);
       matches = (u) => u.phone === phone.e164;
     }
@@ -237,7 +308,10 @@ export interface ExportRequest {
   phone?: string;
 }
 
-export function exportUsers(engine: Engine, request: ExportRequest): Promise<{ users: UserRecord[]; invalid_user_ids: string[] }> {
+export function exportUsers(
+  engine: Engine,
+  request: ExportRequest,
+): Promise<{ users: UserRecord[]; invalid_user_ids: string[] }> {
   return engine.store.read(async (reader) => {
     const settings = await loadSettings(reader);
     const refs: UserRef[] = [
@@ -254,7 +328,10 @@ export function exportUsers(engine: Engine, request: ExportRequest): Promise<{ u
     }
     if (request.phone !== undefined) {
       const parsed = normalizePhone(request.phone, settings.default_country);
-      if (parsed.ok) { phone = parsed.e164; keys.phones.push(phone); }
+      if (parsed.ok) {
+        phone = parsed.e164;
+        keys.phones.push(phone);
+      }
     }
     const loaded = await reader.loadUsers(keys);
     const index = new UserIndex(loaded);
@@ -266,7 +343,8 @@ export function exportUsers(engine: Engine, request: ExportRequest): Promise<{ u
       else invalid.push(ref.kind === 'user_alias' ? `${ref.alias.alias_label}:${ref.alias.alias_name}` : ref.value);
     }
     // Braze exports every profile that shares the email or phone.
-    for (const user of loaded) if ((email && user.email === email) || (phone && user.phone === phone)) found.set(user.id, user);
+    for (const user of loaded)
+      if ((email && user.email === email) || (phone && user.phone === phone)) found.set(user.id, user);
     if (request.email_address !== undefined && !email) invalid.push(request.email_address);
     if (request.phone !== undefined && !phone) invalid.push(request.phone);
     return { users: [...found.values()], invalid_user_ids: invalid };
@@ -283,7 +361,8 @@ export interface SubscriptionStatusRequest {
   phone?: string | string[];
 }
 
-const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asList = (value: string | string[] | undefined): string[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /**
  * Sets one group's state for the named users (every profile sharing an email or phone). Unknown
@@ -293,7 +372,12 @@ export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatu
   return engine.store.transaction(async (tx) => {
     const settings = await loadSettings(tx);
     const group = await tx.getSubscriptionGroup(request.subscription_group_id);
-    if (!group) throw new RequestError(400, `'subscription_group_id' names no subscription group: '${request.subscription_group_id}'`, [{ field: 'subscription_group_id', message: 'unknown subscription group' }]);
+    if (!group)
+      throw new RequestError(
+        400,
+        `'subscription_group_id' names no subscription group: '${request.subscription_group_id}'`,
+        [{ field: 'subscription_group_id', message: 'unknown subscription group' }],
+      );
 
     const problems: Array<{ field: string; message: string }> = [];
     const keys = emptyUserKeys();
@@ -325,15 +409,29 @@ export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatu
     collect('email', emails, (u, v) => u.email === v);
     collect('phone', phones, (u, v) => u.phone === v);
     if (problems.length > 0) {
-      throw new RequestError(400, `Nothing was changed: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+      throw new RequestError(
+        400,
+        `Nothing was changed: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+        problems,
+      );
     }
 
     const now = engine.clock.now();
-    const changes = [...targets.values()].filter((u) => u.subscriptions[group.id]?.state !== request.subscription_state);
-    await tx.upsertSubscriptions(changes.map((u) => ({ user_id: u.id, group_id: group.id, state: request.subscription_state, changed_at: now })));
-    await tx.insertEvents(changes.map((u) => systemEvent({ now, newId: engine.newId }, u.id, 'subscription_changed', {
-      subscription_group_id: group.id, state: request.subscription_state, previous_state: u.subscriptions[group.id]?.state ?? null,
-    })));
+    const changes = [...targets.values()].filter(
+      (u) => u.subscriptions[group.id]?.state !== request.subscription_state,
+    );
+    await tx.upsertSubscriptions(
+      changes.map((u) => ({ user_id: u.id, group_id: group.id, state: request.subscription_state, changed_at: now })),
+    );
+    await tx.insertEvents(
+      changes.map((u) =>
+        systemEvent({ now, newId: engine.newId }, u.id, 'subscription_changed', {
+          subscription_group_id: group.id,
+          state: request.subscription_state,
+          previous_state: u.subscriptions[group.id]?.state ?? null,
+        }),
+      ),
+    );
     return targets.size;
   });
 }

@@ -42,10 +42,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Tidings API', version: PACKAGE_VERSION, description: 'Braze-compatible user API and Tidings admin API.' },
+      info: {
+        title: 'Tidings API',
+        version: PACKAGE_VERSION,
+        description: 'Braze-compatible user API and Tidings admin API.',
+      },
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-        schemas: { TrackAttributes: TrackAttributesSchema, TrackEvent: TrackEventSchema, TrackPurchase: TrackPurchaseSchema, Error: ErrorBody } as never,
+        schemas: {
+          TrackAttributes: TrackAttributesSchema,
+          TrackEvent: TrackEventSchema,
+          TrackPurchase: TrackPurchaseSchema,
+          Error: ErrorBody,
+        } as never,
       },
       security: [{ bearer: [] }],
     },

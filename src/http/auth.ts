@@ -15,12 +15,21 @@ export function requirePermission(engine: Engine, permission: Permission): onReq
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match) {
-      return reply.status(401).send({ message: "Missing API key: send the header 'Authorization: Bearer <key>'", errors: [{ field: 'Authorization', message: 'missing or not a Bearer key' }] });
+      return reply.status(401).send({
+        message: "Missing API key: send the header 'Authorization: Bearer <key>'",
+        errors: [{ field: 'Authorization', message: 'missing or not a Bearer key' }],
+      });
     }
     const key = await authenticate(engine, match[1]);
-    if (!key) return reply.status(401).send({ message: 'Invalid API key', errors: [{ field: 'Authorization', message: 'no such key' }] });
+    if (!key)
+      return reply
+        .status(401)
+        .send({ message: 'Invalid API key', errors: [{ field: 'Authorization', message: 'no such key' }] });
     if (!allows(key, permission)) {
-      return reply.status(403).send({ message: `This API key lacks the '${permission}' permission`, errors: [{ field: 'Authorization', message: `needs '${permission}'` }] });
+      return reply.status(403).send({
+        message: `This API key lacks the '${permission}' permission`,
+        errors: [{ field: 'Authorization', message: `needs '${permission}'` }],
+      });
     }
     request.apiKey = key;
   };

@@ -9,7 +9,12 @@ declare module 'fastify' {
   }
 }
 
-const PART_NAMES: Record<string, string> = { body: 'request body', querystring: 'query string', params: 'path', headers: 'headers' };
+const PART_NAMES: Record<string, string> = {
+  body: 'request body',
+  querystring: 'query string',
+  params: 'path',
+  headers: 'headers',
+};
 
 /**
  * Every error leaves as `{"message", "errors"?}` with the status the spec gives it. Anything
@@ -17,7 +22,9 @@ const PART_NAMES: Record<string, string> = { body: 'request body', querystring: 
  */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof RequestError) {
-    return reply.status(error.status).send({ message: error.message, ...(error.errors ? { errors: error.errors } : {}) });
+    return reply
+      .status(error.status)
+      .send({ message: error.message, ...(error.errors ? { errors: error.errors } : {}) });
   }
   if (error.validation) {
     const part = error.validationContext ?? 'body';
@@ -32,17 +39,27 @@ export function sendError(error: FastifyError, request: FastifyRequest, reply: F
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return reply.status(400).send({ message: `The request body is not valid JSON: ${error.message}`, errors: [{ field: '(body)', message: error.message }] });
+      return reply.status(400).send({
+        message: `The request body is not valid JSON: ${error.message}`,
+        errors: [{ field: '(body)', message: error.message }],
+      });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return reply.status(413).send({ message: `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 1048576} bytes` });
+      return reply.status(413).send({
+        message: `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 1048576} bytes`,
+      });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return reply.status(415).send({ message: `Content-Type must be application/json (got ${JSON.stringify(request.headers['content-type'] ?? '')})`, errors: [{ field: 'Content-Type', message: 'must be application/json' }] });
+      return reply.status(415).send({
+        message: `Content-Type must be application/json (got ${JSON.stringify(request.headers['content-type'] ?? '')})`,
+        errors: [{ field: 'Content-Type', message: 'must be application/json' }],
+      });
   }
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
     return reply.status(error.statusCode).send({ message: error.message });
   }
   request.log.error({ err: error }, 'unexpected error');
-  return reply.status(500).send({ message: 'Internal error: this is a bug in Tidings; the server log has the details.' });
+  return reply
+    .status(500)
+    .send({ message: 'Internal error: this is a bug in Tidings; the server log has the details.' });
 }
 
 export function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {

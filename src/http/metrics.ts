@@ -10,7 +10,12 @@ export interface Metrics {
 export function registerMetrics(app: FastifyInstance): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'tidings_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'tidings_http_requests_total',
+    help: 'HTTP requests answered',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'tidings_http_request_duration_seconds',
     help: 'Time from request to response',
@@ -18,7 +23,12 @@ export function registerMetrics(app: FastifyInstance): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const eventsIngested = new Counter({ name: 'tidings_events_ingested_total', help: 'Events and purchases accepted by /users/track', labelNames: ['kind'], registers: [registry] });
+  const eventsIngested = new Counter({
+    name: 'tidings_events_ingested_total',
+    help: 'Events and purchases accepted by /users/track',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

@@ -41,5 +41,7 @@ export function presentUser(user: UserRecord) {
 export function presentBrazeExport(user: UserRecord, fields?: string[]) {
   const full: Record<string, unknown> = { braze_id: user.id, ...profileFields(user) };
   if (!fields || fields.length === 0) return full;
-  return Object.fromEntries(Object.entries(full).filter(([key]) => key === 'braze_id' || key === 'external_id' || fields.includes(key)));
+  return Object.fromEntries(
+    Object.entries(full).filter(([key]) => key === 'braze_id' || key === 'external_id' || fields.includes(key)),
+  );
 }

@@ -1,5 +1,12 @@
 import type { FastifyInstance, preParsingHookHandler } from 'fastify';
-import { consume, describeRateLimit, type RateLimit, type RateLimitGroup, type RateLimits, type WindowCount } from '../core/rate-limit.ts';
+import {
+  consume,
+  describeRateLimit,
+  type RateLimit,
+  type RateLimitGroup,
+  type RateLimits,
+  type WindowCount,
+} from '../core/rate-limit.ts';
 import type { Clock } from '../engine/clock.ts';
 
 /** The routes that count against a group of their own; every other keyed route counts against `default`. */
@@ -55,7 +62,12 @@ function limitHook(group: RateLimitGroup, limit: RateLimit, clock: Clock): prePa
     reply.header('Retry-After', String(retryAfter));
     reply.status(429).send({
       message: 'Rate Limited',
-      errors: [{ field: 'Authorization', message: `this key has made its ${max} requests to the '${group}' endpoints in this window (limit ${described}); retry in ${retryAfter} s` }],
+      errors: [
+        {
+          field: 'Authorization',
+          message: `this key has made its ${max} requests to the '${group}' endpoints in this window (limit ${described}); retry in ${retryAfter} s`,
+        },
+      ],
     });
   };
 }

@@ -23,7 +23,10 @@ export interface FieldError {
 
 /** `/events/0/name` → `events[0].name`. */
 export function fieldPath(instancePath: string, prefix = ''): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   let path = prefix;
   for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path === '' ? part : `.${part}`;
   return path;
@@ -35,7 +38,15 @@ export function describeAjvErrors(errors: ErrorObject[], prefix = ''): FieldErro
   const out: FieldError[] = [];
   for (const error of errors) {
     // A failed union reports each branch; the summary line is enough.
-    if (errors.some((e) => e.keyword === 'anyOf' && e !== error && error.schemaPath.startsWith(e.schemaPath.replace(/\/anyOf$/, '/anyOf/')))) continue;
+    if (
+      errors.some(
+        (e) =>
+          e.keyword === 'anyOf' &&
+          e !== error &&
+          error.schemaPath.startsWith(e.schemaPath.replace(/\/anyOf$/, '/anyOf/')),
+      )
+    )
+      continue;
     let field = fieldPath(error.instancePath, prefix);
     let message: string;
     switch (error.keyword) {

@@ -6,9 +6,15 @@ import { UserAliasSchema } from './common.ts';
  * one by one (see track-objects.ts) so that a bad object is skipped, not the whole request.
  */
 const TrackObjectList = (what: string) =>
-  Type.Array(Type.Object({}, { additionalProperties: true, description: `${what}; a bad one is skipped and reported in errors[]` }), {
-    maxItems: 75,
-  });
+  Type.Array(
+    Type.Object(
+      {},
+      { additionalProperties: true, description: `${what}; a bad one is skipped and reported in errors[]` },
+    ),
+    {
+      maxItems: 75,
+    },
+  );
 
 export const TrackRequestSchema = Type.Object(
   {
@@ -26,7 +32,11 @@ export const AliasNewRequestSchema = Type.Object(
   {
     user_aliases: Type.Array(
       Type.Object(
-        { external_id: Type.Optional(ExternalId), alias_name: Type.String({ minLength: 1, maxLength: 255 }), alias_label: Type.String({ minLength: 1, maxLength: 255 }) },
+        {
+          external_id: Type.Optional(ExternalId),
+          alias_name: Type.String({ minLength: 1, maxLength: 255 }),
+          alias_label: Type.String({ minLength: 1, maxLength: 255 }),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 50 },
@@ -37,20 +47,47 @@ export const AliasNewRequestSchema = Type.Object(
 export type AliasNewRequest = Static<typeof AliasNewRequestSchema>;
 
 const Prioritization = Type.Array(
-  Type.Union([Type.Literal('identified'), Type.Literal('unidentified'), Type.Literal('most_recently_updated'), Type.Literal('least_recently_updated')]),
+  Type.Union([
+    Type.Literal('identified'),
+    Type.Literal('unidentified'),
+    Type.Literal('most_recently_updated'),
+    Type.Literal('least_recently_updated'),
+  ]),
   { maxItems: 2 },
 );
 
 export const IdentifyRequestSchema = Type.Object(
   {
-    aliases_to_identify: Type.Optional(Type.Array(Type.Object({ external_id: ExternalId, user_alias: UserAliasSchema }, { additionalProperties: false }), { maxItems: 50 })),
+    aliases_to_identify: Type.Optional(
+      Type.Array(
+        Type.Object({ external_id: ExternalId, user_alias: UserAliasSchema }, { additionalProperties: false }),
+        { maxItems: 50 },
+      ),
+    ),
     emails_to_identify: Type.Optional(
-      Type.Array(Type.Object({ external_id: ExternalId, email: Type.String(), prioritization: Type.Optional(Prioritization) }, { additionalProperties: false }), { maxItems: 50 }),
+      Type.Array(
+        Type.Object(
+          { external_id: ExternalId, email: Type.String(), prioritization: Type.Optional(Prioritization) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
     ),
     phone_numbers_to_identify: Type.Optional(
-      Type.Array(Type.Object({ external_id: ExternalId, phone: Type.String(), prioritization: Type.Optional(Prioritization) }, { additionalProperties: false }), { maxItems: 50 }),
+      Type.Array(
+        Type.Object(
+          { external_id: ExternalId, phone: Type.String(), prioritization: Type.Optional(Prioritization) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 50 },
+      ),
     ),
-    merge_behavior: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('merge')], { description: 'merge (default): copy what only the unidentified profile has; none: move identity and history only' })),
+    merge_behavior: Type.Optional(
+      Type.Union([Type.Literal('none'), Type.Literal('merge')], {
+        description:
+          'merge (default): copy what only the unidentified profile has; none: move identity and history only',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -79,7 +116,8 @@ export const ExportIdsRequestSchema = Type.Object(
 );
 export type ExportIdsRequest = Static<typeof ExportIdsRequestSchema>;
 
-const OneOrMany = (item: ReturnType<typeof Type.String>) => Type.Union([item, Type.Array(item, { minItems: 1, maxItems: 50 })]);
+const OneOrMany = (item: ReturnType<typeof Type.String>) =>
+  Type.Union([item, Type.Array(item, { minItems: 1, maxItems: 50 })]);
 
 export const SubscriptionStatusSetRequestSchema = Type.Object(
   {

@@ -5,7 +5,10 @@ import { Slug } from './common.ts';
 export const SecretSchema = Type.Union(
   [
     Type.String({ minLength: 1 }),
-    Type.Object({ env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'an environment variable name' }) }, { additionalProperties: false }),
+    Type.Object(
+      { env: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', description: 'an environment variable name' }) },
+      { additionalProperties: false },
+    ),
   ],
   { description: 'a string, or {"env": "NAME"} to read the environment variable NAME' },
 );
@@ -15,7 +18,9 @@ export type Secret = Static<typeof SecretSchema>;
 const optional = <T extends TSchema>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
 
 const HttpUrl = (description: string) => Type.String({ pattern: '^https?://', maxLength: 2048, description });
-const sandbox = { sandbox: Type.Optional(Type.Boolean({ description: 'deliver into the sandbox inbox instead of the provider' })) };
+const sandbox = {
+  sandbox: Type.Optional(Type.Boolean({ description: 'deliver into the sandbox inbox instead of the provider' })),
+};
 const subscriptionGroup = { subscription_group: optional(Slug) };
 
 const LineChannel = Type.Object(
@@ -37,7 +42,13 @@ const TwilioSmsChannel = Type.Object(
     type: Type.Literal('twilio_sms'),
     account_sid: optional(SecretSchema),
     auth_token: optional(SecretSchema),
-    from: optional(Type.String({ minLength: 1, maxLength: 64, description: 'an E.164 number, short code or alphanumeric sender id' })),
+    from: optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'an E.164 number, short code or alphanumeric sender id',
+      }),
+    ),
     messaging_service_sid: optional(Type.String({ pattern: '^MG[0-9a-fA-F]{32}$' })),
     ...subscriptionGroup,
     api_base_url: optional(HttpUrl('default https://api.twilio.com')),
@@ -52,7 +63,9 @@ const SmtpChannel = Type.Object(
     type: Type.Literal('smtp'),
     host: optional(Type.String({ minLength: 1, maxLength: 255 })),
     port: optional(Type.Integer({ minimum: 1, maximum: 65535 })),
-    secure: optional(Type.Boolean({ description: 'implicit TLS (port 465); false upgrades with STARTTLS when offered' })),
+    secure: optional(
+      Type.Boolean({ description: 'implicit TLS (port 465); false upgrades with STARTTLS when offered' }),
+    ),
     user: optional(SecretSchema),
     password: optional(SecretSchema),
     from: optional(Type.String({ minLength: 1, maxLength: 998, description: 'e.g. "Shop <news@example.com>"' })),
@@ -88,14 +101,24 @@ export type ChannelType = Channel['type'];
 export type ChannelOf<T extends ChannelType> = Extract<Channel, { type: T }>;
 
 /** The secret's value: inline, or read from `env`; undefined when absent or the variable is unset or empty. */
-export function resolveSecret(secret: Secret | null | undefined, env: Record<string, string | undefined>): string | undefined {
+export function resolveSecret(
+  secret: Secret | null | undefined,
+  env: Record<string, string | undefined>,
+): string | undefined {
   if (secret === null || secret === undefined) return undefined;
   const value = typeof secret === 'string' ? secret : env[secret.env];
   return value === '' ? undefined : value;
 }
 
 /** The channel fields that hold credentials: write-only, masked when a channel is read back. */
-export const SECRET_FIELDS = ['channel_secret', 'channel_access_token', 'account_sid', 'auth_token', 'user', 'password'] as const;
+export const SECRET_FIELDS = [
+  'channel_secret',
+  'channel_access_token',
+  'account_sid',
+  'auth_token',
+  'user',
+  'password',
+] as const;
 type SecretField = (typeof SECRET_FIELDS)[number];
 
 /** What GET shows instead of a secret written inline; PUT it back and the stored secret stays. */
@@ -113,7 +136,10 @@ export function maskSecrets(channel: Channel): Channel {
  * document read with GET and written back keeps its credentials). Returns the fields that hold
  * the mask with nothing stored to keep.
  */
-export function keepMaskedSecrets(channel: Channel, stored: Channel | undefined): { channel: Channel; unknown: SecretField[] } {
+export function keepMaskedSecrets(
+  channel: Channel,
+  stored: Channel | undefined,
+): { channel: Channel; unknown: SecretField[] } {
   const kept: Record<string, unknown> = { ...channel };
   const before = (stored ?? {}) as Record<string, unknown>;
   const unknown: SecretField[] = [];

@@ -15,6 +15,9 @@ export const ErrorBody = Type.Object(
 );
 
 export const UserAliasSchema = Type.Object(
-  { alias_name: Type.String({ minLength: 1, maxLength: 255 }), alias_label: Type.String({ minLength: 1, maxLength: 255 }) },
+  {
+    alias_name: Type.String({ minLength: 1, maxLength: 255 }),
+    alias_label: Type.String({ minLength: 1, maxLength: 255 }),
+  },
   { additionalProperties: false },
 );

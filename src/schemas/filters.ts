@@ -2,29 +2,65 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Slug } from './common.ts';
 
 export const FILTER_OPS = [
-  'eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between', 'in', 'not_in', 'exists', 'not_exists',
-  'contains', 'not_contains', 'starts_with', 'ends_with', 'regex',
+  'eq',
+  'neq',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
+  'between',
+  'in',
+  'not_in',
+  'exists',
+  'not_exists',
+  'contains',
+  'not_contains',
+  'starts_with',
+  'ends_with',
+  'regex',
 ] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
-const Op = Type.Union(FILTER_OPS.map((op) => Type.Literal(op)), { description: `one of ${FILTER_OPS.join(', ')}` });
+const Op = Type.Union(
+  FILTER_OPS.map((op) => Type.Literal(op)),
+  { description: `one of ${FILTER_OPS.join(', ')}` },
+);
 
 /** The test part shared by property and attribute filters. */
 const comparison = {
   op: Op,
-  value: Type.Optional(Type.Unknown({ description: 'a number, string or boolean; [low, high] for between; a list for in/not_in; absent for exists/not_exists' })),
+  value: Type.Optional(
+    Type.Unknown({
+      description:
+        'a number, string or boolean; [low, high] for between; a list for in/not_in; absent for exists/not_exists',
+    }),
+  ),
   ignore_case: Type.Optional(Type.Boolean({ description: 'string comparisons ignore case' })),
 };
 
 /** `{"property": "a.b", "op": "gte", "value": 100}`: a test on the trigger's properties. */
 export const PropertyFilterSchema = Type.Object(
-  { property: Type.String({ minLength: 1, maxLength: 255, description: 'a property name; dots reach into nested objects' }), ...comparison },
+  {
+    property: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'a property name; dots reach into nested objects',
+    }),
+    ...comparison,
+  },
   { additionalProperties: false },
 );
 export type PropertyFilter = Static<typeof PropertyFilterSchema>;
 
 const AttributeFilter = Type.Object(
-  { attribute: Type.String({ minLength: 1, maxLength: 255, description: 'a standard attribute (first_name, country, …) or a custom one (custom.plan, or plan)' }), ...comparison },
+  {
+    attribute: Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description: 'a standard attribute (first_name, country, …) or a custom one (custom.plan, or plan)',
+    }),
+    ...comparison,
+  },
   { additionalProperties: false },
 );
 const SubscriptionFilter = Type.Object(

@@ -17,16 +17,31 @@ export const SubscriptionGroupSchema = Type.Object(
   {
     id: Slug,
     name: Type.String({ minLength: 1, maxLength: 255 }),
-    channel_type: Type.Union([Type.Literal('email'), Type.Literal('sms'), Type.Literal('line'), Type.Literal('webhook')], {
-      description: 'the kind of channel whose audience this group holds',
-    }),
+    channel_type: Type.Union(
+      [Type.Literal('email'), Type.Literal('sms'), Type.Literal('line'), Type.Literal('webhook')],
+      {
+        description: 'the kind of channel whose audience this group holds',
+      },
+    ),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
     opt_in_reply: Type.Optional(Reply),
     opt_out_reply: Type.Optional(Reply),
     help_reply: Type.Optional(Reply),
-    opt_out_keywords: Type.Optional(Type.Array(Keyword, { maxItems: 20, description: 'more words that unsubscribe, besides STOP and its family (another language: ARRET, ALTO)' })),
-    opt_in_keywords: Type.Optional(Type.Array(Keyword, { maxItems: 20, description: 'more words that subscribe again, besides START, YES and UNSTOP' })),
-    help_keywords: Type.Optional(Type.Array(Keyword, { maxItems: 20, description: 'more words that ask for help, besides HELP and INFO' })),
+    opt_out_keywords: Type.Optional(
+      Type.Array(Keyword, {
+        maxItems: 20,
+        description: 'more words that unsubscribe, besides STOP and its family (another language: ARRET, ALTO)',
+      }),
+    ),
+    opt_in_keywords: Type.Optional(
+      Type.Array(Keyword, {
+        maxItems: 20,
+        description: 'more words that subscribe again, besides START, YES and UNSTOP',
+      }),
+    ),
+    help_keywords: Type.Optional(
+      Type.Array(Keyword, { maxItems: 20, description: 'more words that ask for help, besides HELP and INFO' }),
+    ),
     keyword_categories: Type.Optional(Type.Array(KeywordCategorySchema, { maxItems: 25 })),
   },
   { additionalProperties: false, $id: 'SubscriptionGroup' },

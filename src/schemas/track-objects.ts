@@ -26,7 +26,9 @@ export const TrackAttributesSchema = Type.Object(
     language: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     home_city: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     time_zone: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-    email_subscribe: Type.Optional(Type.Union([Type.Literal('opted_in'), Type.Literal('subscribed'), Type.Literal('unsubscribed'), Type.Null()])),
+    email_subscribe: Type.Optional(
+      Type.Union([Type.Literal('opted_in'), Type.Literal('subscribed'), Type.Literal('unsubscribed'), Type.Null()]),
+    ),
     subscription_groups: Type.Optional(
       Type.Array(
         Type.Object({
@@ -36,7 +38,12 @@ export const TrackAttributesSchema = Type.Object(
       ),
     ),
   },
-  { $id: 'TrackAttributes', additionalProperties: true, description: 'Any other key is a custom attribute: a value, null, {"inc": n}, an array, {"add": [...]}, {"remove": [...]} or a nested object.' },
+  {
+    $id: 'TrackAttributes',
+    additionalProperties: true,
+    description:
+      'Any other key is a custom attribute: a value, null, {"inc": n}, an array, {"add": [...]}, {"remove": [...]} or a nested object.',
+  },
 );
 
 export const TrackEventSchema = Type.Object(

@@ -40,7 +40,10 @@ const SIMULATION_KEY = 'simulation-admin-key';
  * and a virtual clock. Between steps the clock jumps from one due timer to the next, so the
  * worker runs each at its own instant.
  */
-export async function runScenario(scenario: Scenario, definitions: Record<string, unknown> | undefined): Promise<OutcomeLine[]> {
+export async function runScenario(
+  scenario: Scenario,
+  definitions: Record<string, unknown> | undefined,
+): Promise<OutcomeLine[]> {
   const start = resolveAt(scenario.start, 0);
   if (start === null) throw new ScenarioError(`'start' is not an ISO 8601 instant: ${JSON.stringify(scenario.start)}`);
   const clock = new ManualClock(start);
@@ -51,7 +54,12 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
   const app = await buildApp({ engine, rateLimits: NO_RATE_LIMITS });
   const worker = new CampaignWorker(engine, simulationAdapter);
   const call = async (method: 'POST' | 'PATCH', url: string, body: unknown, what: string) => {
-    const reply = await app.inject({ method, url, payload: body as object, headers: { authorization: `Bearer ${SIMULATION_KEY}` } });
+    const reply = await app.inject({
+      method,
+      url,
+      payload: body as object,
+      headers: { authorization: `Bearer ${SIMULATION_KEY}` },
+    });
     if (reply.statusCode >= 300) throw new ScenarioError(`${what}: ${reply.statusCode} ${reply.json().message}`);
     return reply.json();
   };
@@ -61,12 +69,15 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
     let previous = start;
     for (const [i, step] of scenario.steps.entries()) {
       const at = resolveAt(step.at, previous);
-      if (at === null) throw new ScenarioError(`'steps[${i}].at' is not an instant or +N(s|m|h|d): ${JSON.stringify(step.at)}`);
-      if (at < previous) throw new ScenarioError(`'steps[${i}].at' (${new Date(at).toISOString()}) is before the previous step`);
+      if (at === null)
+        throw new ScenarioError(`'steps[${i}].at' is not an instant or +N(s|m|h|d): ${JSON.stringify(step.at)}`);
+      if (at < previous)
+        throw new ScenarioError(`'steps[${i}].at' (${new Date(at).toISOString()}) is before the previous step`);
       await runUntil(engine, worker, clock, at);
       if ('track' in step) {
         const reply = await call('POST', '/users/track', step.track, `'steps[${i}].track'`);
-        if (reply.errors) throw new ScenarioError(`'steps[${i}].track' has refused objects: ${JSON.stringify(reply.errors)}`);
+        if (reply.errors)
+          throw new ScenarioError(`'steps[${i}].track' has refused objects: ${JSON.stringify(reply.errors)}`);
       } else if ('inbound' in step) {
         await receiveInbound(engine, step.inbound, `steps[${i}].inbound`);
       } else {
@@ -77,7 +88,10 @@ export async function runScenario(scenario: Scenario, definitions: Record<string
     }
     if (scenario.until !== undefined) {
       const until = resolveAt(scenario.until, previous);
-      if (until === null || until < previous) throw new ScenarioError(`'until' must be an instant or +N(s|m|h|d) not before the last step: ${JSON.stringify(scenario.until)}`);
+      if (until === null || until < previous)
+        throw new ScenarioError(
+          `'until' must be an instant or +N(s|m|h|d) not before the last step: ${JSON.stringify(scenario.until)}`,
+        );
       await runUntil(engine, worker, clock, until);
     }
     return await outcomeLines(engine);
@@ -96,11 +110,22 @@ async function receiveInbound(engine: Engine, inbound: InboundStep, field: strin
   const channel = (await liveDefinitions(engine)).channels.get(inbound.channel);
   if (!channel) throw new ScenarioError(`'${field}.channel' names no channel: '${inbound.channel}'`);
   if (channel.type === 'twilio_sms') {
-    if (!('text' in inbound)) throw new ScenarioError(`'${field}.event': an SMS channel has no ${inbound.event} (send a text: STOP, START…)`);
-    await receiveSms(engine, channel, new URLSearchParams({ MessageSid: `SM${engine.newId()}`, From: inbound.from, To: channel.from ?? '', Body: inbound.text }));
+    if (!('text' in inbound))
+      throw new ScenarioError(`'${field}.event': an SMS channel has no ${inbound.event} (send a text: STOP, START…)`);
+    await receiveSms(
+      engine,
+      channel,
+      new URLSearchParams({
+        MessageSid: `SM${engine.newId()}`,
+        From: inbound.from,
+        To: channel.from ?? '',
+        Body: inbound.text,
+      }),
+    );
     return;
   }
-  if (channel.type !== 'line') throw new ScenarioError(`'${field}.channel': inbound steps come on LINE and SMS channels, not ${channel.type}`);
+  if (channel.type !== 'line')
+    throw new ScenarioError(`'${field}.channel': inbound steps come on LINE and SMS channels, not ${channel.type}`);
   const common = {
     mode: 'active' as const,
     timestamp: engine.clock.now(),
@@ -108,14 +133,20 @@ async function receiveInbound(engine: Engine, inbound: InboundStep, field: strin
     webhookEventId: engine.newId(),
     deliveryContext: { isRedelivery: false },
   };
-  const event = 'text' in inbound
-    ? { ...common, type: 'message' as const, replyToken: engine.newId(), message: { type: 'text' as const, id: engine.newId(), text: inbound.text, quoteToken: '' } }
-    : { ...common, type: inbound.event };
+  const event =
+    'text' in inbound
+      ? {
+          ...common,
+          type: 'message' as const,
+          replyToken: engine.newId(),
+          message: { type: 'text' as const, id: engine.newId(), text: inbound.text, quoteToken: '' },
+        }
+      : { ...common, type: inbound.event };
   await receiveLineEvents(engine, channel, [event as webhook.Event]);
 }
 
 /** Moves the virtual clock to `target`, stopping at every instant something falls due to do it then. */
-async function runUntil(engine: Engine, worker: CampaignWorker, clock: ManualClock, target: number): Promise<void> {
+async function runUntil(_engine: Engine, worker: CampaignWorker, clock: ManualClock, target: number): Promise<void> {
   let { next } = await worker.runDueAndPeek();
   while (next !== null && next <= target) {
     clock.set(Math.max(next, clock.now()));
@@ -129,7 +160,9 @@ async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {
   const userIds = [...new Set(rows.map((r) => r.user_id))];
   const users = await engine.store.read((r) => r.loadUsers({ ...emptyUserKeys(), ids: userIds }));
   const names = new Map(users.map((u) => [u.id, u.external_id ?? u.id]));
-  const others = new Map(users.map((u) => [u.id, [u.line_id, u.phone, u.email].filter((v): v is string => v !== null)]));
+  const others = new Map(
+    users.map((u) => [u.id, [u.line_id, u.phone, u.email].filter((v): v is string => v !== null)]),
+  );
   // Details come first so that they can never overwrite the line's own fields.
   return rows.map((row) => ({
     ...row.details,
@@ -147,12 +180,16 @@ async function outcomeLines(engine: Engine): Promise<OutcomeLine[]> {
 export function unmetExpectations(lines: OutcomeLine[], expectations: Expectation[]): Expectation[] {
   return expectations.filter((expected) => {
     const at = expected.at === undefined ? null : resolveAt(expected.at, 0);
-    const matching = lines.filter((line) =>
-      line.campaign === expected.campaign &&
-      (line.user === expected.user || line.user_id === expected.user || line[OTHER_IDENTIFIERS]?.includes(expected.user) === true) &&
-      line.outcome === expected.outcome &&
-      (expected.reason === undefined || line.reason === expected.reason) &&
-      (at === null || Date.parse(line.at) === at));
+    const matching = lines.filter(
+      (line) =>
+        line.campaign === expected.campaign &&
+        (line.user === expected.user ||
+          line.user_id === expected.user ||
+          line[OTHER_IDENTIFIERS]?.includes(expected.user) === true) &&
+        line.outcome === expected.outcome &&
+        (expected.reason === undefined || line.reason === expected.reason) &&
+        (at === null || Date.parse(line.at) === at),
+    );
     return expected.count === undefined ? matching.length === 0 : matching.length !== expected.count;
   });
 }

@@ -1,25 +1,50 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 /** `2026-03-06T08:00:00Z`, or `+90s` / `+10m` / `+2h` / `+3d` after the previous step. */
-const At = Type.String({ minLength: 1, description: 'an ISO 8601 instant, or +N followed by s, m, h or d after the previous step' });
+const At = Type.String({
+  minLength: 1,
+  description: 'an ISO 8601 instant, or +N followed by s, m, h or d after the previous step',
+});
 
 /** A message or a (un)follow arriving on a channel, as its provider's webhook would bring it. */
 const Inbound = Type.Union([
-  Type.Object({ channel: Type.String({ minLength: 1 }), from: Type.String({ minLength: 1 }), text: Type.String() }, { additionalProperties: false }),
-  Type.Object({ channel: Type.String({ minLength: 1 }), from: Type.String({ minLength: 1 }), event: Type.Union([Type.Literal('follow'), Type.Literal('unfollow')]) }, { additionalProperties: false }),
+  Type.Object(
+    { channel: Type.String({ minLength: 1 }), from: Type.String({ minLength: 1 }), text: Type.String() },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      channel: Type.String({ minLength: 1 }),
+      from: Type.String({ minLength: 1 }),
+      event: Type.Union([Type.Literal('follow'), Type.Literal('unfollow')]),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 export type InboundStep = Static<typeof Inbound>;
 
 const Step = Type.Union([
-  Type.Object({ at: At, track: Type.Record(Type.String(), Type.Unknown(), { description: 'a /users/track body' }) }, { additionalProperties: false }),
-  Type.Object({ at: At, trigger_send: Type.Record(Type.String(), Type.Unknown(), { description: 'a /campaigns/trigger/send body' }) }, { additionalProperties: false }),
+  Type.Object(
+    { at: At, track: Type.Record(Type.String(), Type.Unknown(), { description: 'a /users/track body' }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      at: At,
+      trigger_send: Type.Record(Type.String(), Type.Unknown(), { description: 'a /campaigns/trigger/send body' }),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object({ at: At, inbound: Inbound }, { additionalProperties: false }),
 ]);
 
 const Expectation = Type.Object(
   {
     campaign: Type.String({ minLength: 1 }),
-    user: Type.String({ minLength: 1, description: 'external id, internal id, or the line_id, phone or email of a user without an external id' }),
+    user: Type.String({
+      minLength: 1,
+      description: 'external id, internal id, or the line_id, phone or email of a user without an external id',
+    }),
     outcome: Type.String({ minLength: 1 }),
     reason: Type.Optional(Type.String({ minLength: 1 })),
     at: Type.Optional(Type.String({ minLength: 1 })),
@@ -33,7 +58,12 @@ export const ScenarioSchema = Type.Object(
   {
     start: Type.String({ minLength: 1, description: 'where the virtual clock starts (ISO 8601)' }),
     settings: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    definitions: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.String({ description: 'a folder of definition files' })])),
+    definitions: Type.Optional(
+      Type.Union([
+        Type.Record(Type.String(), Type.Unknown()),
+        Type.String({ description: 'a folder of definition files' }),
+      ]),
+    ),
     steps: Type.Array(Step),
     until: Type.Optional(At),
     expect: Type.Optional(Type.Array(Expectation)),

@@ -78,7 +78,9 @@ export interface MessageRow {
   updated_at: number;
 }
 
-export type MessageUpdate = Partial<Pick<MessageRow, 'state' | 'next_attempt_at' | 'lease_until' | 'provider_message_id' | 'error_code' | 'error_message'>> & { updated_at: number };
+export type MessageUpdate = Partial<
+  Pick<MessageRow, 'state' | 'next_attempt_at' | 'lease_until' | 'provider_message_id' | 'error_code' | 'error_message'>
+> & { updated_at: number };
 
 export interface SandboxMessage {
   message_id: string;
@@ -149,7 +151,10 @@ export interface CampaignWriter extends CampaignReader {
   insertBroadcast(broadcast: Broadcast): Promise<void>;
   /** The oldest running broadcast, held by this transaction (on PostgreSQL others skip it), or null. */
   claimRunningBroadcast(): Promise<Broadcast | null>;
-  updateBroadcast(dispatchId: string, update: Pick<Broadcast, 'after_user' | 'recipients' | 'state' | 'updated_at'>): Promise<void>;
+  updateBroadcast(
+    dispatchId: string,
+    update: Pick<Broadcast, 'after_user' | 'recipients' | 'state' | 'updated_at'>,
+  ): Promise<void>;
   deleteDefinition(kind: DefinitionKind, id: string): Promise<boolean>;
   insertEntries(entries: JourneyEntry[]): Promise<void>;
   /**
@@ -179,7 +184,11 @@ export interface CampaignWriter extends CampaignReader {
    * Marks these claimed messages `sent`, each with its own provider message id, in one statement,
    * only those still held under `leaseUntil`; returns their ids.
    */
-  markClaimedMessagesSent(sent: Array<{ id: string; provider_message_id: string | null }>, leaseUntil: number, now: number): Promise<string[]>;
+  markClaimedMessagesSent(
+    sent: Array<{ id: string; provider_message_id: string | null }>,
+    leaseUntil: number,
+    now: number,
+  ): Promise<string[]>;
   /** Returns how many were new: a message already in the sandbox is not delivered there twice. */
   insertSandboxMessages(rows: SandboxMessage[]): Promise<number>;
   /**

@@ -12,7 +12,8 @@ describe('callProvider', () => {
     seen.push({ method: request.method ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
     if (request.url === '/late') await new Promise((resolve) => setTimeout(resolve, 300));
     if (request.url === '/moved') return void response.writeHead(302, { location: '/elsewhere' }).end();
-    if (!response.destroyed) response.writeHead(201, { 'x-request-id': 'r-1', 'set-cookie': ['a=1', 'b=2'] }).end('{"ok":true}');
+    if (!response.destroyed)
+      response.writeHead(201, { 'x-request-id': 'r-1', 'set-cookie': ['a=1', 'b=2'] }).end('{"ok":true}');
   });
   let url: string;
   beforeAll(async () => {
@@ -21,13 +22,22 @@ describe('callProvider', () => {
   afterAll(() => server.stop());
 
   test('sends the method, headers and body; answers with the status, headers by name, and the body as text', async () => {
-    const answer = await callProvider(`${url}/hook`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-key': 'k' }, body: '{"n":1}' });
+    const answer = await callProvider(`${url}/hook`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-key': 'k' },
+      body: '{"n":1}',
+    });
     expect(answer).toMatchObject({ status: 201, ok: true, text: '{"ok":true}' });
     expect(answer.header('X-Request-Id')).toBe('r-1');
     expect(answer.header('set-cookie')).toBe('a=1, b=2');
     expect(answer.header('x-missing')).toBeNull();
     const request = seen.at(-1)!;
-    expect([request.method, request.body, request.headers['x-key'], request.headers['user-agent']]).toEqual(['PUT', '{"n":1}', 'k', 'Tidings']);
+    expect([request.method, request.body, request.headers['x-key'], request.headers['user-agent']]).toEqual([
+      'PUT',
+      '{"n":1}',
+      'k',
+      'Tidings',
+    ]);
   });
 
   test("a request's own User-Agent, in any case, is the only one sent", async () => {

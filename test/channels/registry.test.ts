@@ -13,19 +13,25 @@ const ACCEPTS: Record<ChannelType, Content['type'][]> = {
   sandbox: ['text', 'sticker', 'image', 'carousel', 'flex', 'messages', 'email', 'webhook'],
 };
 const CONTENT_TYPES = Object.keys(CONTENT) as Content['type'][];
-const matrix = CHANNELS.flatMap((channel) => CONTENT_TYPES.map((type) => [channel.type, type, ACCEPTS[channel.type].includes(type)] as const));
+const matrix = CHANNELS.flatMap((channel) =>
+  CONTENT_TYPES.map((type) => [channel.type, type, ACCEPTS[channel.type].includes(type)] as const),
+);
 
 describe('every content type on every channel type', () => {
   test.each(matrix)('%s × %s: accepted %s', (channelType, contentType, accepted) => {
     const channel = CHANNELS.find((c) => c.type === channelType)!;
     const result = buildPayload(CONTENT[contentType], 'someone', channel);
     expect(result.ok).toBe(accepted);
-    if (!result.ok) expect(result.error).toMatch(new RegExp(`^${contentType} content cannot be sent on an? \\w+ channel$`));
+    if (!result.ok)
+      expect(result.error).toMatch(new RegExp(`^${contentType} content cannot be sent on an? \\w+ channel$`));
     expect(validateContentForChannel(CONTENT[contentType], channelType)).toBe(result.ok ? null : result.error);
   });
 
   test('the sandbox channel type records the content itself, addressed', () => {
-    expect(buildPayload(CONTENT.sticker, 'ann', { id: 'inbox', type: 'sandbox' })).toEqual({ ok: true, payload: { to: 'ann', content: CONTENT.sticker } });
+    expect(buildPayload(CONTENT.sticker, 'ann', { id: 'inbox', type: 'sandbox' })).toEqual({
+      ok: true,
+      payload: { to: 'ann', content: CONTENT.sticker },
+    });
   });
 
   test('the registry names the address column of each channel type', () => {
@@ -41,15 +47,71 @@ describe('every content type on every channel type', () => {
 
 describe('validateContentForChannel', () => {
   test.each<[string, Content, ChannelType, string | null]>([
-    ['static LINE text over the limit', { type: 'text', text: 'a'.repeat(5001) }, 'line', 'LINE text is 5,001 UTF-16 units; at most 5,000'],
-    ['static SMS text over the limit', { type: 'text', text: 'a'.repeat(1601) }, 'twilio_sms', 'SMS body is 1,601 characters; at most 1,600'],
-    ['a templated SMS text is checked after rendering', { type: 'text', text: '{% if user.vip %}' + 'a'.repeat(1700) + '{% endif %}' }, 'twilio_sms', null],
-    ['a templated image URL', { type: 'image', original_url: 'https://{{ user.custom.cdn }}/a.jpg', preview_url: '{{ user.custom.preview }}' } as Content, 'line', null],
-    ['a templated webhook URL', { type: 'webhook', url: '{{ user.custom.hook }}', body: { name: '{{ user.first_name }}' } }, 'webhook', null],
-    ['a templated attachment URL', { type: 'email', text: 'hi', attachments: [{ filename: 'a.pdf', url: '{{ api.trigger_properties.pdf }}' }] }, 'smtp', null],
-    ['a templated quick reply label', { type: 'text', text: 'hi', quick_replies: [{ label: '{{ user.first_name }}', text: 'me' }] }, 'line', null],
-    ['a static attachment path', { type: 'email', text: 'hi', attachments: [{ filename: 'a', url: '/etc/passwd' }] }, 'smtp', 'attachments[0].url must be an http:// or https:// URL'],
-    ['a carousel of different shapes', { type: 'carousel', alt_text: 'x', columns: [{ text: 'a', title: 'T', actions: [{ type: 'uri', label: 'l', uri: 'https://a.example' }] }, { text: 'b', actions: [{ type: 'uri', label: 'l', uri: 'https://a.example' }] }] }, 'line', 'every carousel column must have a title if any column has one'],
+    [
+      'static LINE text over the limit',
+      { type: 'text', text: 'a'.repeat(5001) },
+      'line',
+      'LINE text is 5,001 UTF-16 units; at most 5,000',
+    ],
+    [
+      'static SMS text over the limit',
+      { type: 'text', text: 'a'.repeat(1601) },
+      'twilio_sms',
+      'SMS body is 1,601 characters; at most 1,600',
+    ],
+    [
+      'a templated SMS text is checked after rendering',
+      { type: 'text', text: `{% if user.vip %}${'a'.repeat(1700)}{% endif %}` },
+      'twilio_sms',
+      null,
+    ],
+    [
+      'a templated image URL',
+      {
+        type: 'image',
+        original_url: 'https://{{ user.custom.cdn }}/a.jpg',
+        preview_url: '{{ user.custom.preview }}',
+      } as Content,
+      'line',
+      null,
+    ],
+    [
+      'a templated webhook URL',
+      { type: 'webhook', url: '{{ user.custom.hook }}', body: { name: '{{ user.first_name }}' } },
+      'webhook',
+      null,
+    ],
+    [
+      'a templated attachment URL',
+      { type: 'email', text: 'hi', attachments: [{ filename: 'a.pdf', url: '{{ api.trigger_properties.pdf }}' }] },
+      'smtp',
+      null,
+    ],
+    [
+      'a templated quick reply label',
+      { type: 'text', text: 'hi', quick_replies: [{ label: '{{ user.first_name }}', text: 'me' }] },
+      'line',
+      null,
+    ],
+    [
+      'a static attachment path',
+      { type: 'email', text: 'hi', attachments: [{ filename: 'a', url: '/etc/passwd' }] },
+      'smtp',
+      'attachments[0].url must be an http:// or https:// URL',
+    ],
+    [
+      'a carousel of different shapes',
+      {
+        type: 'carousel',
+        alt_text: 'x',
+        columns: [
+          { text: 'a', title: 'T', actions: [{ type: 'uri', label: 'l', uri: 'https://a.example' }] },
+          { text: 'b', actions: [{ type: 'uri', label: 'l', uri: 'https://a.example' }] },
+        ],
+      },
+      'line',
+      'every carousel column must have a title if any column has one',
+    ],
   ])('%s', (_name, content, channelType, error) => {
     expect(validateContentForChannel(content, channelType)).toBe(error);
   });
@@ -59,9 +121,34 @@ describe('ChannelSchema', () => {
   const validate = bodyAjv.compile(ChannelSchema);
 
   test.each([
-    { id: 'line-main', type: 'line', channel_secret: { env: 'LINE_SECRET' }, channel_access_token: { env: 'LINE_TOKEN' }, subscription_group: 'line-friends', api_base_url: 'https://api.line.me' },
-    { id: 'sms-main', type: 'twilio_sms', account_sid: 'AC123', auth_token: { env: 'TWILIO_TOKEN' }, from: '+14155550100', messaging_service_sid: null, subscription_group: 'sms-marketing', api_base_url: 'https://api.twilio.com' },
-    { id: 'mail', type: 'smtp', host: 'smtp.example.com', port: 587, secure: false, user: 'me', password: { env: 'SMTP_PASSWORD' }, from: 'Shop <news@example.com>' },
+    {
+      id: 'line-main',
+      type: 'line',
+      channel_secret: { env: 'LINE_SECRET' },
+      channel_access_token: { env: 'LINE_TOKEN' },
+      subscription_group: 'line-friends',
+      api_base_url: 'https://api.line.me',
+    },
+    {
+      id: 'sms-main',
+      type: 'twilio_sms',
+      account_sid: 'AC123',
+      auth_token: { env: 'TWILIO_TOKEN' },
+      from: '+14155550100',
+      messaging_service_sid: null,
+      subscription_group: 'sms-marketing',
+      api_base_url: 'https://api.twilio.com',
+    },
+    {
+      id: 'mail',
+      type: 'smtp',
+      host: 'smtp.example.com',
+      port: 587,
+      secure: false,
+      user: 'me',
+      password: { env: 'SMTP_PASSWORD' },
+      from: 'Shop <news@example.com>',
+    },
     { id: 'crm-hook', type: 'webhook', url: 'https://crm.example/hook', method: 'POST', headers: {} },
     { id: 'fake-line', type: 'line', api_base_url: 'http://127.0.0.1:4010', sandbox: true },
     { id: 'inbox', type: 'sandbox' },

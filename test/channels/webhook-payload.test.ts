@@ -13,23 +13,44 @@ describe('webhook payload', () => {
   test('webhook content: POST to the channel URL with a JSON body', () => {
     expect(buildPayload(CONTENT.webhook, 'user-1', HOOK)).toEqual({
       ok: true,
-      payload: { method: 'POST', url: 'https://crm.example/hook', headers: { 'content-type': 'application/json' }, body: { event: 'hello' } },
+      payload: {
+        method: 'POST',
+        url: 'https://crm.example/hook',
+        headers: { 'content-type': 'application/json' },
+        body: { event: 'hello' },
+      },
     });
   });
 
   test('the content overrides method and URL; headers merge without regard to case', () => {
     const channel = { ...HOOK, method: 'PUT' as const, headers: { Authorization: 'Bearer a', 'X-Team': 'growth' } };
-    const content: Content = { type: 'webhook', method: 'PATCH', url: 'https://other.example/x', headers: { authorization: 'Bearer b', 'Content-Type': 'application/vnd.x+json' }, body: [1] };
+    const content: Content = {
+      type: 'webhook',
+      method: 'PATCH',
+      url: 'https://other.example/x',
+      headers: { authorization: 'Bearer b', 'Content-Type': 'application/vnd.x+json' },
+      body: [1],
+    };
     expect(buildPayload(content, 'user-1', channel)).toEqual({
       ok: true,
-      payload: { method: 'PATCH', url: 'https://other.example/x', headers: { authorization: 'Bearer b', 'x-team': 'growth', 'content-type': 'application/vnd.x+json' }, body: [1] },
+      payload: {
+        method: 'PATCH',
+        url: 'https://other.example/x',
+        headers: { authorization: 'Bearer b', 'x-team': 'growth', 'content-type': 'application/vnd.x+json' },
+        body: [1],
+      },
     });
   });
 
   test('text content is sent as {to, text}, addressed to the user', () => {
     expect(buildPayload(CONTENT.text, 'user-1', HOOK)).toEqual({
       ok: true,
-      payload: { method: 'POST', url: 'https://crm.example/hook', headers: { 'content-type': 'application/json' }, body: { to: 'user-1', text: 'Hi there' } },
+      payload: {
+        method: 'POST',
+        url: 'https://crm.example/hook',
+        headers: { 'content-type': 'application/json' },
+        body: { to: 'user-1', text: 'Hi there' },
+      },
     });
   });
 
@@ -45,12 +66,37 @@ describe('webhook payload', () => {
   });
 
   test.each<[string, Content, string, ChannelOf<'webhook'>?]>([
-    ['a GET with a body', { type: 'webhook', method: 'GET', body: { a: 1 } } as Content, 'a GET webhook request cannot carry a body; use POST, or a null body'],
-    ['text on a GET channel', CONTENT.text, 'a GET webhook request cannot carry a body; use POST, or a null body', { ...HOOK, method: 'GET' }],
-    ['a rendered URL that is not http(s)', { type: 'webhook', url: 'file:///etc/passwd', body: {} } as Content, 'webhook url must be an http:// or https:// URL'],
-    ['an empty rendered URL', { type: 'webhook', url: '', body: {} } as Content, 'webhook url must be an http:// or https:// URL'],
-    ['a header value with a line break', { type: 'webhook', headers: { 'X-A': 'a\r\nX-B: b' }, body: {} } as Content, 'webhook header X-A contains a line break'],
-    ['text with media_urls', { type: 'text', text: 'x', media_urls: ['https://cdn.example/a.jpg'] } as Content, 'media_urls (MMS) can only be sent on an SMS channel'],
+    [
+      'a GET with a body',
+      { type: 'webhook', method: 'GET', body: { a: 1 } } as Content,
+      'a GET webhook request cannot carry a body; use POST, or a null body',
+    ],
+    [
+      'text on a GET channel',
+      CONTENT.text,
+      'a GET webhook request cannot carry a body; use POST, or a null body',
+      { ...HOOK, method: 'GET' },
+    ],
+    [
+      'a rendered URL that is not http(s)',
+      { type: 'webhook', url: 'file:///etc/passwd', body: {} } as Content,
+      'webhook url must be an http:// or https:// URL',
+    ],
+    [
+      'an empty rendered URL',
+      { type: 'webhook', url: '', body: {} } as Content,
+      'webhook url must be an http:// or https:// URL',
+    ],
+    [
+      'a header value with a line break',
+      { type: 'webhook', headers: { 'X-A': 'a\r\nX-B: b' }, body: {} } as Content,
+      'webhook header X-A contains a line break',
+    ],
+    [
+      'text with media_urls',
+      { type: 'text', text: 'x', media_urls: ['https://cdn.example/a.jpg'] } as Content,
+      'media_urls (MMS) can only be sent on an SMS channel',
+    ],
   ])('%s', (_name, content, error, channel = HOOK) => {
     expect(refusal(content, channel)).toBe(error);
   });

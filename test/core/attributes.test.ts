@@ -6,7 +6,11 @@ import { EARLIER, NOW, groups, snapshot, user } from './fixtures.ts';
 const ctx: AttributeContext = { defaultCountry: 'US', now: NOW, groups: groups('sms-marketing', 'email-news') };
 const jp: AttributeContext = { ...ctx, defaultCountry: 'JP' };
 
-function apply(attributes: Record<string, unknown>, original: UserRecord = user('u1'), context = ctx): AttributeOutcome {
+function apply(
+  attributes: Record<string, unknown>,
+  original: UserRecord = user('u1'),
+  context = ctx,
+): AttributeOutcome {
   const result = applyAttributes(original, attributes, context);
   if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
   return result.outcome;
@@ -23,34 +27,53 @@ function refuse(attributes: Record<string, unknown>, original: UserRecord = user
 describe('the result', () => {
   test('is a changed copy; the original is left alone', () => {
     const original = user('u1', {
-      email: 'a@example.com', standard: { first_name: 'Ann' }, custom: { tags: ['a'], n: 1 },
+      email: 'a@example.com',
+      standard: { first_name: 'Ann' },
+      custom: { tags: ['a'], n: 1 },
       subscriptions: { 'sms-marketing': { state: 'unsubscribed', changed_at: EARLIER } },
       aliases: [{ alias_label: 'crm', alias_name: '1' }],
     });
     const before = snapshot(original);
-    const { user: changed } = apply({
-      first_name: 'Bob', email: 'b@example.com', tags: { add: ['b'] }, n: { inc: 1 },
-      subscription_groups: [{ subscription_group_id: 'sms-marketing', subscription_state: 'subscribed' }],
-    }, original);
+    const { user: changed } = apply(
+      {
+        first_name: 'Bob',
+        email: 'b@example.com',
+        tags: { add: ['b'] },
+        n: { inc: 1 },
+        subscription_groups: [{ subscription_group_id: 'sms-marketing', subscription_state: 'subscribed' }],
+      },
+      original,
+    );
     expect(original).toEqual(before);
     expect(changed).not.toBe(original);
     expect(changed.standard).not.toBe(original.standard);
     expect(changed.custom).not.toBe(original.custom);
     expect(changed.subscriptions).not.toBe(original.subscriptions);
     expect(changed).toMatchObject({
-      email: 'b@example.com', standard: { first_name: 'Bob' }, custom: { tags: ['a', 'b'], n: 2 },
+      email: 'b@example.com',
+      standard: { first_name: 'Bob' },
+      custom: { tags: ['a', 'b'], n: 2 },
       subscriptions: { 'sms-marketing': { state: 'subscribed', changed_at: NOW } },
     });
   });
 
   test('keeps every field it was not asked to change', () => {
     const original = user('u1', {
-      external_id: 'e1', email: 'a@example.com', phone: '+14155552671', line_id: `U${'a'.repeat(32)}`,
-      standard: { first_name: 'Ann', country: 'JP' }, custom: { plan: 'gold' }, last_interacted_channel: 'line-main',
+      external_id: 'e1',
+      email: 'a@example.com',
+      phone: '+14155552671',
+      line_id: `U${'a'.repeat(32)}`,
+      standard: { first_name: 'Ann', country: 'JP' },
+      custom: { plan: 'gold' },
+      last_interacted_channel: 'line-main',
       aliases: [{ alias_label: 'crm', alias_name: '1' }],
     });
     const { user: changed } = apply({ last_name: 'Lee' }, original);
-    expect(changed).toEqual({ ...original, standard: { first_name: 'Ann', country: 'JP', last_name: 'Lee' }, updated_at: NOW });
+    expect(changed).toEqual({
+      ...original,
+      standard: { first_name: 'Ann', country: 'JP', last_name: 'Lee' },
+      updated_at: NOW,
+    });
   });
 
   test('updated_at is set to ctx.now, created_at is kept', () => {
@@ -81,9 +104,15 @@ describe('the result', () => {
 describe('control keys', () => {
   test('external_id, user_alias, braze_id and _update_existing_only are never stored', () => {
     const original = user('u1', { external_id: 'e1' });
-    const { user: changed } = apply({
-      external_id: 'other', user_alias: { alias_label: 'l', alias_name: 'n' }, braze_id: 'b', _update_existing_only: false,
-    }, original);
+    const { user: changed } = apply(
+      {
+        external_id: 'other',
+        user_alias: { alias_label: 'l', alias_name: 'n' },
+        braze_id: 'b',
+        _update_existing_only: false,
+      },
+      original,
+    );
     expect(changed.external_id).toBe('e1');
     expect(changed.aliases).toEqual([]);
     expect(changed.id).toBe('u1');
@@ -123,12 +152,17 @@ describe('email', () => {
   });
 
   test('replaces an existing email', () => {
-    expect(apply({ email: 'new@example.com' }, user('u1', { email: 'old@example.com' })).user.email).toBe('new@example.com');
+    expect(apply({ email: 'new@example.com' }, user('u1', { email: 'old@example.com' })).user.email).toBe(
+      'new@example.com',
+    );
   });
 
-  test.each(['not-an-email', 'a@b', '@example.com', 'a b@example.com', '', 'a@@example.com'])('%j is refused', (value) => {
-    expect(refuse({ email: value })).toBe(`'email' is not an email address: ${JSON.stringify(value)}`);
-  });
+  test.each(['not-an-email', 'a@b', '@example.com', 'a b@example.com', '', 'a@@example.com'])(
+    '%j is refused',
+    (value) => {
+      expect(refuse({ email: value })).toBe(`'email' is not an email address: ${JSON.stringify(value)}`);
+    },
+  );
 
   test('a non-string is refused', () => {
     expect(refuse({ email: 42 })).toBe("'email' is not an email address: 42");
@@ -156,11 +190,15 @@ describe('phone', () => {
   });
 
   test('a Japanese national number is refused when the default country is US', () => {
-    expect(refuse({ phone: '090-1234-5678' })).toBe("'phone' '090-1234-5678' is not a phone number (read with default country US)");
+    expect(refuse({ phone: '090-1234-5678' })).toBe(
+      "'phone' '090-1234-5678' is not a phone number (read with default country US)",
+    );
   });
 
   test('an impossible number for its country code is refused', () => {
-    expect(refuse({ phone: '+1 999 555 0123' })).toBe("'phone' '+1 999 555 0123' is not a valid number for its country code");
+    expect(refuse({ phone: '+1 999 555 0123' })).toBe(
+      "'phone' '+1 999 555 0123' is not a valid number for its country code",
+    );
   });
 
   test('garbage and empty strings are refused', () => {
@@ -198,7 +236,9 @@ describe('line_id / native_line_id', () => {
     ['empty', ''],
     ['a number', 12],
   ])('%s is refused', (_name, value) => {
-    expect(refuse({ line_id: value })).toBe("'line_id' must be a LINE user ID ('U' followed by 32 lower-case hex characters) or null");
+    expect(refuse({ line_id: value })).toBe(
+      "'line_id' must be a LINE user ID ('U' followed by 32 lower-case hex characters) or null",
+    );
   });
 
   test('the error names native_line_id when that key was sent', () => {
@@ -237,7 +277,11 @@ describe('gender', () => {
     expect(apply({ gender }).user.standard.gender).toBe(gender);
   });
 
-  test.each([['m', 'M'], ['f', 'F'], ['p', 'P']])('lower-case %s is stored upper-case', (sent, stored) => {
+  test.each([
+    ['m', 'M'],
+    ['f', 'F'],
+    ['p', 'P'],
+  ])('lower-case %s is stored upper-case', (sent, stored) => {
     expect(apply({ gender: sent }).user.standard.gender).toBe(stored);
   });
 
@@ -251,12 +295,19 @@ describe('gender', () => {
 });
 
 describe('country', () => {
-  test.each([['JP', 'JP'], ['jp', 'JP'], ['Us', 'US'], ['gb', 'GB']])('%s is stored as %s', (sent, stored) => {
+  test.each([
+    ['JP', 'JP'],
+    ['jp', 'JP'],
+    ['Us', 'US'],
+    ['gb', 'GB'],
+  ])('%s is stored as %s', (sent, stored) => {
     expect(apply({ country: sent }).user.standard.country).toBe(stored);
   });
 
   test.each(['XX', 'EU', 'UN', 'ZZ', 'JPN', 'Japan', 'J', '', '81'])('%j is refused', (country) => {
-    expect(refuse({ country })).toBe(`'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${JSON.stringify(country)}`);
+    expect(refuse({ country })).toBe(
+      `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${JSON.stringify(country)}`,
+    );
   });
 
   test('a non-string is refused', () => {
@@ -269,12 +320,19 @@ describe('country', () => {
 });
 
 describe('language', () => {
-  test.each([['ja', 'ja'], ['JA', 'ja'], ['En', 'en'], ['zh', 'zh']])('%s is stored as %s', (sent, stored) => {
+  test.each([
+    ['ja', 'ja'],
+    ['JA', 'ja'],
+    ['En', 'en'],
+    ['zh', 'zh'],
+  ])('%s is stored as %s', (sent, stored) => {
     expect(apply({ language: sent }).user.standard.language).toBe(stored);
   });
 
   test.each(['xx', 'jpn', 'ja-JP', 'j', '', 'english'])('%j is refused', (language) => {
-    expect(refuse({ language })).toBe(`'language' must be an ISO 639-1 code such as ja, got ${JSON.stringify(language)}`);
+    expect(refuse({ language })).toBe(
+      `'language' must be an ISO 639-1 code such as ja, got ${JSON.stringify(language)}`,
+    );
   });
 
   test('null clears it', () => {
@@ -288,7 +346,9 @@ describe('time_zone', () => {
   });
 
   test.each(['Mars/Base', '+09:00', '-05:00', 'GMT+9', 'Tokyo', '', 'Z'])('%j is refused', (zone) => {
-    expect(refuse({ time_zone: zone })).toBe(`'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(zone)}`);
+    expect(refuse({ time_zone: zone })).toBe(
+      `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(zone)}`,
+    );
   });
 
   test('a non-string is refused', () => {
@@ -296,7 +356,9 @@ describe('time_zone', () => {
   });
 
   test('null clears it', () => {
-    expect(apply({ time_zone: null }, user('u1', { standard: { time_zone: 'Asia/Tokyo' } })).user.standard.time_zone).toBeNull();
+    expect(
+      apply({ time_zone: null }, user('u1', { standard: { time_zone: 'Asia/Tokyo' } })).user.standard.time_zone,
+    ).toBeNull();
   });
 });
 
@@ -306,30 +368,50 @@ describe('email_subscribe', () => {
   });
 
   test.each(['OPTED_IN', 'opted-in', 'yes', '', true])('%j is refused', (state) => {
-    expect(refuse({ email_subscribe: state })).toBe("'email_subscribe' must be one of opted_in, subscribed, unsubscribed");
+    expect(refuse({ email_subscribe: state })).toBe(
+      "'email_subscribe' must be one of opted_in, subscribed, unsubscribed",
+    );
   });
 
   test('null clears it', () => {
-    expect(apply({ email_subscribe: null }, user('u1', { standard: { email_subscribe: 'opted_in' } })).user.standard.email_subscribe).toBeNull();
+    expect(
+      apply({ email_subscribe: null }, user('u1', { standard: { email_subscribe: 'opted_in' } })).user.standard
+        .email_subscribe,
+    ).toBeNull();
   });
 });
 
 describe('unsupported Braze attributes', () => {
   test.each([
-    'push_subscribe', 'push_tokens', 'push_token_import', 'current_location', 'date_of_first_session',
-    'date_of_last_session', 'facebook', 'twitter', 'image_url', 'marked_email_as_spam_at',
-    'email_open_tracking_disabled', 'email_click_tracking_disabled', 'use_double_opt_in_logic',
+    'push_subscribe',
+    'push_tokens',
+    'push_token_import',
+    'current_location',
+    'date_of_first_session',
+    'date_of_last_session',
+    'facebook',
+    'twitter',
+    'image_url',
+    'marked_email_as_spam_at',
+    'email_open_tracking_disabled',
+    'email_click_tracking_disabled',
+    'use_double_opt_in_logic',
   ])('%s is refused, not stored as a custom attribute', (key) => {
     expect(refuse({ [key]: 'x' })).toBe(`'${key}' is a Braze attribute that Tidings does not support`);
   });
 
   test('an unsupported attribute is refused even with a null value', () => {
-    expect(refuse({ push_subscribe: null })).toBe("'push_subscribe' is a Braze attribute that Tidings does not support");
+    expect(refuse({ push_subscribe: null })).toBe(
+      "'push_subscribe' is a Braze attribute that Tidings does not support",
+    );
   });
 });
 
 describe('subscription_groups', () => {
-  const sub = (subscription_group_id: unknown, subscription_state: unknown) => ({ subscription_group_id, subscription_state });
+  const sub = (subscription_group_id: unknown, subscription_state: unknown) => ({
+    subscription_group_id,
+    subscription_state,
+  });
 
   test('a first state is a transition from null', () => {
     const outcome = apply({ subscription_groups: [sub('sms-marketing', 'subscribed')] });
@@ -341,7 +423,9 @@ describe('subscription_groups', () => {
     const original = user('u1', { subscriptions: { 'sms-marketing': { state: 'subscribed', changed_at: EARLIER } } });
     const outcome = apply({ subscription_groups: [sub('sms-marketing', 'unsubscribed')] }, original);
     expect(outcome.user.subscriptions['sms-marketing']).toEqual({ state: 'unsubscribed', changed_at: NOW });
-    expect(outcome.subscriptionChanges).toEqual([{ group_id: 'sms-marketing', state: 'unsubscribed', previous: 'subscribed' }]);
+    expect(outcome.subscriptionChanges).toEqual([
+      { group_id: 'sms-marketing', state: 'unsubscribed', previous: 'subscribed' },
+    ]);
   });
 
   test('an unchanged state is no transition and keeps its changed_at', () => {
@@ -353,7 +437,10 @@ describe('subscription_groups', () => {
 
   test('several groups in one object, other groups untouched', () => {
     const original = user('u1', { subscriptions: { other: { state: 'subscribed', changed_at: EARLIER } } });
-    const outcome = apply({ subscription_groups: [sub('sms-marketing', 'subscribed'), sub('email-news', 'unsubscribed')] }, original);
+    const outcome = apply(
+      { subscription_groups: [sub('sms-marketing', 'subscribed'), sub('email-news', 'unsubscribed')] },
+      original,
+    );
     expect(outcome.user.subscriptions).toEqual({
       other: { state: 'subscribed', changed_at: EARLIER },
       'sms-marketing': { state: 'subscribed', changed_at: NOW },
@@ -366,7 +453,9 @@ describe('subscription_groups', () => {
   });
 
   test('the same group twice: each entry sees the one before it', () => {
-    const outcome = apply({ subscription_groups: [sub('sms-marketing', 'subscribed'), sub('sms-marketing', 'unsubscribed')] });
+    const outcome = apply({
+      subscription_groups: [sub('sms-marketing', 'subscribed'), sub('sms-marketing', 'unsubscribed')],
+    });
     expect(outcome.subscriptionChanges).toEqual([
       { group_id: 'sms-marketing', state: 'subscribed', previous: null },
       { group_id: 'sms-marketing', state: 'unsubscribed', previous: 'subscribed' },
@@ -397,11 +486,15 @@ describe('subscription_groups', () => {
   });
 
   test.each([null, 'sms-marketing'])('a non-object entry %j is refused', (entry) => {
-    expect(refuse({ subscription_groups: [entry] })).toContain("'subscription_groups[0].subscription_group_id' names no subscription group");
+    expect(refuse({ subscription_groups: [entry] })).toContain(
+      "'subscription_groups[0].subscription_group_id' names no subscription group",
+    );
   });
 
   test.each([{}, 'sms-marketing', null])('a non-array value %j is refused', (value) => {
-    expect(refuse({ subscription_groups: value })).toBe("'subscription_groups' must be an array of {subscription_group_id, subscription_state}");
+    expect(refuse({ subscription_groups: value })).toBe(
+      "'subscription_groups' must be an array of {subscription_group_id, subscription_state}",
+    );
   });
 
   test('a bad second entry discards the first entry too', () => {
@@ -412,14 +505,19 @@ describe('subscription_groups', () => {
 
   test('a group that exists in the profile but not in ctx.groups is refused', () => {
     const original = user('u1', { subscriptions: { retired: { state: 'subscribed', changed_at: EARLIER } } });
-    expect(refuse({ subscription_groups: [sub('retired', 'unsubscribed')] }, original)).toContain('names no subscription group');
+    expect(refuse({ subscription_groups: [sub('retired', 'unsubscribed')] }, original)).toContain(
+      'names no subscription group',
+    );
   });
 });
 
 describe('custom attributes', () => {
   test('any other key is a custom attribute, with the custom-attribute rules', () => {
     const original = user('u1', { custom: { visits: 2, tags: ['a'], gone: 'x' } });
-    const { user: changed } = apply({ plan: 'gold', visits: { inc: 3 }, tags: { add: ['b'] }, gone: null, book: { title: 'x' } }, original);
+    const { user: changed } = apply(
+      { plan: 'gold', visits: { inc: 3 }, tags: { add: ['b'] }, gone: null, book: { title: 'x' } },
+      original,
+    );
     expect(changed.custom).toEqual({ plan: 'gold', visits: 5, tags: ['a', 'b'], book: { title: 'x' } });
     expect('gone' in changed.custom).toBe(false);
   });

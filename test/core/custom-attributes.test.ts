@@ -49,7 +49,9 @@ describe('scalars replace the current value', () => {
   });
 
   test('a string of 256 characters is refused, naming the attribute and the length', () => {
-    expect(err('old', 'x'.repeat(256), 'bio')).toBe("custom attribute 'bio' is 256 characters long; at most 255 are allowed");
+    expect(err('old', 'x'.repeat(256), 'bio')).toBe(
+      "custom attribute 'bio' is 256 characters long; at most 255 are allowed",
+    );
   });
 
   test('the 255 limit counts characters, not bytes (255 Japanese characters pass)', () => {
@@ -237,7 +239,9 @@ describe('{"add": [...]} and {"remove": [...]}', () => {
   });
 
   test('key order does not matter ({remove, add} = {add, remove})', () => {
-    expect(ok(['a', 'b', 'c'], { remove: ['b'], add: ['z'] })).toEqual(ok(['a', 'b', 'c'], { add: ['z'], remove: ['b'] }));
+    expect(ok(['a', 'b', 'c'], { remove: ['b'], add: ['z'] })).toEqual(
+      ok(['a', 'b', 'c'], { add: ['z'], remove: ['b'] }),
+    );
   });
 
   test('adding past 100 values drops the oldest', () => {
@@ -289,7 +293,9 @@ describe('{"add": [...]} and {"remove": [...]}', () => {
   });
 
   test('over-long strings in add are refused', () => {
-    expect(err([], { add: ['x'.repeat(256)] }, 'tags')).toBe("custom attribute 'tags' has an element at index 0 longer than 255 characters");
+    expect(err([], { add: ['x'.repeat(256)] }, 'tags')).toBe(
+      "custom attribute 'tags' has an element at index 0 longer than 255 characters",
+    );
   });
 });
 
@@ -322,7 +328,9 @@ describe('nested objects', () => {
   });
 
   test('a top-level key starting with $ is refused', () => {
-    expect(err(undefined, { title: 'x', $price: 1 }, 'book')).toBe("custom attribute 'book' has a nested key '$price' starting with '$'");
+    expect(err(undefined, { title: 'x', $price: 1 }, 'book')).toBe(
+      "custom attribute 'book' has a nested key '$price' starting with '$'",
+    );
   });
 
   test('a $ elsewhere in the key is fine', () => {
@@ -339,7 +347,9 @@ describe('nested objects', () => {
   test('a nested object one byte over 50 KB is refused with its size', () => {
     const overhead = Buffer.byteLength(JSON.stringify({ a: '' }));
     const object = { a: 'x'.repeat(50 * 1024 - overhead + 1) };
-    expect(err(undefined, object, 'blob')).toBe("custom attribute 'blob' is a nested object of 51201 bytes; at most 51200 are allowed");
+    expect(err(undefined, object, 'blob')).toBe(
+      "custom attribute 'blob' is a nested object of 51201 bytes; at most 51200 are allowed",
+    );
   });
 
   test('the size counts UTF-8 bytes, not characters', () => {

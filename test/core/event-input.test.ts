@@ -32,23 +32,28 @@ describe('parseEventTime', () => {
     },
   );
 
-  test.each(['2026-02-30T08:00:00Z', '2026-02-29T08:00:00Z', '2026-04-31T00:00:00.000Z', '2026-03-06T08:60:00Z', '2026-03-06T08:00:60Z'])(
-    'an impossible date-time in the common shape %j is refused',
-    (text) => {
-      expect(parseEventTime(text, NOW)).toEqual({ ok: false, error: notIso(text) });
-    },
-  );
+  test.each([
+    '2026-02-30T08:00:00Z',
+    '2026-02-29T08:00:00Z',
+    '2026-04-31T00:00:00.000Z',
+    '2026-03-06T08:60:00Z',
+    '2026-03-06T08:00:60Z',
+  ])('an impossible date-time in the common shape %j is refused', (text) => {
+    expect(parseEventTime(text, NOW)).toEqual({ ok: false, error: notIso(text) });
+  });
 
   test('the common shape is read exactly as luxon reads it', () => {
     let seed = 7;
-    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
     const two = (n: number) => String(n).padStart(2, '0');
     for (let i = 0; i < 2000; i++) {
       const offset = [`Z`, `+${two(next(15))}:${two(next(4) * 15)}`, `-${two(next(13))}:${two(next(2) * 30)}`][next(3)];
       const fraction = ['', `.${next(10)}`, `.${two(next(100))}`, `.${String(next(1000)).padStart(3, '0')}`][next(4)];
       const text = `${1970 + next(80)}-${two(1 + next(12))}-${two(1 + next(31))}T${two(next(24))}:${two(next(60))}:${two(next(60))}${fraction}${offset}`;
       const luxon = DateTime.fromISO(text, { zone: 'utc' });
-      const expected = luxon.isValid ? { ok: true, value: Math.min(luxon.toMillis(), NOW) } : { ok: false, error: notIso(text) };
+      const expected = luxon.isValid
+        ? { ok: true, value: Math.min(luxon.toMillis(), NOW) }
+        : { ok: false, error: notIso(text) };
       expect([text, parseEventTime(text, NOW)]).toEqual([text, expected]);
     }
   });
@@ -58,12 +63,17 @@ describe('parseEventTime', () => {
     expect(parseEventTime('2026-03-06T08:00:00Z', past)).toEqual({ ok: true, value: past });
   });
 
-  test.each(['garbage', '2026-02-30', '2026-13-01', '2026-03-06T25:00:00Z', '03/06/2026', 'yesterday', '2026-03-06T08:00:00 UTC'])(
-    '%j is refused',
-    (text) => {
-      expect(parseEventTime(text, NOW)).toEqual({ ok: false, error: notIso(text) });
-    },
-  );
+  test.each([
+    'garbage',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-03-06T25:00:00Z',
+    '03/06/2026',
+    'yesterday',
+    '2026-03-06T08:00:00 UTC',
+  ])('%j is refused', (text) => {
+    expect(parseEventTime(text, NOW)).toEqual({ ok: false, error: notIso(text) });
+  });
 
   test.each([
     ['empty', ''],
@@ -83,7 +93,15 @@ describe('checkProperties', () => {
   });
 
   test('an object is returned as is', () => {
-    const properties = { sku: 'X-1', value: 150, gift: false, tags: ['a'], nested: { a: { b: 1 } }, when: '2026-03-06T08:00:00Z', none: null };
+    const properties = {
+      sku: 'X-1',
+      value: 150,
+      gift: false,
+      tags: ['a'],
+      nested: { a: { b: 1 } },
+      when: '2026-03-06T08:00:00Z',
+      none: null,
+    };
     const result = checkProperties(properties);
     expect(result).toEqual({ ok: true, value: properties });
   });
@@ -92,12 +110,20 @@ describe('checkProperties', () => {
     expect(checkProperties({})).toEqual({ ok: true, value: {} });
   });
 
-  test.each([['a string', 'x'], ['a number', 1], ['a boolean', true], ['an array', [{ a: 1 }]]])('%s is refused', (_name, value) => {
+  test.each([
+    ['a string', 'x'],
+    ['a number', 1],
+    ['a boolean', true],
+    ['an array', [{ a: 1 }]],
+  ])('%s is refused', (_name, value) => {
     expect(checkProperties(value)).toEqual({ ok: false, error: "'properties' must be an object" });
   });
 
   test('a key starting with $ is refused', () => {
-    expect(checkProperties({ ok: 1, $revenue: 2 })).toEqual({ ok: false, error: "'properties.$revenue' must not start with '$'" });
+    expect(checkProperties({ ok: 1, $revenue: 2 })).toEqual({
+      ok: false,
+      error: "'properties.$revenue' must not start with '$'",
+    });
   });
 
   test('a $ elsewhere in a key is fine', () => {
@@ -105,17 +131,26 @@ describe('checkProperties', () => {
   });
 
   test('an empty key is refused', () => {
-    expect(checkProperties({ '': 1 })).toEqual({ ok: false, error: "'properties' keys must be 1 to 255 characters long" });
+    expect(checkProperties({ '': 1 })).toEqual({
+      ok: false,
+      error: "'properties' keys must be 1 to 255 characters long",
+    });
   });
 
   test('a key of 255 characters passes, 256 is refused', () => {
     expect(checkProperties({ ['k'.repeat(255)]: 1 }).ok).toBe(true);
-    expect(checkProperties({ ['k'.repeat(256)]: 1 })).toEqual({ ok: false, error: "'properties' keys must be 1 to 255 characters long" });
+    expect(checkProperties({ ['k'.repeat(256)]: 1 })).toEqual({
+      ok: false,
+      error: "'properties' keys must be 1 to 255 characters long",
+    });
   });
 
   test('a string value of 255 characters passes, 256 is refused', () => {
     expect(checkProperties({ note: 'x'.repeat(255) }).ok).toBe(true);
-    expect(checkProperties({ note: 'x'.repeat(256) })).toEqual({ ok: false, error: "'properties.note' is longer than 255 characters" });
+    expect(checkProperties({ note: 'x'.repeat(256) })).toEqual({
+      ok: false,
+      error: "'properties.note' is longer than 255 characters",
+    });
   });
 
   test('exactly 50 KB passes (long text goes in an array, where the 255 limit does not apply)', () => {
@@ -128,7 +163,10 @@ describe('checkProperties', () => {
   test('one byte over 50 KB is refused with the size', () => {
     const base = Buffer.byteLength(JSON.stringify({ a: [''] }));
     const over = { a: ['x'.repeat(51_201 - base)] };
-    expect(checkProperties(over)).toEqual({ ok: false, error: "'properties' is 51201 bytes; at most 51200 are allowed" });
+    expect(checkProperties(over)).toEqual({
+      ok: false,
+      error: "'properties' is 51201 bytes; at most 51200 are allowed",
+    });
   });
 
   test('the size counts UTF-8 bytes', () => {
@@ -148,20 +186,35 @@ describe('checkEvent', () => {
 
   test('a valid event gives name, time (ms) and properties', () => {
     expect(checkEvent({ external_id: 'e1', name: 'added_to_cart', time: T, properties: { sku: 'X' } }, NOW)).toEqual({
-      ok: true, value: { name: 'added_to_cart', time: Date.UTC(2026, 2, 6, 8), properties: { sku: 'X' } },
+      ok: true,
+      value: { name: 'added_to_cart', time: Date.UTC(2026, 2, 6, 8), properties: { sku: 'X' } },
     });
   });
 
   test('properties default to an empty object', () => {
-    expect(checkEvent({ name: 'x', time: T }, NOW)).toEqual({ ok: true, value: { name: 'x', time: Date.UTC(2026, 2, 6, 8), properties: {} } });
+    expect(checkEvent({ name: 'x', time: T }, NOW)).toEqual({
+      ok: true,
+      value: { name: 'x', time: Date.UTC(2026, 2, 6, 8), properties: {} },
+    });
   });
 
   test('a future time is recorded as now', () => {
-    expect(checkEvent({ name: 'x', time: '2030-01-01T00:00:00Z' }, NOW)).toEqual({ ok: true, value: { name: 'x', time: NOW, properties: {} } });
+    expect(checkEvent({ name: 'x', time: '2030-01-01T00:00:00Z' }, NOW)).toEqual({
+      ok: true,
+      value: { name: 'x', time: NOW, properties: {} },
+    });
   });
 
-  test.each([['missing', undefined], ['empty', ''], ['a number', 5], ['256 characters', 'n'.repeat(256)]])('a name that is %s is refused', (_name, name) => {
-    expect(checkEvent({ name, time: T }, NOW)).toEqual({ ok: false, error: "'name' is required: a string of 1 to 255 characters" });
+  test.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['a number', 5],
+    ['256 characters', 'n'.repeat(256)],
+  ])('a name that is %s is refused', (_name, name) => {
+    expect(checkEvent({ name, time: T }, NOW)).toEqual({
+      ok: false,
+      error: "'name' is required: a string of 1 to 255 characters",
+    });
   });
 
   test('a name of 255 characters passes', () => {
@@ -174,13 +227,23 @@ describe('checkEvent', () => {
   });
 
   test('bad properties are refused', () => {
-    expect(checkEvent({ name: 'x', time: T, properties: { $x: 1 } }, NOW)).toEqual({ ok: false, error: "'properties.$x' must not start with '$'" });
-    expect(checkEvent({ name: 'x', time: T, properties: [] }, NOW)).toEqual({ ok: false, error: "'properties' must be an object" });
+    expect(checkEvent({ name: 'x', time: T, properties: { $x: 1 } }, NOW)).toEqual({
+      ok: false,
+      error: "'properties.$x' must not start with '$'",
+    });
+    expect(checkEvent({ name: 'x', time: T, properties: [] }, NOW)).toEqual({
+      ok: false,
+      error: "'properties' must be an object",
+    });
   });
 
   test('the name is checked before the time, the time before the properties', () => {
-    expect(checkEvent({ name: '', time: 'bad', properties: 'bad' }, NOW)).toMatchObject({ error: expect.stringContaining("'name'") });
-    expect(checkEvent({ name: 'x', time: 'bad', properties: 'bad' }, NOW)).toMatchObject({ error: expect.stringContaining("'time'") });
+    expect(checkEvent({ name: '', time: 'bad', properties: 'bad' }, NOW)).toMatchObject({
+      error: expect.stringContaining("'name'"),
+    });
+    expect(checkEvent({ name: 'x', time: 'bad', properties: 'bad' }, NOW)).toMatchObject({
+      error: expect.stringContaining("'time'"),
+    });
   });
 });
 
@@ -191,7 +254,12 @@ describe('checkPurchase', () => {
   test('a valid purchase is an event named purchase with its details; quantity defaults to 1', () => {
     expect(checkPurchase(base, NOW)).toEqual({
       ok: true,
-      value: { name: 'purchase', time: Date.UTC(2026, 2, 6, 8), properties: {}, purchase: { product_id: 'shoe', currency: 'JPY', price: 1200, quantity: 1 } },
+      value: {
+        name: 'purchase',
+        time: Date.UTC(2026, 2, 6, 8),
+        properties: {},
+        purchase: { product_id: 'shoe', currency: 'JPY', price: 1200, quantity: 1 },
+      },
     });
   });
 
@@ -199,7 +267,12 @@ describe('checkPurchase', () => {
     const result = checkPurchase({ ...base, quantity: 3, properties: { size: 27 } }, NOW);
     expect(result).toEqual({
       ok: true,
-      value: { name: 'purchase', time: Date.UTC(2026, 2, 6, 8), properties: { size: 27 }, purchase: { product_id: 'shoe', currency: 'JPY', price: 1200, quantity: 3 } },
+      value: {
+        name: 'purchase',
+        time: Date.UTC(2026, 2, 6, 8),
+        properties: { size: 27 },
+        purchase: { product_id: 'shoe', currency: 'JPY', price: 1200, quantity: 3 },
+      },
     });
   });
 
@@ -208,17 +281,27 @@ describe('checkPurchase', () => {
     expect(result.ok && result.value.purchase.quantity).toBe(1);
   });
 
-  test.each([['jpy', 'JPY'], ['Usd', 'USD'], ['EUR', 'EUR']])('currency %s is stored as %s', (sent, stored) => {
+  test.each([
+    ['jpy', 'JPY'],
+    ['Usd', 'USD'],
+    ['EUR', 'EUR'],
+  ])('currency %s is stored as %s', (sent, stored) => {
     const result = checkPurchase({ ...base, currency: sent }, NOW);
     expect(result.ok && result.value.purchase.currency).toBe(stored);
   });
 
   test.each(['ZZZ', 'YEN', 'US', 'USDX', '', 'XXX'])('currency %j is refused', (currency) => {
-    expect(checkPurchase({ ...base, currency }, NOW)).toEqual({ ok: false, error: `'currency' must be an ISO 4217 code such as USD, got ${JSON.stringify(currency)}` });
+    expect(checkPurchase({ ...base, currency }, NOW)).toEqual({
+      ok: false,
+      error: `'currency' must be an ISO 4217 code such as USD, got ${JSON.stringify(currency)}`,
+    });
   });
 
   test('a missing currency is refused', () => {
-    expect(checkPurchase({ ...base, currency: undefined }, NOW)).toEqual({ ok: false, error: "'currency' must be an ISO 4217 code such as USD, got undefined" });
+    expect(checkPurchase({ ...base, currency: undefined }, NOW)).toEqual({
+      ok: false,
+      error: "'currency' must be an ISO 4217 code such as USD, got undefined",
+    });
   });
 
   test.each([1, 100, 50])('quantity %d passes', (quantity) => {
@@ -227,7 +310,10 @@ describe('checkPurchase', () => {
   });
 
   test.each([0, 101, 1.5, -1, '2', Number.NaN])('quantity %j is refused', (quantity) => {
-    expect(checkPurchase({ ...base, quantity }, NOW)).toEqual({ ok: false, error: "'quantity' must be a whole number from 1 to 100" });
+    expect(checkPurchase({ ...base, quantity }, NOW)).toEqual({
+      ok: false,
+      error: "'quantity' must be a whole number from 1 to 100",
+    });
   });
 
   test.each([0, 0.99, -5, 1e9])('price %d passes', (price) => {
@@ -235,12 +321,25 @@ describe('checkPurchase', () => {
     expect(result.ok && result.value.purchase.price).toBe(price);
   });
 
-  test.each([['missing', undefined], ['a string', '12'], ['NaN', Number.NaN], ['Infinity', Number.POSITIVE_INFINITY]])('a price that is %s is refused', (_name, price) => {
+  test.each([
+    ['missing', undefined],
+    ['a string', '12'],
+    ['NaN', Number.NaN],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('a price that is %s is refused', (_name, price) => {
     expect(checkPurchase({ ...base, price }, NOW)).toEqual({ ok: false, error: "'price' is required: a number" });
   });
 
-  test.each([['missing', undefined], ['empty', ''], ['a number', 7], ['256 characters', 'p'.repeat(256)]])('a product_id that is %s is refused', (_name, productId) => {
-    expect(checkPurchase({ ...base, product_id: productId }, NOW)).toEqual({ ok: false, error: "'product_id' is required: a string of 1 to 255 characters" });
+  test.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['a number', 7],
+    ['256 characters', 'p'.repeat(256)],
+  ])('a product_id that is %s is refused', (_name, productId) => {
+    expect(checkPurchase({ ...base, product_id: productId }, NOW)).toEqual({
+      ok: false,
+      error: "'product_id' is required: a string of 1 to 255 characters",
+    });
   });
 
   test('a product_id of 255 characters passes', () => {
@@ -250,13 +349,23 @@ describe('checkPurchase', () => {
   test('time and properties follow the event rules', () => {
     expect(checkPurchase({ ...base, time: '2030-01-01' }, NOW)).toMatchObject({ ok: true, value: { time: NOW } });
     expect(checkPurchase({ ...base, time: undefined }, NOW)).toEqual({ ok: false, error: REQUIRED });
-    expect(checkPurchase({ ...base, properties: { $x: 1 } }, NOW)).toEqual({ ok: false, error: "'properties.$x' must not start with '$'" });
+    expect(checkPurchase({ ...base, properties: { $x: 1 } }, NOW)).toEqual({
+      ok: false,
+      error: "'properties.$x' must not start with '$'",
+    });
   });
 
   test('checks run in order: product_id, currency, price, quantity, time, properties', () => {
     const bad = { product_id: '', currency: 'ZZZ', price: 'x', quantity: 0, time: 'bad', properties: 'bad' };
     const order = ["'product_id'", "'currency'", "'price'", "'quantity'", "'time'", "'properties'"];
-    const fixes: Record<string, unknown> = { product_id: 'shoe', currency: 'JPY', price: 1, quantity: 1, time: T, properties: {} };
+    const fixes: Record<string, unknown> = {
+      product_id: 'shoe',
+      currency: 'JPY',
+      price: 1,
+      quantity: 1,
+      time: T,
+      properties: {},
+    };
     const item: Record<string, unknown> = { ...bad };
     for (const [i, field] of ['product_id', 'currency', 'price', 'quantity', 'time', 'properties'].entries()) {
       expect(checkPurchase(item, NOW)).toMatchObject({ ok: false, error: expect.stringContaining(order[i]) });

@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import {
-  describeRef, emptyUserKeys, keysForRefs, normalizeEmail, pickSharedProfile, refFromObject, UserIndex, type UserRef,
+  describeRef,
+  emptyUserKeys,
+  keysForRefs,
+  normalizeEmail,
+  pickSharedProfile,
+  refFromObject,
+  UserIndex,
+  type UserRef,
 } from '../../src/core/identifiers.ts';
 import { EARLIER, NOW, user } from './fixtures.ts';
 
@@ -17,9 +24,12 @@ describe('normalizeEmail', () => {
     expect(normalizeEmail(input)).toBe(output);
   });
 
-  test.each(['', '   ', 'plain', 'a@b', '@b.c', 'a@.c', 'a b@c.d', 'a@b c.d', 'a@@b.c', 'a@b.'])('%j is not an email', (input) => {
-    expect(normalizeEmail(input)).toBeNull();
-  });
+  test.each(['', '   ', 'plain', 'a@b', '@b.c', 'a@.c', 'a b@c.d', 'a@b c.d', 'a@@b.c', 'a@b.'])(
+    '%j is not an email',
+    (input) => {
+      expect(normalizeEmail(input)).toBeNull();
+    },
+  );
 
   test('at most 254 characters', () => {
     expect(normalizeEmail(`${'a'.repeat(242)}@example.com`)).toHaveLength(254);
@@ -52,39 +62,70 @@ describe('refFromObject', () => {
 
   test('external_id, user_alias and braze_id win over email and phone', () => {
     const contact = { email: 'a@example.com', phone: '+14155552671' };
-    expect(refFromObject({ external_id: 'e1', ...contact }, 'US')).toEqual({ ok: true, ref: { kind: 'external_id', value: 'e1' } });
-    expect(refFromObject({ user_alias: ALIAS, ...contact }, 'US')).toEqual({ ok: true, ref: { kind: 'user_alias', alias: ALIAS } });
-    expect(refFromObject({ braze_id: 'b1', ...contact }, 'US')).toEqual({ ok: true, ref: { kind: 'braze_id', value: 'b1' } });
+    expect(refFromObject({ external_id: 'e1', ...contact }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'external_id', value: 'e1' },
+    });
+    expect(refFromObject({ user_alias: ALIAS, ...contact }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'user_alias', alias: ALIAS },
+    });
+    expect(refFromObject({ braze_id: 'b1', ...contact }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'braze_id', value: 'b1' },
+    });
   });
 
   test('an invalid email does not matter when an external_id names the user', () => {
-    expect(refFromObject({ external_id: 'e1', email: 'nope', phone: 'nope' }, 'US')).toEqual({ ok: true, ref: { kind: 'external_id', value: 'e1' } });
+    expect(refFromObject({ external_id: 'e1', email: 'nope', phone: 'nope' }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'external_id', value: 'e1' },
+    });
   });
 
   test('email wins over phone', () => {
-    expect(refFromObject({ phone: '+14155552671', email: 'a@example.com' }, 'US')).toEqual({ ok: true, ref: { kind: 'email', value: 'a@example.com' } });
+    expect(refFromObject({ phone: '+14155552671', email: 'a@example.com' }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'email', value: 'a@example.com' },
+    });
   });
 
   test('an invalid email is an error, even with a valid phone beside it', () => {
-    expect(refFromObject({ email: 'nope', phone: '+14155552671' }, 'US')).toEqual({ ok: false, error: "'email' is not an email address: 'nope'" });
+    expect(refFromObject({ email: 'nope', phone: '+14155552671' }, 'US')).toEqual({
+      ok: false,
+      error: "'email' is not an email address: 'nope'",
+    });
   });
 
   test('a null email falls through to the phone', () => {
-    expect(refFromObject({ email: null, phone: '+14155552671' }, 'US')).toEqual({ ok: true, ref: { kind: 'phone', value: '+14155552671' } });
+    expect(refFromObject({ email: null, phone: '+14155552671' }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'phone', value: '+14155552671' },
+    });
   });
 
   test('the email is normalised', () => {
-    expect(refFromObject({ email: ' Ann@Example.COM ' }, 'US')).toEqual({ ok: true, ref: { kind: 'email', value: 'ann@example.com' } });
+    expect(refFromObject({ email: ' Ann@Example.COM ' }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'email', value: 'ann@example.com' },
+    });
   });
 
   test('the phone is normalised to E.164 with the default country', () => {
-    expect(refFromObject({ phone: '(415) 555-2671' }, 'US')).toEqual({ ok: true, ref: { kind: 'phone', value: '+14155552671' } });
-    expect(refFromObject({ phone: '090-1234-5678' }, 'JP')).toEqual({ ok: true, ref: { kind: 'phone', value: '+819012345678' } });
+    expect(refFromObject({ phone: '(415) 555-2671' }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'phone', value: '+14155552671' },
+    });
+    expect(refFromObject({ phone: '090-1234-5678' }, 'JP')).toEqual({
+      ok: true,
+      ref: { kind: 'phone', value: '+819012345678' },
+    });
   });
 
   test('a bad phone is an error naming the default country', () => {
     expect(refFromObject({ phone: '090-1234-5678' }, 'US')).toEqual({
-      ok: false, error: "'phone' '090-1234-5678' is not a phone number (read with default country US)",
+      ok: false,
+      error: "'phone' '090-1234-5678' is not a phone number (read with default country US)",
     });
     expect(refFromObject({ phone: '' }, 'US')).toEqual({ ok: false, error: "'phone' is empty" });
   });
@@ -95,11 +136,17 @@ describe('refFromObject', () => {
     [{ user_alias: ALIAS, braze_id: 'b1' }, 'user_alias, braze_id'],
     [{ braze_id: 'b1', user_alias: ALIAS, external_id: 'e1' }, 'external_id, user_alias, braze_id'],
   ])('%j is refused: only one may name the user', (item, got) => {
-    expect(refFromObject(item, 'US')).toEqual({ ok: false, error: `only one of 'external_id', 'user_alias', 'braze_id' may name the user (got ${got})` });
+    expect(refFromObject(item, 'US')).toEqual({
+      ok: false,
+      error: `only one of 'external_id', 'user_alias', 'braze_id' may name the user (got ${got})`,
+    });
   });
 
   test('null identifiers count as absent', () => {
-    expect(refFromObject({ external_id: null, user_alias: null, braze_id: 'b1' }, 'US')).toEqual({ ok: true, ref: { kind: 'braze_id', value: 'b1' } });
+    expect(refFromObject({ external_id: null, user_alias: null, braze_id: 'b1' }, 'US')).toEqual({
+      ok: true,
+      ref: { kind: 'braze_id', value: 'b1' },
+    });
   });
 
   test('no identifier at all is an error', () => {
@@ -150,7 +197,8 @@ describe('pickSharedProfile', () => {
 });
 
 describe('UserIndex', () => {
-  const alice = () => user('u-alice', { external_id: 'alice', email: 'alice@example.com', phone: '+14155552671', aliases: [ALIAS] });
+  const alice = () =>
+    user('u-alice', { external_id: 'alice', email: 'alice@example.com', phone: '+14155552671', aliases: [ALIAS] });
   const bob = () => user('u-bob', { external_id: 'bob', aliases: [{ alias_label: 'crm', alias_name: '7' }] });
 
   test('resolves each kind of reference', () => {
@@ -182,7 +230,8 @@ describe('UserIndex', () => {
   });
 
   test('get and all', () => {
-    const a = alice(), b = bob();
+    const a = alice(),
+      b = bob();
     const index = new UserIndex([a, b]);
     expect(index.get('u-bob')).toBe(b);
     expect(index.all()).toEqual([a, b]);
@@ -215,7 +264,13 @@ describe('UserIndex', () => {
   test('put() of a changed copy re-indexes changed aliases', () => {
     const a = alice();
     const index = new UserIndex([a]);
-    const moved = { ...a, aliases: [{ alias_label: 'crm', alias_name: '43' }, { alias_label: 'line', alias_name: 'L' }] };
+    const moved = {
+      ...a,
+      aliases: [
+        { alias_label: 'crm', alias_name: '43' },
+        { alias_label: 'line', alias_name: 'L' },
+      ],
+    };
     index.put(moved);
     expect(index.resolve({ kind: 'user_alias', alias: ALIAS })).toBeUndefined();
     expect(index.resolve({ kind: 'user_alias', alias: { alias_label: 'crm', alias_name: '43' } })).toBe(moved);
@@ -300,7 +355,12 @@ describe('keysForRefs', () => {
   });
 
   test('the same value under different kinds is kept in each', () => {
-    expect(keysForRefs([{ kind: 'external_id', value: 'x' }, { kind: 'braze_id', value: 'x' }])).toMatchObject({ ids: ['x'], externalIds: ['x'] });
+    expect(
+      keysForRefs([
+        { kind: 'external_id', value: 'x' },
+        { kind: 'braze_id', value: 'x' },
+      ]),
+    ).toMatchObject({ ids: ['x'], externalIds: ['x'] });
   });
 
   test('aliases differing only by where the separator would fall are distinct', () => {

@@ -29,7 +29,24 @@ describe('isCountryCode', () => {
   // AC/CP/DG/EA/IC/TA (exceptionally reserved) and SU/YU/DD/AN/ZR/TP/CS/BU/FX (deleted). Braze
   // wants an ISO 3166-1 alpha-2 code; storing 'UK' or 'SU' misfiles the user's country.
   test('reserved and withdrawn codes (UK, SU, YU, DD, AN, …) are not current ISO 3166-1 countries', () => {
-    const notAssigned = ['UK', 'AC', 'CP', 'DG', 'EA', 'IC', 'TA', 'SU', 'YU', 'DD', 'AN', 'ZR', 'TP', 'CS', 'BU', 'FX'];
+    const notAssigned = [
+      'UK',
+      'AC',
+      'CP',
+      'DG',
+      'EA',
+      'IC',
+      'TA',
+      'SU',
+      'YU',
+      'DD',
+      'AN',
+      'ZR',
+      'TP',
+      'CS',
+      'BU',
+      'FX',
+    ];
     expect(notAssigned.filter(isCountryCode)).toEqual([]);
   });
 });
@@ -49,19 +66,37 @@ describe('isLanguageCode', () => {
 });
 
 describe('isTimeZone', () => {
-  test.each(['Asia/Tokyo', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/Argentina/Buenos_Aires', 'UTC', 'GMT', 'Etc/GMT+9', 'US/Pacific'])(
-    '%s is a time zone',
-    (zone) => {
-      expect(isTimeZone(zone)).toBe(true);
-    },
-  );
+  test.each([
+    'Asia/Tokyo',
+    'America/New_York',
+    'Europe/London',
+    'Australia/Lord_Howe',
+    'America/Argentina/Buenos_Aires',
+    'UTC',
+    'GMT',
+    'Etc/GMT+9',
+    'US/Pacific',
+  ])('%s is a time zone', (zone) => {
+    expect(isTimeZone(zone)).toBe(true);
+  });
 
-  test.each(['Mars/Base', 'Asia/Atlantis', '+09:00', '-05:00', '+0900', 'Z', 'GMT+9', 'UTC+9', 'Tokyo', 'JST9', '', ' Asia/Tokyo', '9'])(
-    '%j is refused',
-    (zone) => {
-      expect(isTimeZone(zone)).toBe(false);
-    },
-  );
+  test.each([
+    'Mars/Base',
+    'Asia/Atlantis',
+    '+09:00',
+    '-05:00',
+    '+0900',
+    'Z',
+    'GMT+9',
+    'UTC+9',
+    'Tokyo',
+    'JST9',
+    '',
+    ' Asia/Tokyo',
+    '9',
+  ])('%j is refused', (zone) => {
+    expect(isTimeZone(zone)).toBe(false);
+  });
 });
 
 describe('normalizePhone', () => {
@@ -86,7 +121,10 @@ describe('normalizePhone', () => {
   });
 
   test('a Japanese mobile number read as US is refused', () => {
-    expect(normalizePhone('090-1234-5678', 'US')).toEqual({ ok: false, reason: "'090-1234-5678' is not a phone number (read with default country US)" });
+    expect(normalizePhone('090-1234-5678', 'US')).toEqual({
+      ok: false,
+      reason: "'090-1234-5678' is not a phone number (read with default country US)",
+    });
   });
 
   test.each(['', '   '])('%j is empty', (input) => {
@@ -94,20 +132,32 @@ describe('normalizePhone', () => {
   });
 
   test.each(['abc', '12', '+1 201 555 01234'])('%j is not a phone number', (input) => {
-    expect(normalizePhone(input, 'US')).toEqual({ ok: false, reason: `'${input}' is not a phone number (read with default country US)` });
+    expect(normalizePhone(input, 'US')).toEqual({
+      ok: false,
+      reason: `'${input}' is not a phone number (read with default country US)`,
+    });
   });
 
   test('a possible but invalid number is refused as not valid', () => {
-    expect(normalizePhone('+1 999 555 0123', 'US')).toEqual({ ok: false, reason: "'+1 999 555 0123' is not a valid number for its country code" });
+    expect(normalizePhone('+1 999 555 0123', 'US')).toEqual({
+      ok: false,
+      reason: "'+1 999 555 0123' is not a valid number for its country code",
+    });
   });
 
   test('the trimmed input is quoted in the reason', () => {
-    expect(normalizePhone('  abc  ', 'JP')).toEqual({ ok: false, reason: "'abc' is not a phone number (read with default country JP)" });
+    expect(normalizePhone('  abc  ', 'JP')).toEqual({
+      ok: false,
+      reason: "'abc' is not a phone number (read with default country JP)",
+    });
   });
 
   test('an unsupported default country reads only international numbers', () => {
     expect(normalizePhone('+819012345678', 'XX')).toEqual({ ok: true, e164: '+819012345678' });
-    expect(normalizePhone('090-1234-5678', 'XX')).toEqual({ ok: false, reason: "'090-1234-5678' is not a phone number (read with default country XX)" });
+    expect(normalizePhone('090-1234-5678', 'XX')).toEqual({
+      ok: false,
+      reason: "'090-1234-5678' is not a phone number (read with default country XX)",
+    });
   });
 });
 

@@ -13,25 +13,39 @@ function merged(source: UserRecord, target: UserRecord, keepAttributes?: boolean
 }
 
 describe('mergeProfiles', () => {
-  const source = () => user('src', {
-    email: 'anon@example.com', phone: '+14155552671', line_id: `U${'a'.repeat(32)}`, last_interacted_channel: 'line-main',
-    standard: { first_name: 'Anon', country: 'JP', language: 'ja', dob: null },
-    custom: { source_only: 1, shared: 'from source', tags: ['s'] },
-    aliases: [{ alias_label: 'line', alias_name: 'L1' }, { alias_label: 'crm', alias_name: 'src-crm' }],
-    subscriptions: {
-      'only-source': { state: 'subscribed', changed_at: T1 },
-      both: { state: 'unsubscribed', changed_at: T2 },
-    },
-    created_at: T1, updated_at: T2,
-  });
-  const target = () => user('tgt', {
-    external_id: 'e1', email: null, phone: '+819012345678', line_id: null, last_interacted_channel: null,
-    standard: { first_name: 'Known', country: null, dob: '1990-01-01' },
-    custom: { shared: 'from target', target_only: true },
-    aliases: [{ alias_label: 'crm', alias_name: 'tgt-crm' }],
-    subscriptions: { both: { state: 'subscribed', changed_at: T1 } },
-    created_at: T2, updated_at: T2,
-  });
+  const source = () =>
+    user('src', {
+      email: 'anon@example.com',
+      phone: '+14155552671',
+      line_id: `U${'a'.repeat(32)}`,
+      last_interacted_channel: 'line-main',
+      standard: { first_name: 'Anon', country: 'JP', language: 'ja', dob: null },
+      custom: { source_only: 1, shared: 'from source', tags: ['s'] },
+      aliases: [
+        { alias_label: 'line', alias_name: 'L1' },
+        { alias_label: 'crm', alias_name: 'src-crm' },
+      ],
+      subscriptions: {
+        'only-source': { state: 'subscribed', changed_at: T1 },
+        both: { state: 'unsubscribed', changed_at: T2 },
+      },
+      created_at: T1,
+      updated_at: T2,
+    });
+  const target = () =>
+    user('tgt', {
+      external_id: 'e1',
+      email: null,
+      phone: '+819012345678',
+      line_id: null,
+      last_interacted_channel: null,
+      standard: { first_name: 'Known', country: null, dob: '1990-01-01' },
+      custom: { shared: 'from target', target_only: true },
+      aliases: [{ alias_label: 'crm', alias_name: 'tgt-crm' }],
+      subscriptions: { both: { state: 'subscribed', changed_at: T1 } },
+      created_at: T2,
+      updated_at: T2,
+    });
 
   test('keeps the target identity and stamps updated_at with now', () => {
     const m = merged(source(), target());
@@ -49,16 +63,29 @@ describe('mergeProfiles', () => {
   });
 
   test('standard attributes: only-source copied, target wins where both have a value, null on the source copies nothing', () => {
-    expect(merged(source(), target()).standard).toEqual({ first_name: 'Known', country: 'JP', language: 'ja', dob: '1990-01-01' });
+    expect(merged(source(), target()).standard).toEqual({
+      first_name: 'Known',
+      country: 'JP',
+      language: 'ja',
+      dob: '1990-01-01',
+    });
   });
 
   test('a null on the target is filled from the source', () => {
-    const m = merged(user('s', { standard: { home_city: 'Osaka' } }), user('t', { external_id: 'e', standard: { home_city: null } }));
+    const m = merged(
+      user('s', { standard: { home_city: 'Osaka' } }),
+      user('t', { external_id: 'e', standard: { home_city: null } }),
+    );
     expect(m.standard.home_city).toBe('Osaka');
   });
 
   test('custom attributes: only-source copied, target wins on conflicts', () => {
-    expect(merged(source(), target()).custom).toEqual({ shared: 'from target', target_only: true, source_only: 1, tags: ['s'] });
+    expect(merged(source(), target()).custom).toEqual({
+      shared: 'from target',
+      target_only: true,
+      source_only: 1,
+      tags: ['s'],
+    });
   });
 
   test('aliases: the source aliases whose label the target lacks move; a conflicting label is dropped', () => {
@@ -81,7 +108,8 @@ describe('mergeProfiles', () => {
   });
 
   test('neither input is mutated', () => {
-    const s = source(), t = target();
+    const s = source(),
+      t = target();
     const before = [snapshot(s), snapshot(t)];
     const m = merged(s, t);
     expect([s, t]).toEqual(before);
@@ -100,8 +128,14 @@ describe('mergeProfiles', () => {
     expect(m.last_interacted_channel).toBeNull();
     expect(m.standard).toEqual(t.standard);
     expect(m.custom).toEqual(t.custom);
-    expect(m.aliases).toEqual([{ alias_label: 'crm', alias_name: 'tgt-crm' }, { alias_label: 'line', alias_name: 'L1' }]);
-    expect(m.subscriptions).toEqual({ both: { state: 'subscribed', changed_at: T1 }, 'only-source': { state: 'subscribed', changed_at: T1 } });
+    expect(m.aliases).toEqual([
+      { alias_label: 'crm', alias_name: 'tgt-crm' },
+      { alias_label: 'line', alias_name: 'L1' },
+    ]);
+    expect(m.subscriptions).toEqual({
+      both: { state: 'subscribed', changed_at: T1 },
+      'only-source': { state: 'subscribed', changed_at: T1 },
+    });
     expect(m.created_at).toBe(T1);
     expect(m.updated_at).toBe(NOW);
   });
@@ -112,7 +146,8 @@ describe('mergeProfiles', () => {
 
   test('an identified source is refused', () => {
     expect(mergeProfiles(user('s', { external_id: 'other' }), target(), NOW)).toEqual({
-      ok: false, error: "the profile to merge is already identified as 'other'",
+      ok: false,
+      error: "the profile to merge is already identified as 'other'",
     });
   });
 

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import {
-  consume, DEFAULT_RATE_LIMITS, describeRateLimit, NO_RATE_LIMITS, parseRateLimits, RATE_LIMIT_GROUPS,
-  type RateLimit, type RateDecision, type WindowCount,
+  consume,
+  DEFAULT_RATE_LIMITS,
+  describeRateLimit,
+  NO_RATE_LIMITS,
+  parseRateLimits,
+  RATE_LIMIT_GROUPS,
+  type RateLimit,
+  type RateDecision,
+  type WindowCount,
 } from '../../src/core/rate-limit.ts';
 
 const T0 = Date.parse('2026-03-06T08:00:00Z'); // a multiple of every window below
@@ -20,19 +27,32 @@ function burst(limit: RateLimit | null, now: number, n: number, state?: WindowCo
 
 describe('consume', () => {
   test('the first request opens a window and counts one', () => {
-    expect(consume(undefined, THREE_PER_SECOND, T0 + 250)).toEqual({ allowed: true, remaining: 2, resetAt: T0 + 1000, state: { start: T0, count: 1 } });
+    expect(consume(undefined, THREE_PER_SECOND, T0 + 250)).toEqual({
+      allowed: true,
+      remaining: 2,
+      resetAt: T0 + 1000,
+      state: { start: T0, count: 1 },
+    });
   });
 
   test('remaining counts down to 0 at exactly the limit, and the next request is refused', () => {
     const decisions = burst(THREE_PER_SECOND, T0, 4);
-    expect(decisions.map((d) => [d.allowed, d.remaining])).toEqual([[true, 2], [true, 1], [true, 0], [false, 0]]);
+    expect(decisions.map((d) => [d.allowed, d.remaining])).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 0],
+      [false, 0],
+    ]);
     expect(decisions.every((d) => d.resetAt === T0 + 1000)).toBe(true);
   });
 
   test('refused requests do not count, so they do not push the reset or the count', () => {
     const [, , , refused] = burst(THREE_PER_SECOND, T0, 4);
     expect(refused.state).toEqual({ start: T0, count: 3 });
-    expect(consume(refused.state, THREE_PER_SECOND, T0 + 999)).toMatchObject({ allowed: false, state: { start: T0, count: 3 } });
+    expect(consume(refused.state, THREE_PER_SECOND, T0 + 999)).toMatchObject({
+      allowed: false,
+      state: { start: T0, count: 3 },
+    });
   });
 
   test('the last millisecond of a window is still that window', () => {
@@ -42,11 +62,20 @@ describe('consume', () => {
 
   test('at the window boundary the count starts again', () => {
     const full = burst(THREE_PER_SECOND, T0, 3).at(-1)!.state;
-    expect(consume(full, THREE_PER_SECOND, T0 + 1000)).toEqual({ allowed: true, remaining: 2, resetAt: T0 + 2000, state: { start: T0 + 1000, count: 1 } });
+    expect(consume(full, THREE_PER_SECOND, T0 + 1000)).toEqual({
+      allowed: true,
+      remaining: 2,
+      resetAt: T0 + 2000,
+      state: { start: T0 + 1000, count: 1 },
+    });
   });
 
   test('a state from several windows ago is forgotten', () => {
-    expect(consume({ start: T0, count: 3 }, THREE_PER_SECOND, T0 + 7_500)).toMatchObject({ allowed: true, remaining: 2, state: { start: T0 + 7000, count: 1 } });
+    expect(consume({ start: T0, count: 3 }, THREE_PER_SECOND, T0 + 7_500)).toMatchObject({
+      allowed: true,
+      remaining: 2,
+      state: { start: T0 + 7000, count: 1 },
+    });
   });
 
   test('windows are aligned to the epoch, not to the first request', () => {
@@ -56,7 +85,10 @@ describe('consume', () => {
   });
 
   test('a clock set back into an earlier window counts afresh', () => {
-    expect(consume({ start: T0 + 1000, count: 3 }, THREE_PER_SECOND, T0 + 500)).toMatchObject({ allowed: true, state: { start: T0, count: 1 } });
+    expect(consume({ start: T0 + 1000, count: 3 }, THREE_PER_SECOND, T0 + 500)).toMatchObject({
+      allowed: true,
+      state: { start: T0, count: 1 },
+    });
   });
 
   test('a limit of 1 allows one request per window', () => {
@@ -74,7 +106,9 @@ describe('consume', () => {
 
   test('a disabled limit allows everything and keeps no count', () => {
     const decisions = burst(null, T0, 10_000);
-    expect(decisions.every((d) => d.allowed && d.remaining === Infinity && d.resetAt === Infinity && d.state === undefined)).toBe(true);
+    expect(
+      decisions.every((d) => d.allowed && d.remaining === Infinity && d.resetAt === Infinity && d.state === undefined),
+    ).toBe(true);
     const state = { start: T0, count: 3 };
     expect(consume(state, null, T0).state).toBe(state);
   });
@@ -88,9 +122,12 @@ describe('consume', () => {
 });
 
 describe('parseRateLimits', () => {
-  test('the defaults are Braze\'s', () => {
+  test("the defaults are Braze's", () => {
     expect(Object.fromEntries(RATE_LIMIT_GROUPS.map((g) => [g, describeRateLimit(DEFAULT_RATE_LIMITS[g])]))).toEqual({
-      users_track: '3000/3s', users_identity: '20000/1m', subscription_status_set: '5000/1m', default: '250000/1h',
+      users_track: '3000/3s',
+      users_identity: '20000/1m',
+      subscription_status_set: '5000/1m',
+      default: '250000/1h',
     });
   });
 
@@ -112,7 +149,13 @@ describe('parseRateLimits', () => {
   });
 
   test.each([
-    ['500ms', 500], ['3s', 3000], ['1m', 60_000], ['m', 60_000], ['2h', 7_200_000], ['1d', 86_400_000], ['90s', 90_000],
+    ['500ms', 500],
+    ['3s', 3000],
+    ['1m', 60_000],
+    ['m', 60_000],
+    ['2h', 7_200_000],
+    ['1d', 86_400_000],
+    ['90s', 90_000],
   ])('the window %s is %i ms', (window, ms) => {
     expect(parseRateLimits(`default=10/${window}`).default).toEqual({ max: 10, windowMs: ms });
   });
@@ -125,7 +168,10 @@ describe('parseRateLimits', () => {
     ['', /empty/],
     ['users_track', /'users_track' is not group=max\/window/],
     ['users_track=3000/3s,', /'' is not group=max\/window/],
-    ['users_tracks=3000/3s', /'users_tracks=3000\/3s': unknown group 'users_tracks'; the groups are users_track, users_identity, subscription_status_set, default/],
+    [
+      'users_tracks=3000/3s',
+      /'users_tracks=3000\/3s': unknown group 'users_tracks'; the groups are users_track, users_identity, subscription_status_set, default/,
+    ],
     ['users_track=3000', /'users_track=3000': expected max\/window/],
     ['users_track=0/3s', /'users_track=0\/3s': the maximum '0' is not a whole number/],
     ['users_track=-1/3s', /the maximum '-1'/],

@@ -3,7 +3,13 @@ import { nextRetry, RETRY_WINDOW_MS } from '../../src/core/send-retry.ts';
 
 describe('retrying a transient provider failure', () => {
   test.each([
-    [1, 1000], [2, 2000], [3, 4000], [4, 8000], [9, 256_000], [10, 300_000], [20, 300_000],
+    [1, 1000],
+    [2, 2000],
+    [3, 4000],
+    [4, 8000],
+    [9, 256_000],
+    [10, 300_000],
+    [20, 300_000],
   ])('attempt %i waits %i ms without jitter (random 0.5)', (attempts, delay) => {
     expect(nextRetry(10_000, attempts, 10_000, 0.5)).toEqual({ retry: true, at: 10_000 + delay });
   });

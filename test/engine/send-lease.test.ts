@@ -30,7 +30,15 @@ describeEachStore('the send lease', (kind) => {
     const url = await line.start();
     ({ server, clock } = await startServerWithWorker(kind, {
       channels: [{ id: 'line', type: 'line', channel_access_token: 'line-token', api_base_url: url }],
-      campaigns: [{ id: 'hello', name: 'Hello', status: 'active', trigger: { type: 'api' }, message: { channel: 'line', default: { type: 'text', text: 'Hello' } } }],
+      campaigns: [
+        {
+          id: 'hello',
+          name: 'Hello',
+          status: 'active',
+          trigger: { type: 'api' },
+          message: { channel: 'line', default: { type: 'text', text: 'Hello' } },
+        },
+      ],
     }));
   });
   afterAll(async () => {
@@ -48,20 +56,39 @@ describeEachStore('the send lease', (kind) => {
   async function triggerAll(tag: string): Promise<string[]> {
     const externalIds = Array.from({ length: USERS }, (_, i) => `${kind}-${tag}-u${i}`);
     const lineIds = externalIds.map((_, i) => `U${tag}${String(i).padStart(31, 'a')}`);
-    expect((await server.call('POST', '/users/track', { attributes: externalIds.map((external_id, i) => ({ external_id, line_id: lineIds[i] })) })).status).toBe(201);
-    expect((await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'hello', recipients: externalIds.map((external_user_id) => ({ external_user_id })) })).status).toBe(201);
+    expect(
+      (
+        await server.call('POST', '/users/track', {
+          attributes: externalIds.map((external_id, i) => ({ external_id, line_id: lineIds[i] })),
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await server.call('POST', '/campaigns/trigger/send', {
+          campaign_id: 'hello',
+          recipients: externalIds.map((external_user_id) => ({ external_user_id })),
+        })
+      ).status,
+    ).toBe(201);
     return lineIds;
   }
-  const messages = (claimed: MessageRow[]) => server.engine.store.read(async (r) => {
-    const ids = new Set(claimed.map((m) => m.id));
-    return (await r.campaigns.listMessages({ campaign_id: 'hello', limit: 1000 })).filter((m) => ids.has(m.id));
-  });
+  const messages = (claimed: MessageRow[]) =>
+    server.engine.store.read(async (r) => {
+      const ids = new Set(claimed.map((m) => m.id));
+      return (await r.campaigns.listMessages({ campaign_id: 'hello', limit: 1000 })).filter((m) => ids.has(m.id));
+    });
   const deliveredTo = (lineIds: string[]) => line.delivered().filter((d) => lineIds.includes(d.to ?? ''));
 
   test('a call that could outlast the lease renews it first, for every message still held', async () => {
     await triggerAll('b');
     const round = await runDueEntries(server.engine, channelAdapter);
-    const claim = new SendClaim(server.engine, round.claimed.map((m) => m.id), round.leaseUntil, TIMEOUT_MS);
+    const claim = new SendClaim(
+      server.engine,
+      round.claimed.map((m) => m.id),
+      round.leaseUntil,
+      TIMEOUT_MS,
+    );
     // Two timeouts left: no renewal.
     clock.advance(TIMEOUT_MS);
     expect(await claim.mayCall(round.claimed[0].id)).toBe(true);
@@ -85,7 +112,9 @@ describeEachStore('the send lease', (kind) => {
     const round = await runDueEntries(server.engine, channelAdapter);
     expect(round.claimed).toHaveLength(USERS);
     await sendClaimed(server.engine, channelAdapter, round.claimed, round.leaseUntil);
-    expect((await messages(round.claimed)).map((m) => [m.state, m.attempts])).toEqual(round.claimed.map(() => ['sent', 1]));
+    expect((await messages(round.claimed)).map((m) => [m.state, m.attempts])).toEqual(
+      round.claimed.map(() => ['sent', 1]),
+    );
     expect(deliveredTo(lineIds)).toHaveLength(USERS);
     expect(new Set(deliveredTo(lineIds).map((d) => d.to))).toEqual(new Set(lineIds));
   });
@@ -95,14 +124,20 @@ describeEachStore('the send lease', (kind) => {
     const round = await runDueEntries(server.engine, channelAdapter);
     // This process was held up past its lease; another dispatcher took 5 of the messages.
     clock.advance(3 * TIMEOUT_MS + 1);
-    const taken = await server.engine.store.transaction((tx) => tx.campaigns.claimDueMessages(clock.now(), 5, clock.now() + 3 * TIMEOUT_MS));
+    const taken = await server.engine.store.transaction((tx) =>
+      tx.campaigns.claimDueMessages(clock.now(), 5, clock.now() + 3 * TIMEOUT_MS),
+    );
     expect(taken).toHaveLength(5);
     await sendClaimed(server.engine, channelAdapter, round.claimed, round.leaseUntil);
 
     const takenIds = new Set(taken.map((m) => m.id));
     const after = await messages(round.claimed);
-    expect(after.filter((m) => takenIds.has(m.id)).map((m) => [m.state, m.attempts, m.lease_until])).toEqual(taken.map(() => ['sending', 2, clock.now() + 3 * TIMEOUT_MS]));
-    expect(after.filter((m) => !takenIds.has(m.id)).map((m) => [m.state, m.attempts])).toEqual(Array.from({ length: USERS - 5 }, () => ['sent', 1]));
+    expect(after.filter((m) => takenIds.has(m.id)).map((m) => [m.state, m.attempts, m.lease_until])).toEqual(
+      taken.map(() => ['sending', 2, clock.now() + 3 * TIMEOUT_MS]),
+    );
+    expect(after.filter((m) => !takenIds.has(m.id)).map((m) => [m.state, m.attempts])).toEqual(
+      Array.from({ length: USERS - 5 }, () => ['sent', 1]),
+    );
     expect(deliveredTo(lineIds)).toHaveLength(USERS - 5);
     expect(deliveredTo(lineIds).some((d) => taken.some((m) => m.recipient === d.to))).toBe(false);
   });

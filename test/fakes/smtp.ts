@@ -46,7 +46,9 @@ export class SmtpSink {
         stream.on('end', () => {
           const refusal = this.refusals.shift();
           if (refusal !== undefined) {
-            const error = Object.assign(new Error(refusal >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: refusal });
+            const error = Object.assign(new Error(refusal >= 500 ? 'Mailbox unavailable' : 'Try again later'), {
+              responseCode: refusal,
+            });
             return callback(error);
           }
           this.received.push({

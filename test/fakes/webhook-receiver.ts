@@ -30,7 +30,13 @@ export class WebhookReceiver {
       // not JSON: keep the text
     }
     const reply = this.replies.shift() ?? { status: 200 };
-    const record: ReceivedRequest = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, status: -1 };
+    const record: ReceivedRequest = {
+      method: request.method ?? '',
+      path: request.url ?? '',
+      headers: request.headers,
+      body,
+      status: -1,
+    };
     this.received.push(record);
     if (reply.status === 0) {
       record.status = 0;
@@ -57,6 +63,8 @@ export class WebhookReceiver {
 
   /** The requests answered 2xx that carried this Idempotency-Key. */
   accepted(idempotencyKey: string): ReceivedRequest[] {
-    return this.received.filter((r) => r.status >= 200 && r.status < 300 && r.headers['idempotency-key'] === idempotencyKey);
+    return this.received.filter(
+      (r) => r.status >= 200 && r.status < 300 && r.headers['idempotency-key'] === idempotencyKey,
+    );
   }
 }

@@ -10,7 +10,10 @@ import { startServerWithWorker, type TestServer } from '../support/server.ts';
  * shows it running, then done, with the number of users of the audience it triggered.
  */
 const news = (status: string) => ({
-  id: 'news', name: 'News', status, trigger: { type: 'api' },
+  id: 'news',
+  name: 'News',
+  status,
+  trigger: { type: 'api' },
   audience: { filters: [{ attribute: 'tier', op: 'eq', value: 'vip' }] },
   message: { channel: 'line', default: { type: 'text', text: 'News {{ api.edition }} for {{ user.first_name }}' } },
 });
@@ -23,9 +26,18 @@ describeEachStore('broadcasts, page by page', (kind) => {
   const basics = ['Kai', 'Sho', 'Nao'];
 
   beforeAll(async () => {
-    ({ server, worker } = await startServerWithWorker(kind, { channels: [{ id: 'line', type: 'line' }], campaigns: [news('active')] }));
-    const attributes = [...vips.map((name) => ({ name, tier: 'vip' })), ...basics.map((name) => ({ name, tier: 'basic' }))].map(({ name, tier }, i) => ({
-      external_id: name.toLowerCase(), first_name: name, tier, line_id: `U${String(i).padStart(32, 'c')}`,
+    ({ server, worker } = await startServerWithWorker(kind, {
+      channels: [{ id: 'line', type: 'line' }],
+      campaigns: [news('active')],
+    }));
+    const attributes = [
+      ...vips.map((name) => ({ name, tier: 'vip' })),
+      ...basics.map((name) => ({ name, tier: 'basic' })),
+    ].map(({ name, tier }, i) => ({
+      external_id: name.toLowerCase(),
+      first_name: name,
+      tier,
+      line_id: `U${String(i).padStart(32, 'c')}`,
     }));
     expect((await server.call('POST', '/users/track', { attributes })).status).toBe(201);
   });
@@ -35,10 +47,20 @@ describeEachStore('broadcasts, page by page', (kind) => {
   const triggered = async () => (await server.call('GET', '/v1/campaigns/news/stats')).body.outcomes.triggered ?? 0;
 
   test('the answer comes first; each page decides its users in its own transaction; every VIP once, nobody else', async () => {
-    const sent = await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'news', broadcast: true, trigger_properties: { edition: 'May' } });
+    const sent = await server.call('POST', '/campaigns/trigger/send', {
+      campaign_id: 'news',
+      broadcast: true,
+      trigger_properties: { edition: 'May' },
+    });
     expect(sent.status).toBe(201);
     const id = sent.body.dispatch_id as string;
-    expect(await progress(id)).toMatchObject({ dispatch_id: id, campaign_id: 'news', state: 'running', recipients: 0, trigger_properties: { edition: 'May' } });
+    expect(await progress(id)).toMatchObject({
+      dispatch_id: id,
+      campaign_id: 'news',
+      state: 'running',
+      recipients: 0,
+      trigger_properties: { edition: 'May' },
+    });
     expect(await triggered()).toBe(0);
 
     // One page: two users read, those of the audience triggered, and the count says so.
@@ -51,7 +73,9 @@ describeEachStore('broadcasts, page by page', (kind) => {
     await worker.runDue();
     expect(await progress(id)).toMatchObject({ state: 'done', recipients: vips.length });
     expect(await triggered()).toBe(vips.length);
-    const texts = (await server.call('GET', '/v1/messages?campaign_id=news')).body.messages.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text);
+    const texts = (await server.call('GET', '/v1/messages?campaign_id=news')).body.messages.map(
+      (m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text,
+    );
     expect(texts.sort()).toEqual(vips.map((name) => `News May for ${name}`).sort());
     for (const name of basics) {
       const [user] = (await server.call('GET', `/v1/users?external_id=${name.toLowerCase()}`)).body.users;
@@ -63,7 +87,13 @@ describeEachStore('broadcasts, page by page', (kind) => {
   test('a campaign paused during its broadcast ends it at the next page', async () => {
     const before = await triggered();
     expect((await server.call('PUT', '/v1/campaigns/news', news('active'))).status).toBe(200);
-    const id = (await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'news', broadcast: true, trigger_properties: { edition: 'June' } })).body.dispatch_id as string;
+    const id = (
+      await server.call('POST', '/campaigns/trigger/send', {
+        campaign_id: 'news',
+        broadcast: true,
+        trigger_properties: { edition: 'June' },
+      })
+    ).body.dispatch_id as string;
     await runBroadcastPage(server.engine, PAGE);
     const { recipients } = await progress(id);
     expect((await server.call('PUT', '/v1/campaigns/news', news('paused'))).status).toBe(200);

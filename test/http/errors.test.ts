@@ -4,8 +4,12 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 describeEachStore('rejected requests name the problem and write nothing', (kind) => {
   let server: TestServer;
-  beforeAll(async () => { server = await startTestServer(kind, { bodyLimit: 4096 }); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startTestServer(kind, { bodyLimit: 4096 });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
 
   const nothingWritten = async () => expect(await server.engine.store.read((r) => r.countUsers())).toBe(0);
   const body = { attributes: [{ external_id: 'x', a: 1 }] };
@@ -54,14 +58,19 @@ describeEachStore('rejected requests name the problem and write nothing', (kind)
   });
 
   test('body over the limit: 413', async () => {
-    const reply = await server.call('POST', '/users/track', { attributes: [{ external_id: 'x', blob: 'y'.repeat(5000) }] });
+    const reply = await server.call('POST', '/users/track', {
+      attributes: [{ external_id: 'x', blob: 'y'.repeat(5000) }],
+    });
     expect(reply.status).toBe(413);
     expect(reply.body.message).toContain('4096 bytes');
     await nothingWritten();
   });
 
   test('wrong content type: 415', async () => {
-    const reply = await server.call('POST', '/users/track', undefined, { raw: 'external_id=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const reply = await server.call('POST', '/users/track', undefined, {
+      raw: 'external_id=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(reply.status).toBe(415);
     expect(reply.body.message).toContain('application/json');
     await nothingWritten();
@@ -84,7 +93,9 @@ describeEachStore('rejected requests name the problem and write nothing', (kind)
   });
 
   test('more than 50 ids: 400', async () => {
-    const reply = await server.call('POST', '/users/delete', { external_ids: Array.from({ length: 51 }, (_, i) => `u${i}`) });
+    const reply = await server.call('POST', '/users/delete', {
+      external_ids: Array.from({ length: 51 }, (_, i) => `u${i}`),
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.errors[0].field).toBe('external_ids');
   });
@@ -92,12 +103,21 @@ describeEachStore('rejected requests name the problem and write nothing', (kind)
   test('subscription status for unknown users: 400 naming them, nothing changed', async () => {
     await server.call('PUT', '/v1/subscription_groups/news', { name: 'News', channel_type: 'email' });
     await server.call('POST', '/users/track', { attributes: [{ external_id: 'known' }] });
-    const reply = await server.call('POST', '/subscription/status/set', { subscription_group_id: 'news', subscription_state: 'subscribed', external_id: ['known', 'ghost'] });
+    const reply = await server.call('POST', '/subscription/status/set', {
+      subscription_group_id: 'news',
+      subscription_state: 'subscribed',
+      external_id: ['known', 'ghost'],
+    });
     expect(reply.status).toBe(400);
     expect(reply.body.errors).toEqual([{ field: 'external_id[1]', message: "no user has external_id 'ghost'" }]);
     const [u] = (await server.call('GET', '/v1/users?external_id=known')).body.users;
     expect(u.subscription_groups).toEqual([]);
-    const both = await server.call('POST', '/subscription/status/set', { subscription_group_id: 'news', subscription_state: 'subscribed', email: 'a@b.co', phone: '+14155550100' });
+    const both = await server.call('POST', '/subscription/status/set', {
+      subscription_group_id: 'news',
+      subscription_state: 'subscribed',
+      email: 'a@b.co',
+      phone: '+14155550100',
+    });
     expect(both.body.message).toBe('Either an email address or a phone number should be provided, but not both.');
   });
 });

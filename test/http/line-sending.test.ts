@@ -19,16 +19,47 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
       subscription_groups: [{ id: 'line-friends', name: 'LINE friends', channel_type: 'line' }],
       channels: [
         { id: 'line-live', type: 'line', channel_access_token: 'line-token', api_base_url: lineUrl },
-        { id: 'line-oa', type: 'line', channel_access_token: 'line-token', api_base_url: lineUrl, subscription_group: 'line-friends' },
+        {
+          id: 'line-oa',
+          type: 'line',
+          channel_access_token: 'line-token',
+          api_base_url: lineUrl,
+          subscription_group: 'line-friends',
+        },
         { id: 'ops', type: 'sandbox' },
       ],
       campaigns: [
-        { id: 'welcome', name: 'Welcome', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'line-live', default: { type: 'text', text: 'Welcome {{${first_name}}}' } } },
-        { id: 'welcome-fb', name: 'Welcome with a fallback', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'line-live', default: { type: 'text', text: 'Welcome' }, fallback: { channel: 'ops', default: { type: 'text', text: 'Fallback for {{ user.external_id }} ({{ api.code }})' } } } },
-        { id: 'line-failed', name: 'Tell ops', status: 'active', trigger: { type: 'campaign_interaction', campaign: 'welcome', interaction: 'failed' }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'ops', default: { type: 'text', text: 'LINE failed for {{ user.external_id }}' } } },
+        {
+          id: 'welcome',
+          name: 'Welcome',
+          status: 'active',
+          trigger: { type: 'api' },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-live', default: { type: 'text', text: 'Welcome {{${first_name}}}' } },
+        },
+        {
+          id: 'welcome-fb',
+          name: 'Welcome with a fallback',
+          status: 'active',
+          trigger: { type: 'api' },
+          reeligibility: { after_seconds: 0 },
+          message: {
+            channel: 'line-live',
+            default: { type: 'text', text: 'Welcome' },
+            fallback: {
+              channel: 'ops',
+              default: { type: 'text', text: 'Fallback for {{ user.external_id }} ({{ api.code }})' },
+            },
+          },
+        },
+        {
+          id: 'line-failed',
+          name: 'Tell ops',
+          status: 'active',
+          trigger: { type: 'campaign_interaction', campaign: 'welcome', interaction: 'failed' },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'ops', default: { type: 'text', text: 'LINE failed for {{ user.external_id }}' } },
+        },
       ],
     }));
   });
@@ -45,20 +76,33 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     user += 1;
     const externalId = `line-user-${user}`;
     const line = lineId(user);
-    await server.call('POST', '/users/track', { attributes: [{ external_id: externalId, first_name: `Name${user}`, line_id: line }] });
-    expect((await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'welcome', recipients: [{ external_user_id: externalId }] })).status).toBe(201);
+    await server.call('POST', '/users/track', {
+      attributes: [{ external_id: externalId, first_name: `Name${user}`, line_id: line }],
+    });
+    expect(
+      (
+        await server.call('POST', '/campaigns/trigger/send', {
+          campaign_id: 'welcome',
+          recipients: [{ external_user_id: externalId }],
+        })
+      ).status,
+    ).toBe(201);
     const id = (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id as string;
     return { externalId, line, id };
   }
   const timeline = async (id: string, campaign = 'welcome') =>
     (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=${campaign}`)).body.timeline
-      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
-  const messageOf = async (id: string) => (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=welcome`)).body.messages[0];
+      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome))
+      .reverse();
+  const messageOf = async (id: string) =>
+    (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=welcome`)).body.messages[0];
 
   test('a message is pushed with the channel token and retry key, and recorded sent with LINE’s message id', async () => {
     const { line, id } = await welcome();
     await worker.runDue();
-    expect(fake.delivered()).toEqual([{ to: line, replyToken: null, messages: [{ type: 'text', text: `Welcome Name${user}` }] }]);
+    expect(fake.delivered()).toEqual([
+      { to: line, replyToken: null, messages: [{ type: 'text', text: `Welcome Name${user}` }] },
+    ]);
     expect(fake.requests[0].headers['x-line-retry-key']).toMatch(/^[0-9a-f-]{36}$/);
     const message = await messageOf(id);
     expect(message).toMatchObject({ state: 'sent', attempts: 1 });
@@ -89,11 +133,17 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     fake.failNext(1, { status: 400, body: { message: 'Failed to send messages' } });
     const { externalId, id } = await welcome();
     await worker.runDue();
-    expect(await messageOf(id)).toMatchObject({ state: 'failed', error_code: 'http_400', error_message: 'Failed to send messages' });
+    expect(await messageOf(id)).toMatchObject({
+      state: 'failed',
+      error_code: 'http_400',
+      error_message: 'Failed to send messages',
+    });
     expect(await timeline(id)).toEqual(['triggered', 'scheduled', 'failed:provider_rejected']);
     expect(await timeline(id, 'line-failed')).toEqual(['triggered', 'scheduled', 'sent']);
     const ops = (await server.call('GET', `/v1/sandbox/messages?to=${externalId}`)).body.messages;
-    expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([`LINE failed for ${externalId}`]);
+    expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([
+      `LINE failed for ${externalId}`,
+    ]);
   });
 
   test('a provider that stays down is given up after 10 minutes as provider_unavailable', async () => {
@@ -117,14 +167,23 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     const externalId = `line-user-${user}`;
     await server.call('POST', '/users/track', { attributes: [{ external_id: externalId, line_id: lineId(user) }] });
     fake.failNext(1, { status: 400, body: { message: 'Failed to send messages' } });
-    await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'welcome-fb', trigger_properties: { code: 'FB1' }, recipients: [{ external_user_id: externalId }] });
+    await server.call('POST', '/campaigns/trigger/send', {
+      campaign_id: 'welcome-fb',
+      trigger_properties: { code: 'FB1' },
+      recipients: [{ external_user_id: externalId }],
+    });
     await worker.runDue();
     const id = (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id as string;
     expect(await timeline(id, 'welcome-fb')).toEqual(['triggered', 'scheduled', 'failed:provider_rejected', 'sent']);
     const ops = (await server.call('GET', `/v1/sandbox/messages?to=${externalId}`)).body.messages;
-    expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([`Fallback for ${externalId} (FB1)`]);
+    expect(ops.map((m: { payload: { content: { text: string } } }) => m.payload.content.text)).toEqual([
+      `Fallback for ${externalId} (FB1)`,
+    ]);
     const messages = (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=welcome-fb`)).body.messages;
-    expect(messages.map((m: { state: string; fallback?: boolean }) => [m.state, m.fallback ?? false]).sort()).toEqual([['failed', false], ['sent', true]]);
+    expect(messages.map((m: { state: string; fallback?: boolean }) => [m.state, m.fallback ?? false]).sort()).toEqual([
+      ['failed', false],
+      ['sent', true],
+    ]);
   });
 
   test('sync_followers finds or creates every follower page by page, subscribed to the channel’s group; again, it creates nothing', async () => {
@@ -134,11 +193,17 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     const first = await server.call('POST', '/v1/channels/line-oa/sync_followers');
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ followers: 2_401, created: 2_400, pages: 3, expected: 2_401 });
-    expect((await server.call('POST', '/v1/channels/line-oa/sync_followers')).body).toEqual({ followers: 2_401, created: 0, pages: 3, expected: 2_401 });
+    expect((await server.call('POST', '/v1/channels/line-oa/sync_followers')).body).toEqual({
+      followers: 2_401,
+      created: 0,
+      pages: 3,
+      expected: 2_401,
+    });
 
     const known = (await server.call('GET', `/v1/users?line_id=${existing}`)).body.users;
     expect(known.map((u: { external_id: string }) => u.external_id)).toEqual(['already-here']);
-    const imported = (await server.call('GET', `/v1/users?alias_label=line_id&alias_name=${lineId(800_123)}`)).body.users;
+    const imported = (await server.call('GET', `/v1/users?alias_label=line_id&alias_name=${lineId(800_123)}`)).body
+      .users;
     expect(imported).toHaveLength(1);
     expect(imported[0]).toMatchObject({ line_id: lineId(800_123) });
     expect(JSON.stringify(imported[0])).toContain('line-friends');

@@ -11,11 +11,32 @@ const lineId = (n: number) => `U${String(n).padStart(32, 'a')}`;
 let eventNumber = 0;
 const eventId = () => `01HWEBHOOK${String(++eventNumber).padStart(16, '0')}`;
 const source = (user: string) => ({ type: 'user', userId: user });
-const follow = (user: string, id = eventId()) => ({ type: 'follow', mode: 'active', timestamp: Date.parse('2026-03-06T08:00:00Z'), source: source(user), webhookEventId: id, deliveryContext: { isRedelivery: false }, replyToken: 'r' });
-const unfollow = (user: string) => ({ type: 'unfollow', mode: 'active', timestamp: Date.parse('2026-03-06T08:00:00Z'), source: source(user), webhookEventId: eventId(), deliveryContext: { isRedelivery: false } });
+const follow = (user: string, id = eventId()) => ({
+  type: 'follow',
+  mode: 'active',
+  timestamp: Date.parse('2026-03-06T08:00:00Z'),
+  source: source(user),
+  webhookEventId: id,
+  deliveryContext: { isRedelivery: false },
+  replyToken: 'r',
+});
+const unfollow = (user: string) => ({
+  type: 'unfollow',
+  mode: 'active',
+  timestamp: Date.parse('2026-03-06T08:00:00Z'),
+  source: source(user),
+  webhookEventId: eventId(),
+  deliveryContext: { isRedelivery: false },
+});
 const text = (user: string, body: string, id = eventId(), mode = 'active', replyToken = 'not-issued-by-the-fake') => ({
-  type: 'message', mode, timestamp: Date.parse('2026-03-06T08:00:00Z'), source: source(user), webhookEventId: id, deliveryContext: { isRedelivery: false },
-  replyToken, message: { id: `m${id}`, type: 'text', text: body, quoteToken: 'q' },
+  type: 'message',
+  mode,
+  timestamp: Date.parse('2026-03-06T08:00:00Z'),
+  source: source(user),
+  webhookEventId: id,
+  deliveryContext: { isRedelivery: false },
+  replyToken,
+  message: { id: `m${id}`, type: 'text', text: body, quoteToken: 'q' },
 });
 
 describeEachStore('LINE webhook', (kind) => {
@@ -27,21 +48,64 @@ describeEachStore('LINE webhook', (kind) => {
     ({ server, worker } = await startServerWithWorker(kind, {
       subscription_groups: [{ id: 'line-friends', name: 'LINE friends', channel_type: 'line' }],
       channels: [
-        { id: 'line-in', type: 'line', channel_secret: SECRET, channel_access_token: 'line-token', api_base_url: lineUrl, subscription_group: 'line-friends' },
+        {
+          id: 'line-in',
+          type: 'line',
+          channel_secret: SECRET,
+          channel_access_token: 'line-token',
+          api_base_url: lineUrl,
+          subscription_group: 'line-friends',
+        },
         { id: 'ops', type: 'sandbox' },
       ],
       campaigns: [
-        { id: 'greet', name: 'Greet', status: 'active', trigger: { type: 'custom_event', event: 'line_follow' }, message: { channel: 'line-in', default: { type: 'text', text: 'Thanks for following' } } },
-        { id: 'join', name: 'Join', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['join2023'] }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'last_interacted', default: { type: 'text', text: 'Welcome aboard' } } },
-        { id: 'hello-twice', name: 'Answer hello', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'] }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'line-in', default: { type: 'text', text: 'Hello from campaign one' } } },
-        { id: 'hello-again', name: 'Answer hello too', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'] }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'line-in', default: { type: 'text', text: 'Hello from campaign two' } } },
-        { id: 'echo-all', name: 'Echo', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line' }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'ops', default: { type: 'text', text: 'Got: {{ inbound.text }}' } } },
-        { id: 'unknown', name: 'Automated', status: 'active', trigger: { type: 'inbound_message', channel_type: 'line', unrecognized: true }, reeligibility: { after_seconds: 0 },
-          message: { channel: 'ops', default: { type: 'text', text: 'This account is automated' } } },
+        {
+          id: 'greet',
+          name: 'Greet',
+          status: 'active',
+          trigger: { type: 'custom_event', event: 'line_follow' },
+          message: { channel: 'line-in', default: { type: 'text', text: 'Thanks for following' } },
+        },
+        {
+          id: 'join',
+          name: 'Join',
+          status: 'active',
+          trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['join2023'] },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'last_interacted', default: { type: 'text', text: 'Welcome aboard' } },
+        },
+        {
+          id: 'hello-twice',
+          name: 'Answer hello',
+          status: 'active',
+          trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'] },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-in', default: { type: 'text', text: 'Hello from campaign one' } },
+        },
+        {
+          id: 'hello-again',
+          name: 'Answer hello too',
+          status: 'active',
+          trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['hello'] },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'line-in', default: { type: 'text', text: 'Hello from campaign two' } },
+        },
+        {
+          id: 'echo-all',
+          name: 'Echo',
+          status: 'active',
+          trigger: { type: 'inbound_message', channel_type: 'line' },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'ops', default: { type: 'text', text: 'Got: {{ inbound.text }}' } },
+        },
+        {
+          id: 'unknown',
+          name: 'Automated',
+          status: 'active',
+          trigger: { type: 'inbound_message', channel_type: 'line', unrecognized: true },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'ops', default: { type: 'text', text: 'This account is automated' } },
+        },
       ],
     }));
   });
@@ -51,11 +115,23 @@ describeEachStore('LINE webhook', (kind) => {
   });
 
   const post = (body: string, signature: string | null = sign(body)) =>
-    fetch(`${server.url}/webhooks/line/line-in`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...(signature === null ? {} : { 'x-line-signature': signature }) }, body });
+    fetch(`${server.url}/webhooks/line/line-in`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(signature === null ? {} : { 'x-line-signature': signature }),
+      },
+      body,
+    });
   const user = async (line: string) => (await server.call('GET', `/v1/users?line_id=${line}`)).body.users[0];
   const outcomes = async (id: string, campaign: string) =>
-    (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=${campaign}`)).body.timeline.map((t: { outcome: string }) => t.outcome).reverse();
-  const opsTexts = async (to: string) => (await server.call('GET', `/v1/sandbox/messages?to=${to}`)).body.messages.map((m: { payload: { content: { text: string } } }) => m.payload.content.text).reverse();
+    (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=${campaign}`)).body.timeline
+      .map((t: { outcome: string }) => t.outcome)
+      .reverse();
+  const opsTexts = async (to: string) =>
+    (await server.call('GET', `/v1/sandbox/messages?to=${to}`)).body.messages
+      .map((m: { payload: { content: { text: string } } }) => m.payload.content.text)
+      .reverse();
 
   test('a missing or wrong signature is 401 and records nothing; an empty event list is 200', async () => {
     const body = JSON.stringify({ destination: 'x', events: [follow(lineId(1))] });
@@ -69,7 +145,15 @@ describeEachStore('LINE webhook', (kind) => {
     expect(await answered.json()).toEqual({ recorded: 0, redelivered: 0, ignored: 0 });
     expect((await post('{"events": [', sign('{"events": ['))).status).toBe(400);
     expect((await post('{"events": [{}]}', sign('{"events": [{}]}'))).status).toBe(400);
-    expect((await fetch(`${server.url}/webhooks/line/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status).toBe(404);
+    expect(
+      (
+        await fetch(`${server.url}/webhooks/line/nope`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        })
+      ).status,
+    ).toBe(404);
   });
 
   test('follow creates the profile by line_id, subscribes it, records line_follow, and fires campaigns on it', async () => {
@@ -79,11 +163,23 @@ describeEachStore('LINE webhook', (kind) => {
     expect(answered.status).toBe(200);
     expect(await answered.json()).toEqual({ recorded: 1, redelivered: 0, ignored: 0 });
     const profile = await user(line);
-    expect(profile).toMatchObject({ line_id: line, subscription_groups: [{ id: 'line-friends', state: 'subscribed' }] });
-    expect((await server.call('GET', `/v1/users?alias_label=line_id&alias_name=${line}`)).body.users.map((u: { id: string }) => u.id)).toEqual([profile.id]);
+    expect(profile).toMatchObject({
+      line_id: line,
+      subscription_groups: [{ id: 'line-friends', state: 'subscribed' }],
+    });
+    expect(
+      (await server.call('GET', `/v1/users?alias_label=line_id&alias_name=${line}`)).body.users.map(
+        (u: { id: string }) => u.id,
+      ),
+    ).toEqual([profile.id]);
     await worker.runDue();
     expect(await outcomes(profile.id, 'greet')).toEqual(['triggered', 'scheduled', 'sent']);
-    expect(fake.delivered().filter((d) => d.to === line).map((d) => d.messages)).toEqual([[{ type: 'text', text: 'Thanks for following' }]]);
+    expect(
+      fake
+        .delivered()
+        .filter((d) => d.to === line)
+        .map((d) => d.messages),
+    ).toEqual([[{ type: 'text', text: 'Thanks for following' }]]);
   });
 
   test('a text fires trigger-word campaigns (NFKC, any case), every-message campaigns, and “unrecognized” only when no word matched', async () => {
@@ -95,11 +191,20 @@ describeEachStore('LINE webhook', (kind) => {
     const profile = await user(line);
     expect(profile.last_interacted_channel).toBe('line-in');
     expect(await outcomes(profile.id, 'join')).toEqual(['triggered', 'scheduled', 'sent']);
-    expect(fake.delivered().filter((d) => d.to === line).map((d) => d.messages[0])).toContainEqual({ type: 'text', text: 'Welcome aboard' });
+    expect(
+      fake
+        .delivered()
+        .filter((d) => d.to === line)
+        .map((d) => d.messages[0]),
+    ).toContainEqual({ type: 'text', text: 'Welcome aboard' });
 
     await post(JSON.stringify({ events: [text(line, 'what is this?')] }));
     await worker.runDue();
-    expect(await opsTexts(profile.external_id ?? profile.id)).toEqual(['Got:   ｊｏｉｎ２０２３ ', 'Got: what is this?', 'This account is automated']);
+    expect(await opsTexts(profile.external_id ?? profile.id)).toEqual([
+      'Got:   ｊｏｉｎ２０２３ ',
+      'Got: what is this?',
+      'This account is automated',
+    ]);
     expect(await outcomes(profile.id, 'unknown')).toEqual(['triggered', 'scheduled', 'sent']);
   });
 
@@ -129,9 +234,12 @@ describeEachStore('LINE webhook', (kind) => {
     await post(JSON.stringify({ events: [unfollow(line), text(line, 'join2023')] }));
     await worker.runDue();
     const profile = await user(line);
-    expect(profile.subscription_groups).toEqual([{ id: 'line-friends', state: 'unsubscribed', changed_at: expect.any(String) }]);
+    expect(profile.subscription_groups).toEqual([
+      { id: 'line-friends', state: 'unsubscribed', changed_at: expect.any(String) },
+    ]);
     const joined = (await server.call('GET', `/v1/users/${profile.id}/timeline?campaign_id=join`)).body.timeline
-      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
+      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome))
+      .reverse();
     expect(joined).toEqual(['triggered', 'scheduled', 'suppressed:not_subscribed']);
   });
 
@@ -141,7 +249,10 @@ describeEachStore('LINE webhook', (kind) => {
     fake.requests.length = 0;
     await post(JSON.stringify({ events: [text(line, 'Hello', eventId(), 'active', token)] }));
     await worker.runDue();
-    const answers = fake.delivered().map((d) => ({ to: d.to, replyToken: d.replyToken, text: (d.messages[0] as { text: string }).text })).sort((a, b) => a.text.localeCompare(b.text));
+    const answers = fake
+      .delivered()
+      .map((d) => ({ to: d.to, replyToken: d.replyToken, text: (d.messages[0] as { text: string }).text }))
+      .sort((a, b) => a.text.localeCompare(b.text));
     expect(answers).toHaveLength(2);
     expect(answers.filter((a) => a.replyToken === token)).toHaveLength(1);
     expect(answers.filter((a) => a.to === line && a.replyToken === null)).toHaveLength(1);
@@ -154,7 +265,10 @@ describeEachStore('LINE webhook', (kind) => {
     await post(JSON.stringify({ events: [text(line, 'hello', eventId(), 'active', late)] }));
     (server.clock as import('../../src/engine/clock.ts').ManualClock).advance(51_000);
     await worker.runDue();
-    expect(fake.delivered().map((d) => [d.to, d.replyToken])).toEqual([[line, null], [line, null]]);
+    expect(fake.delivered().map((d) => [d.to, d.replyToken])).toEqual([
+      [line, null],
+      [line, null],
+    ]);
     expect(fake.requests.filter((r) => r.path === '/v2/bot/message/reply')).toEqual([]);
   });
 
@@ -171,8 +285,14 @@ describeEachStore('LINE webhook', (kind) => {
     const body = JSON.stringify({ events: [good, ...bad] });
     const answered = await post(body);
     expect(answered.status).toBe(400);
-    expect(((await answered.json()) as { errors: Array<{ field: string }> }).errors.map((e: { field: string }) => e.field)).toEqual([
-      'events[1].message', 'events[2].timestamp', 'events[3].message.text', 'events[4].source.userId', 'events[5]',
+    expect(
+      ((await answered.json()) as { errors: Array<{ field: string }> }).errors.map((e: { field: string }) => e.field),
+    ).toEqual([
+      'events[1].message',
+      'events[2].timestamp',
+      'events[3].message.text',
+      'events[4].source.userId',
+      'events[5]',
     ]);
     expect(await user(line)).toBeUndefined();
 
@@ -182,4 +302,3 @@ describeEachStore('LINE webhook', (kind) => {
     expect(await outcomes(profile.id, 'echo-all')).toEqual(['triggered', 'scheduled']);
   });
 });
-

@@ -38,9 +38,17 @@ async function startLimitedServer(kind: StoreKind, rateLimits: RateLimits): Prom
     async call(method, path, body, key = ADMIN_KEY) {
       const headers: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const response = await fetch(url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await response.text();
-      return { status: response.status, body: text.startsWith('{') ? JSON.parse(text) : text, headers: response.headers };
+      return {
+        status: response.status,
+        body: text.startsWith('{') ? JSON.parse(text) : text,
+        headers: response.headers,
+      };
     },
     async close() {
       await app.close();
@@ -60,8 +68,12 @@ const track = (externalId: string) => ({ attributes: [{ external_id: externalId 
 describeEachStore('rate limits', (kind) => {
   let server: LimitedServer;
   let windowStart: number;
-  beforeAll(async () => { server = await startLimitedServer(kind, TEST_LIMITS); });
-  afterAll(async () => { await server.close(); });
+  beforeAll(async () => {
+    server = await startLimitedServer(kind, TEST_LIMITS);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
   // Every window here is at most an hour and aligned to the epoch: half a second past the next
   // hour, every count starts afresh.
   beforeEach(() => {
@@ -69,7 +81,8 @@ describeEachStore('rate limits', (kind) => {
     server.clock.set(windowStart + 500);
   });
 
-  const newKey = async (permissions: Parameters<typeof createApiKey>[2]) => (await createApiKey(server.engine, 'limited', permissions)).key;
+  const newKey = async (permissions: Parameters<typeof createApiKey>[2]) =>
+    (await createApiKey(server.engine, 'limited', permissions)).key;
   const users = () => server.engine.store.read((r) => r.countUsers());
 
   test('every limited response carries X-RateLimit-*, errors included; Reset is the window end in epoch seconds', async () => {
@@ -87,11 +100,15 @@ describeEachStore('rate limits', (kind) => {
 
   test('over the limit: 429 Rate Limited with Retry-After, and nothing is written', async () => {
     const key = await newKey(['users.track']);
-    for (let i = 0; i < 3; i++) expect((await server.call('POST', '/users/track', track(`w${i}`), key)).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await server.call('POST', '/users/track', track(`w${i}`), key)).status).toBe(201);
     const before = await users();
     const refused = await server.call('POST', '/users/track', track('w-refused'), key);
     expect(refused.status).toBe(429);
-    expect(refused.body).toEqual({ message: 'Rate Limited', errors: [{ field: 'Authorization', message: expect.stringMatching(/'users_track'.*3\/3s.*retry in 3 s/) }] });
+    expect(refused.body).toEqual({
+      message: 'Rate Limited',
+      errors: [{ field: 'Authorization', message: expect.stringMatching(/'users_track'.*3\/3s.*retry in 3 s/) }],
+    });
     expect(rateHeaders(refused)).toEqual({ limit: '3', remaining: '0', reset: String((windowStart + 3000) / 1000) });
     expect(refused.headers.get('retry-after')).toBe('3'); // 2.5 s left, rounded up
     expect(await users()).toBe(before);
@@ -112,14 +129,31 @@ describeEachStore('rate limits', (kind) => {
   });
 
   test('groups count independently; /users/alias/new, /users/identify and /users/delete share one', async () => {
-    const key = await newKey(['users.track', 'users.alias.new', 'users.identify', 'users.delete', 'subscription.status.set', 'users.export.ids']);
+    const key = await newKey([
+      'users.track',
+      'users.alias.new',
+      'users.identify',
+      'users.delete',
+      'subscription.status.set',
+      'users.export.ids',
+    ]);
     for (let i = 0; i < 3; i++) await server.call('POST', '/users/track', track(`g${i}`), key);
     expect((await server.call('POST', '/users/track', track('g-refused'), key)).status).toBe(429);
 
-    const alias = await server.call('POST', '/users/alias/new', { user_aliases: [{ external_id: 'g0', alias_name: 'a', alias_label: 'l' }] }, key);
+    const alias = await server.call(
+      'POST',
+      '/users/alias/new',
+      { user_aliases: [{ external_id: 'g0', alias_name: 'a', alias_label: 'l' }] },
+      key,
+    );
     expect(alias.status).toBe(201);
     expect(rateHeaders(alias)).toMatchObject({ limit: '2', remaining: '1' });
-    const identify = await server.call('POST', '/users/identify', { aliases_to_identify: [{ external_id: 'g1', user_alias: { alias_name: 'b', alias_label: 'l' } }] }, key);
+    const identify = await server.call(
+      'POST',
+      '/users/identify',
+      { aliases_to_identify: [{ external_id: 'g1', user_alias: { alias_name: 'b', alias_label: 'l' } }] },
+      key,
+    );
     expect(identify.status).toBe(201);
     expect(rateHeaders(identify)).toMatchObject({ limit: '2', remaining: '0' });
     const before = await users();
@@ -144,7 +178,12 @@ describeEachStore('rate limits', (kind) => {
   test('a disabled group is not limited and carries no X-RateLimit-* headers', async () => {
     const key = await newKey(['subscription.status.set']);
     for (let i = 0; i < 25; i++) {
-      const reply = await server.call('POST', '/subscription/status/set', { subscription_group_id: 'none', subscription_state: 'subscribed', external_id: 'x' }, key);
+      const reply = await server.call(
+        'POST',
+        '/subscription/status/set',
+        { subscription_group_id: 'none', subscription_state: 'subscribed', external_id: 'x' },
+        key,
+      );
       expect(reply.status).not.toBe(429);
       expect(rateHeaders(reply)).toEqual({ limit: null, remaining: null, reset: null });
     }
@@ -162,16 +201,31 @@ describeEachStore('rate limits', (kind) => {
       expect(forbidden.status).toBe(403);
       expect(forbidden.headers.get('x-ratelimit-limit')).toBeNull();
     }
-    expect((await server.call('POST', '/users/track', track('n'), 'tdg_unknown')).headers.get('x-ratelimit-limit')).toBeNull();
+    expect(
+      (await server.call('POST', '/users/track', track('n'), 'tdg_unknown')).headers.get('x-ratelimit-limit'),
+    ).toBeNull();
     expect(rateHeaders(await server.call('POST', '/users/track', track('n'), key))).toMatchObject({ remaining: '2' });
   });
 
   test("without the option, Braze's defaults apply", async () => {
     const defaults = await startTestServer(kind);
     try {
-      expect(rateHeaders(await defaults.call('POST', '/users/track', track('d')))).toMatchObject({ limit: '3000', remaining: '2999' });
-      expect(rateHeaders(await defaults.call('POST', '/users/identify', { aliases_to_identify: [] }))).toMatchObject({ limit: '20000' });
-      expect(rateHeaders(await defaults.call('POST', '/subscription/status/set', { subscription_group_id: 'x', subscription_state: 'subscribed', external_id: 'd' }))).toMatchObject({ limit: '5000' });
+      expect(rateHeaders(await defaults.call('POST', '/users/track', track('d')))).toMatchObject({
+        limit: '3000',
+        remaining: '2999',
+      });
+      expect(rateHeaders(await defaults.call('POST', '/users/identify', { aliases_to_identify: [] }))).toMatchObject({
+        limit: '20000',
+      });
+      expect(
+        rateHeaders(
+          await defaults.call('POST', '/subscription/status/set', {
+            subscription_group_id: 'x',
+            subscription_state: 'subscribed',
+            external_id: 'd',
+          }),
+        ),
+      ).toMatchObject({ limit: '5000' });
       expect(rateHeaders(await defaults.call('GET', '/v1/settings'))).toMatchObject({ limit: '250000' });
     } finally {
       await defaults.close();

@@ -19,11 +19,41 @@ describeEachStore('campaign emails sent over SMTP', (kind) => {
     const port = await sink.start();
     const filesUrl = await files.start();
     ({ server, worker } = await startServerWithWorker(kind, {
-      channels: [{ id: 'mail', type: 'smtp', host: '127.0.0.1', port, secure: false, from: 'Shop <news@shop.example>' }],
-      campaigns: [{ id: 'news', name: 'News', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-        message: { channel: 'mail', default: { type: 'email', subject: 'Hello {{${first_name}}}', text: 'Plain news', html: '<p>News</p>' } } },
-      { id: 'files', name: 'Files', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-        message: { channel: 'mail', default: { type: 'email', subject: 'Your report', text: 'Attached.', attachments: [{ filename: 'report.csv', url: `${filesUrl}/report.csv` }, { filename: 'notes.txt', url: `${filesUrl}/notes.txt` }] } } }],
+      channels: [
+        { id: 'mail', type: 'smtp', host: '127.0.0.1', port, secure: false, from: 'Shop <news@shop.example>' },
+      ],
+      campaigns: [
+        {
+          id: 'news',
+          name: 'News',
+          status: 'active',
+          trigger: { type: 'api' },
+          reeligibility: { after_seconds: 0 },
+          message: {
+            channel: 'mail',
+            default: { type: 'email', subject: 'Hello {{${first_name}}}', text: 'Plain news', html: '<p>News</p>' },
+          },
+        },
+        {
+          id: 'files',
+          name: 'Files',
+          status: 'active',
+          trigger: { type: 'api' },
+          reeligibility: { after_seconds: 0 },
+          message: {
+            channel: 'mail',
+            default: {
+              type: 'email',
+              subject: 'Your report',
+              text: 'Attached.',
+              attachments: [
+                { filename: 'report.csv', url: `${filesUrl}/report.csv` },
+                { filename: 'notes.txt', url: `${filesUrl}/notes.txt` },
+              ],
+            },
+          },
+        },
+      ],
     }));
   });
   afterAll(async () => {
@@ -35,13 +65,21 @@ describeEachStore('campaign emails sent over SMTP', (kind) => {
   async function news(): Promise<{ id: string; email: string }> {
     n += 1;
     const email = `reader${n}@example.com`;
-    await server.call('POST', '/users/track', { attributes: [{ external_id: `reader-${n}`, first_name: `Reader${n}`, email }] });
-    await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'news', recipients: [{ external_user_id: `reader-${n}` }] });
+    await server.call('POST', '/users/track', {
+      attributes: [{ external_id: `reader-${n}`, first_name: `Reader${n}`, email }],
+    });
+    await server.call('POST', '/campaigns/trigger/send', {
+      campaign_id: 'news',
+      recipients: [{ external_user_id: `reader-${n}` }],
+    });
     return { id: (await server.call('GET', `/v1/users?external_id=reader-${n}`)).body.users[0].id, email };
   }
-  const messageOf = async (id: string) => (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=news`)).body.messages[0];
-  const timeline = async (id: string) => (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=news`)).body.timeline
-    .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
+  const messageOf = async (id: string) =>
+    (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=news`)).body.messages[0];
+  const timeline = async (id: string) =>
+    (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=news`)).body.timeline
+      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome))
+      .reverse();
 
   test('an email is delivered to the SMTP server with its subject, bodies and a Message-ID from the message id', async () => {
     const { id, email } = await news();
@@ -77,7 +115,10 @@ describeEachStore('campaign emails sent over SMTP', (kind) => {
   test('attachments are fetched from their URLs and arrive in the email with their file names', async () => {
     const email = 'files@example.com';
     await server.call('POST', '/users/track', { attributes: [{ external_id: 'files-reader', email }] });
-    await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'files', recipients: [{ external_user_id: 'files-reader' }] });
+    await server.call('POST', '/campaigns/trigger/send', {
+      campaign_id: 'files',
+      recipients: [{ external_user_id: 'files-reader' }],
+    });
     await worker.runDue();
     const [mail] = sink.received.filter((m) => m.to.includes(email));
     expect(mail.raw).toMatch(/filename="?report\.csv"?/);

@@ -16,9 +16,27 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     const url = await fake.start();
     ({ server, clock, worker } = await startServerWithWorker(kind, {
       subscription_groups: [{ id: 'sms-marketing', name: 'SMS marketing', channel_type: 'sms' }],
-      channels: [{ id: 'sms-live', type: 'twilio_sms', account_sid: fake.accountSid, auth_token: fake.authToken, from: '+14155550100', subscription_group: 'sms-marketing', api_base_url: url }],
-      campaigns: [{ id: 'promo', name: 'Promo', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-        message: { channel: 'sms-live', default: { type: 'text', text: 'Code {{ api.code }}' } } }],
+      channels: [
+        {
+          id: 'sms-live',
+          type: 'twilio_sms',
+          account_sid: fake.accountSid,
+          auth_token: fake.authToken,
+          from: '+14155550100',
+          subscription_group: 'sms-marketing',
+          api_base_url: url,
+        },
+      ],
+      campaigns: [
+        {
+          id: 'promo',
+          name: 'Promo',
+          status: 'active',
+          trigger: { type: 'api' },
+          reeligibility: { after_seconds: 0 },
+          message: { channel: 'sms-live', default: { type: 'text', text: 'Code {{ api.code }}' } },
+        },
+      ],
     }));
   });
   afterAll(async () => {
@@ -34,20 +52,44 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     n += 1;
     const phone = `+1415555${String(1000 + n)}`;
     const externalId = `sms-user-${n}`;
-    await server.call('POST', '/users/track', { attributes: [{ external_id: externalId, phone, subscription_groups: [{ subscription_group_id: 'sms-marketing', subscription_state: 'subscribed' }] }] });
-    expect((await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'promo', trigger_properties: { code }, recipients: [{ external_user_id: externalId }] })).status).toBe(201);
+    await server.call('POST', '/users/track', {
+      attributes: [
+        {
+          external_id: externalId,
+          phone,
+          subscription_groups: [{ subscription_group_id: 'sms-marketing', subscription_state: 'subscribed' }],
+        },
+      ],
+    });
+    expect(
+      (
+        await server.call('POST', '/campaigns/trigger/send', {
+          campaign_id: 'promo',
+          trigger_properties: { code },
+          recipients: [{ external_user_id: externalId }],
+        })
+      ).status,
+    ).toBe(201);
     return { id: (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id, phone };
   }
-  const messageOf = async (id: string) => (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=promo`)).body.messages[0];
-  const outcomes = async (id: string) => (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=promo`)).body.timeline
-    .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome)).reverse();
+  const messageOf = async (id: string) =>
+    (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=promo`)).body.messages[0];
+  const outcomes = async (id: string) =>
+    (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=promo`)).body.timeline
+      .map((t: { outcome: string; reason: string | null }) => (t.reason ? `${t.outcome}:${t.reason}` : t.outcome))
+      .reverse();
 
   test('a message is created with Basic auth and form fields, and recorded sent with its SID', async () => {
     const { id, phone } = await promo('A1');
     await worker.runDue();
     const created = fake.created.filter((m) => m.to === phone);
     expect(created.map((m) => [m.from, m.body])).toEqual([['+14155550100', 'Code A1']]);
-    expect(await messageOf(id)).toMatchObject({ state: 'sent', provider_message_id: created[0].sid, encoding: 'GSM-7', segments: 1 });
+    expect(await messageOf(id)).toMatchObject({
+      state: 'sent',
+      provider_message_id: created[0].sid,
+      encoding: 'GSM-7',
+      segments: 1,
+    });
     expect(await outcomes(id)).toEqual(['triggered', 'scheduled', 'sent']);
   });
 
@@ -56,10 +98,16 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     const { id, phone } = await promo('B2');
     await worker.runDue();
     expect(fake.created.filter((m) => m.to === phone)).toEqual([]);
-    expect(await messageOf(id)).toMatchObject({ state: 'failed', error_code: '21610', error_message: 'Attempt to send to unsubscribed recipient' });
+    expect(await messageOf(id)).toMatchObject({
+      state: 'failed',
+      error_code: '21610',
+      error_message: 'Attempt to send to unsubscribed recipient',
+    });
     expect(await outcomes(id)).toEqual(['triggered', 'scheduled', 'failed:provider_rejected']);
     const profile = (await server.call('GET', `/v1/users/${id}`)).body;
-    expect(profile.subscription_groups).toEqual([{ id: 'sms-marketing', state: 'unsubscribed', changed_at: expect.any(String) }]);
+    expect(profile.subscription_groups).toEqual([
+      { id: 'sms-marketing', state: 'unsubscribed', changed_at: expect.any(String) },
+    ]);
   });
 
   test('a message Twilio created but whose answer was lost is found, not sent twice', async () => {
@@ -89,11 +137,35 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
 
   test('with a public URL, sends carry a StatusCallback; signed callbacks move the message to delivered, or failed', async () => {
     expect((await server.call('PATCH', '/v1/settings', { public_url: server.url })).status).toBe(200);
-    const callback = async (sid: string, status: string, extra: Record<string, string> = {}, token = fake.authToken) => {
+    const callback = async (
+      sid: string,
+      status: string,
+      extra: Record<string, string> = {},
+      token = fake.authToken,
+    ) => {
       const url = `${server.url}/webhooks/twilio/sms-live/status`;
-      const params: Record<string, string> = { MessageSid: sid, MessageStatus: status, AccountSid: fake.accountSid, ...extra };
-      const signature = createHmac('sha1', token).update(url + Object.keys(params).sort().map((k) => k + params[k]).join('')).digest('base64');
-      return (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) })).status;
+      const params: Record<string, string> = {
+        MessageSid: sid,
+        MessageStatus: status,
+        AccountSid: fake.accountSid,
+        ...extra,
+      };
+      const signature = createHmac('sha1', token)
+        .update(
+          url +
+            Object.keys(params)
+              .sort()
+              .map((k) => k + params[k])
+              .join(''),
+        )
+        .digest('base64');
+      return (
+        await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+          body: new URLSearchParams(params),
+        })
+      ).status;
     };
     const good = await promo('E5');
     const bad = await promo('F6');

@@ -14,8 +14,19 @@ describeEachStore('campaign webhooks sent over HTTP', (kind) => {
     const url = `${await receiver.start()}/hook`;
     ({ server, worker } = await startServerWithWorker(kind, {
       channels: [{ id: 'crm', type: 'webhook', url, headers: { authorization: 'Bearer crm-secret' } }],
-      campaigns: [{ id: 'sync', name: 'CRM sync', status: 'active', trigger: { type: 'api' }, reeligibility: { after_seconds: 0 },
-        message: { channel: 'crm', default: { type: 'webhook', body: { user: '{{ user.external_id }}', plan: '{{ api.plan }}' } } } }],
+      campaigns: [
+        {
+          id: 'sync',
+          name: 'CRM sync',
+          status: 'active',
+          trigger: { type: 'api' },
+          reeligibility: { after_seconds: 0 },
+          message: {
+            channel: 'crm',
+            default: { type: 'webhook', body: { user: '{{ user.external_id }}', plan: '{{ api.plan }}' } },
+          },
+        },
+      ],
     }));
   });
   afterAll(async () => {
@@ -28,10 +39,15 @@ describeEachStore('campaign webhooks sent over HTTP', (kind) => {
     n += 1;
     const externalId = `crm-user-${n}`;
     await server.call('POST', '/users/track', { attributes: [{ external_id: externalId }] });
-    await server.call('POST', '/campaigns/trigger/send', { campaign_id: 'sync', trigger_properties: { plan }, recipients: [{ external_user_id: externalId }] });
+    await server.call('POST', '/campaigns/trigger/send', {
+      campaign_id: 'sync',
+      trigger_properties: { plan },
+      recipients: [{ external_user_id: externalId }],
+    });
     return { id: (await server.call('GET', `/v1/users?external_id=${externalId}`)).body.users[0].id, externalId };
   }
-  const messageOf = async (id: string) => (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=sync`)).body.messages[0];
+  const messageOf = async (id: string) =>
+    (await server.call('GET', `/v1/messages?user_id=${id}&campaign_id=sync`)).body.messages[0];
 
   test('the rendered request goes out with the channel’s headers and an Idempotency-Key, the same on every attempt', async () => {
     replies.push({ status: 503 });
@@ -41,7 +57,10 @@ describeEachStore('campaign webhooks sent over HTTP', (kind) => {
     (server.clock as ManualClock).advance(2_000);
     await worker.runDue();
     const mine = received.filter((r) => (r.body as { user: string }).user === externalId);
-    expect(mine.map((r) => [r.method, r.path, r.body])).toEqual([['POST', '/hook', { user: externalId, plan: 'gold' }], ['POST', '/hook', { user: externalId, plan: 'gold' }]]);
+    expect(mine.map((r) => [r.method, r.path, r.body])).toEqual([
+      ['POST', '/hook', { user: externalId, plan: 'gold' }],
+      ['POST', '/hook', { user: externalId, plan: 'gold' }],
+    ]);
     expect(mine[0].headers.authorization).toBe('Bearer crm-secret');
     expect(mine[0].headers['user-agent']).toBe('Tidings');
     const message = await messageOf(id);

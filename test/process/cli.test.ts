@@ -13,13 +13,16 @@ import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
 
 const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/tidings.mjs', import.meta.url));
-const tidings = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
+const tidings = (args: string[], env: Record<string, string> = {}) =>
+  run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
 const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 
 test('tidings migrate applies the schema once', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'sub', 'tidings.db');
   const first = await tidings(['migrate', '--db', db]);
-  expect(first.stdout).toMatch(/Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*, 5 inbound webhook events seen, 6 messages by provider id, 7 broadcasts decided page by page\. Schema at version 7\./);
+  expect(first.stdout).toMatch(
+    /Applied: 1 .*, 2 events indexed by an integer user key, 3 campaign engine.*, 5 inbound webhook events seen, 6 messages by provider id, 7 broadcasts decided page by page\. Schema at version 7\./,
+  );
   expect(existsSync(db)).toBe(true);
   const second = await tidings(['migrate', '--db', db]);
   expect(second.stdout).toContain('Schema already at version 7.');
@@ -44,50 +47,74 @@ test('tidings start on an empty database prints an admin key once, and the key w
   expect((await second.exited).code).toBe(0);
 });
 
-test.skipIf(!inCi && !(await isPostgresReachable()))('DATABASE_URL=postgres://… runs the same server on PostgreSQL', async () => {
-  const name = `tidings_cli_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresTestUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(postgresTestUrl());
-  url.pathname = `/${name}`;
-  try {
-    const server = await startChildServer(null, { TIDINGS_ADMIN_KEY: 'pg-key', DATABASE_URL: url.toString() });
-    expect(server.output()).toContain('(PostgreSQL');
-    const headers = { authorization: 'Bearer pg-key', 'content-type': 'application/json' };
-    const tracked = await fetch(`${server.url}/users/track`, { method: 'POST', headers, body: JSON.stringify({ attributes: [{ external_id: 'pg-user', plan: 'pro' }] }) });
-    expect(tracked.status).toBe(201);
-    const found = (await (await fetch(`${server.url}/v1/users?external_id=pg-user`, { headers })).json()) as { users: Array<{ custom_attributes: unknown }> };
-    expect(found.users[0].custom_attributes).toEqual({ plan: 'pro' });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
-    server.child.kill('SIGTERM');
-    expect((await server.exited).code).toBe(0);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}, 30_000);
+test.skipIf(!inCi && !(await isPostgresReachable()))(
+  'DATABASE_URL=postgres://… runs the same server on PostgreSQL',
+  async () => {
+    const name = `tidings_cli_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgresTestUrl() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(postgresTestUrl());
+    url.pathname = `/${name}`;
+    try {
+      const server = await startChildServer(null, { TIDINGS_ADMIN_KEY: 'pg-key', DATABASE_URL: url.toString() });
+      expect(server.output()).toContain('(PostgreSQL');
+      const headers = { authorization: 'Bearer pg-key', 'content-type': 'application/json' };
+      const tracked = await fetch(`${server.url}/users/track`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ attributes: [{ external_id: 'pg-user', plan: 'pro' }] }),
+      });
+      expect(tracked.status).toBe(201);
+      const found = (await (await fetch(`${server.url}/v1/users?external_id=pg-user`, { headers })).json()) as {
+        users: Array<{ custom_attributes: unknown }>;
+      };
+      expect(found.users[0].custom_attributes).toEqual({ plan: 'pro' });
+      expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
+      server.child.kill('SIGTERM');
+      expect((await server.exited).code).toBe(0);
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
+  },
+  30_000,
+);
 
 test('tidings simulate prints JSON Lines and exits 1 on an unmet expectation', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tidings-sim-'));
   const scenario = join(dir, 'scenario.yaml');
-  writeFileSync(scenario, [
-    'start: 2026-03-06T08:00:00Z',
-    'definitions:',
-    '  channels: [{id: hook, type: webhook, url: "https://example.com/hook"}]',
-    '  campaigns:',
-    '    - {id: hello, name: Hello, status: active, trigger: {type: custom_event, event: signed_up}, message: {channel: hook, default: {type: text, text: "Hello {{ user.external_id }}"}}}',
-    'steps:',
-    '  - {at: 2026-03-06T08:00:00Z, track: {events: [{external_id: u1, name: signed_up, time: "2026-03-06T08:00:00Z"}]}}',
-    'expect:',
-    '  - {campaign: hello, user: u1, outcome: sent}',
-    '  - {campaign: hello, user: u1, outcome: converted}',
-  ].join('\n'));
-  const failed = await tidings(['simulate', scenario]).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  writeFileSync(
+    scenario,
+    [
+      'start: 2026-03-06T08:00:00Z',
+      'definitions:',
+      '  channels: [{id: hook, type: webhook, url: "https://example.com/hook"}]',
+      '  campaigns:',
+      '    - {id: hello, name: Hello, status: active, trigger: {type: custom_event, event: signed_up}, message: {channel: hook, default: {type: text, text: "Hello {{ user.external_id }}"}}}',
+      'steps:',
+      '  - {at: 2026-03-06T08:00:00Z, track: {events: [{external_id: u1, name: signed_up, time: "2026-03-06T08:00:00Z"}]}}',
+      'expect:',
+      '  - {campaign: hello, user: u1, outcome: sent}',
+      '  - {campaign: hello, user: u1, outcome: converted}',
+    ].join('\n'),
+  );
+  const failed = await tidings(['simulate', scenario]).catch(
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
   expect('code' in failed ? failed.code : 0).toBe(1);
-  const lines = failed.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = failed.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => l.outcome)).toEqual(['triggered', 'scheduled', 'sent']);
-  expect(lines[2]).toMatchObject({ user: 'u1', campaign: 'hello', channel: 'hook', to: 'u1', payload: { method: 'POST', url: 'https://example.com/hook', body: { to: 'u1', text: 'Hello u1' } } });
+  expect(lines[2]).toMatchObject({
+    user: 'u1',
+    campaign: 'hello',
+    channel: 'hook',
+    to: 'u1',
+    payload: { method: 'POST', url: 'https://example.com/hook', body: { to: 'u1', text: 'Hello u1' } },
+  });
   expect(failed.stderr).toContain('unmet expectation: {"campaign":"hello","user":"u1","outcome":"converted"}');
 });
 
@@ -95,14 +122,45 @@ test('tidings apply sends a folder of definitions; a refused bundle names the fi
   const server = await startTestServer('sqlite');
   try {
     const dir = mkdtempSync(join(tmpdir(), 'tidings-defs-'));
-    writeFileSync(join(dir, '01-channels.yaml'), 'channels:\n  - {id: hook, type: webhook, url: "https://example.com/hook"}\n');
-    writeFileSync(join(dir, '02-campaigns.json'), JSON.stringify({ campaigns: [{ id: 'hello', name: 'Hello', status: 'active', trigger: { type: 'custom_event', event: 'signed_up' }, message: { channel: 'hook', default: { type: 'text', text: 'hi' } } }] }));
+    writeFileSync(
+      join(dir, '01-channels.yaml'),
+      'channels:\n  - {id: hook, type: webhook, url: "https://example.com/hook"}\n',
+    );
+    writeFileSync(
+      join(dir, '02-campaigns.json'),
+      JSON.stringify({
+        campaigns: [
+          {
+            id: 'hello',
+            name: 'Hello',
+            status: 'active',
+            trigger: { type: 'custom_event', event: 'signed_up' },
+            message: { channel: 'hook', default: { type: 'text', text: 'hi' } },
+          },
+        ],
+      }),
+    );
     const applied = await tidings(['apply', dir, '--url', server.url, '--key', ADMIN_KEY]);
     expect(applied.stdout).toContain('Applied: 2 created, 0 replaced.');
     expect((await server.call('GET', '/v1/campaigns/hello')).body.name).toBe('Hello');
 
-    writeFileSync(join(dir, '02-campaigns.json'), JSON.stringify({ campaigns: [{ id: 'hello', name: 'Hello', status: 'active', trigger: { type: 'custom_event', event: 'signed_up' }, message: { channel: 'nope', default: { type: 'text', text: 'hi' } } }] }));
-    const refused = await tidings(['apply', dir, '--url', server.url, '--key', ADMIN_KEY]).catch((error: { code: number; stderr: string }) => error);
+    writeFileSync(
+      join(dir, '02-campaigns.json'),
+      JSON.stringify({
+        campaigns: [
+          {
+            id: 'hello',
+            name: 'Hello',
+            status: 'active',
+            trigger: { type: 'custom_event', event: 'signed_up' },
+            message: { channel: 'nope', default: { type: 'text', text: 'hi' } },
+          },
+        ],
+      }),
+    );
+    const refused = await tidings(['apply', dir, '--url', server.url, '--key', ADMIN_KEY]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect('code' in refused ? refused.code : 0).toBe(1);
     expect(refused.stderr).toContain('campaigns[hello].message.channel');
     expect((await server.call('GET', '/v1/campaigns/hello')).body.message.channel).toBe('hook');
@@ -122,20 +180,27 @@ test('tidings line sync-followers imports a channel’s followers into the datab
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'tidings.db');
   const store = new SqliteStore(db);
   await store.migrate();
-  await applyDefinitions(createEngine(store), { channels: [{ id: 'line-oa', type: 'line', channel_access_token: { env: 'OA_TOKEN' }, api_base_url: url }] });
+  await applyDefinitions(createEngine(store), {
+    channels: [{ id: 'line-oa', type: 'line', channel_access_token: { env: 'OA_TOKEN' }, api_base_url: url }],
+  });
   await store.close();
   try {
     const first = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
     expect(first.stdout).toMatch(/^Imported 1,500 followers of 'line-oa': 1,500 new profiles, in \d+\.\d s\.\n$/);
     // Not a terminal: one line per page, each with the bar over LINE's count of followers.
-    expect(first.stderr).toContain(`[${'█'.repeat(16)}${'░'.repeat(8)}]  67%  1,000 / ≈1,500 followers, 1,000 new (1 page)\n`);
+    expect(first.stderr).toContain(
+      `[${'█'.repeat(16)}${'░'.repeat(8)}]  67%  1,000 / ≈1,500 followers, 1,000 new (1 page)\n`,
+    );
     expect(first.stderr).toContain(`[${'█'.repeat(24)}] 100%  1,500 / ≈1,500 followers, 1,500 new (2 pages)\n`);
     const again = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
     expect(again.stdout).toContain(': 0 new profiles');
     const reopened = new SqliteStore(db);
     expect(await reopened.read((r) => r.countUsers())).toBe(1_500);
     await reopened.close();
-    await expect(tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: '' })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('has no channel_access_token') });
+    await expect(tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: '' })).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('has no channel_access_token'),
+    });
   } finally {
     await fake.stop();
   }
@@ -146,5 +211,6 @@ test('TIDINGS_WORKER_BATCH sets the worker’s batch size, and a bad value is re
   expect(workerBatchSize(undefined)).toBe(2000);
   expect(workerBatchSize('')).toBe(2000);
   expect(workerBatchSize('100')).toBe(100);
-  for (const bad of ['0', '-5', '1.5', 'many', '100001']) expect(() => workerBatchSize(bad)).toThrow(/TIDINGS_WORKER_BATCH must be an integer from 1 to 100000/);
+  for (const bad of ['0', '-5', '1.5', 'many', '100001'])
+    expect(() => workerBatchSize(bad)).toThrow(/TIDINGS_WORKER_BATCH must be an integer from 1 to 100000/);
 });

@@ -41,15 +41,20 @@ async function call(url: string, method: string, path: string, body?: unknown): 
 async function defineCampaign(url: string, delaySeconds: number): Promise<void> {
   const applied = await call(url, 'POST', '/v1/apply', {
     channels: [{ id: 'line-main', type: 'line' }],
-    campaigns: [{
-      id: CAMPAIGN,
-      name: 'Checkout reminder',
-      status: 'active',
-      trigger: { type: 'custom_event', event: EVENT },
-      audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
-      delay: { type: 'duration', seconds: delaySeconds },
-      message: { channel: 'line-main', default: { type: 'text', text: 'Hi {{ user.external_id }}, your checkout is waiting' } },
-    }],
+    campaigns: [
+      {
+        id: CAMPAIGN,
+        name: 'Checkout reminder',
+        status: 'active',
+        trigger: { type: 'custom_event', event: EVENT },
+        audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
+        delay: { type: 'duration', seconds: delaySeconds },
+        message: {
+          channel: 'line-main',
+          default: { type: 'text', text: 'Hi {{ user.external_id }}, your checkout is waiting' },
+        },
+      },
+    ],
   });
   expect(applied.status, JSON.stringify(applied.body)).toBe(200);
 }
@@ -68,7 +73,12 @@ async function trackUsers(url: string, from: number, to: number): Promise<void> 
 }
 
 /** Polls `check` until it returns true; fails with `describe()` after `timeoutMs`. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string, intervalMs = 50): Promise<void> {
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  describe: () => Promise<string> | string,
+  intervalMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
@@ -117,7 +127,8 @@ async function count(probe: Probe, sql: string): Promise<number> {
 }
 
 const sandboxCount = (probe: Probe) => count(probe, 'SELECT count(*) AS n FROM sandbox_messages');
-const sentCount = (probe: Probe) => count(probe, `SELECT count(*) AS n FROM messages WHERE campaign_id = '${CAMPAIGN}' AND state = 'sent'`);
+const sentCount = (probe: Probe) =>
+  count(probe, `SELECT count(*) AS n FROM messages WHERE campaign_id = '${CAMPAIGN}' AND state = 'sent'`);
 
 /**
  * Every user `u0`..`u(n-1)`, checked against the rows: one message (sent), one sandbox delivery
@@ -127,23 +138,52 @@ const sentCount = (probe: Probe) => count(probe, `SELECT count(*) AS n FROM mess
 async function discrepancies(probe: Probe, users: number): Promise<string[]> {
   const byKey = (rows: Row[], key: string) => new Map(rows.map((r) => [String(r[key]), Number(r.n)]));
   const userRows = await probe.rows('SELECT id, external_id, line_id FROM users');
-  const messages = byKey(await probe.rows(`SELECT user_id, count(*) AS n FROM messages WHERE campaign_id = '${CAMPAIGN}' GROUP BY user_id`), 'user_id');
-  const sentMessages = byKey(await probe.rows(`SELECT user_id, count(*) AS n FROM messages WHERE campaign_id = '${CAMPAIGN}' AND state = 'sent' GROUP BY user_id`), 'user_id');
-  const sandbox = byKey(await probe.rows('SELECT recipient, count(*) AS n FROM sandbox_messages GROUP BY recipient'), 'recipient');
-  const timeline = byKey(await probe.rows(`SELECT user_id, count(*) AS n FROM timeline WHERE campaign_id = '${CAMPAIGN}' AND outcome = 'sent' GROUP BY user_id`), 'user_id');
+  const messages = byKey(
+    await probe.rows(`SELECT user_id, count(*) AS n FROM messages WHERE campaign_id = '${CAMPAIGN}' GROUP BY user_id`),
+    'user_id',
+  );
+  const sentMessages = byKey(
+    await probe.rows(
+      `SELECT user_id, count(*) AS n FROM messages WHERE campaign_id = '${CAMPAIGN}' AND state = 'sent' GROUP BY user_id`,
+    ),
+    'user_id',
+  );
+  const sandbox = byKey(
+    await probe.rows('SELECT recipient, count(*) AS n FROM sandbox_messages GROUP BY recipient'),
+    'recipient',
+  );
+  const timeline = byKey(
+    await probe.rows(
+      `SELECT user_id, count(*) AS n FROM timeline WHERE campaign_id = '${CAMPAIGN}' AND outcome = 'sent' GROUP BY user_id`,
+    ),
+    'user_id',
+  );
   const problems: string[] = [];
   if (userRows.length !== users) problems.push(`${userRows.length} users stored, expected ${users}`);
   for (const user of userRows) {
     const id = String(user.id);
-    const got = { messages: messages.get(id) ?? 0, sent: sentMessages.get(id) ?? 0, sandbox: sandbox.get(String(user.line_id)) ?? 0, timeline: timeline.get(id) ?? 0 };
-    if (got.messages !== 1 || got.sent !== 1 || got.sandbox !== 1 || got.timeline !== 1) problems.push(`${String(user.external_id)}: ${JSON.stringify(got)}`);
+    const got = {
+      messages: messages.get(id) ?? 0,
+      sent: sentMessages.get(id) ?? 0,
+      sandbox: sandbox.get(String(user.line_id)) ?? 0,
+      timeline: timeline.get(id) ?? 0,
+    };
+    if (got.messages !== 1 || got.sent !== 1 || got.sandbox !== 1 || got.timeline !== 1)
+      problems.push(`${String(user.external_id)}: ${JSON.stringify(got)}`);
   }
   const sandboxTotal = await sandboxCount(probe);
   if (sandboxTotal !== users) problems.push(`${sandboxTotal} sandbox messages, expected ${users}`);
-  const orphans = await count(probe, 'SELECT count(*) AS n FROM sandbox_messages s LEFT JOIN messages m ON m.id = s.message_id WHERE m.id IS NULL');
+  const orphans = await count(
+    probe,
+    'SELECT count(*) AS n FROM sandbox_messages s LEFT JOIN messages m ON m.id = s.message_id WHERE m.id IS NULL',
+  );
   if (orphans !== 0) problems.push(`${orphans} sandbox messages without an outgoing message`);
-  const timelineMessages = await count(probe, `SELECT count(DISTINCT message_id) AS n FROM timeline WHERE campaign_id = '${CAMPAIGN}' AND outcome = 'sent'`);
-  if (timelineMessages !== users) problems.push(`${timelineMessages} distinct messages marked sent on the timeline, expected ${users}`);
+  const timelineMessages = await count(
+    probe,
+    `SELECT count(DISTINCT message_id) AS n FROM timeline WHERE campaign_id = '${CAMPAIGN}' AND outcome = 'sent'`,
+  );
+  if (timelineMessages !== users)
+    problems.push(`${timelineMessages} distinct messages marked sent on the timeline, expected ${users}`);
   const pending = await count(probe, "SELECT count(*) AS n FROM journey_entries WHERE state = 'pending'");
   if (pending !== 0) problems.push(`${pending} journey entries still pending`);
   return problems;
@@ -170,7 +210,10 @@ async function withTempDatabase(work: (url: string) => Promise<void>): Promise<v
 // ---- the tests ----------------------------------------------------------------------------------
 
 /** A server and a probe on its database; the server is stopped again if the probe cannot open. */
-async function startWithProbe(start: () => Promise<ChildServer>, openProbe: () => Promise<Probe>): Promise<{ server: ChildServer; probe: Probe }> {
+async function startWithProbe(
+  start: () => Promise<ChildServer>,
+  openProbe: () => Promise<Probe>,
+): Promise<{ server: ChildServer; probe: Probe }> {
   const server = await start();
   const probe = await openProbe().catch(async (error: unknown) => {
     await stop(server);
@@ -198,16 +241,34 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
       const listed = await call(a.url, 'GET', `/v1/messages?campaign_id=${CAMPAIGN}&limit=1000`);
       return (listed.body.messages as Array<{ state: string }>).filter((m) => m.state === 'sent').length;
     };
-    await waitFor(async () => (await sentViaApi()) >= USERS, 15_000, async () => `${await sentViaApi()} of ${USERS} messages sent\n${a.output()}\n${b.output()}`);
+    await waitFor(
+      async () => (await sentViaApi()) >= USERS,
+      15_000,
+      async () => `${await sentViaApi()} of ${USERS} messages sent\n${a.output()}\n${b.output()}`,
+    );
 
     // Through the API of either process: one message per user, each sent once, one sandbox delivery each.
     for (const server of servers) {
-      const messages = (await call(server.url, 'GET', `/v1/messages?campaign_id=${CAMPAIGN}&limit=1000`)).body.messages as Array<{ id: string; user_id: string; to: string; state: string; attempts: number; provider_message_id: string }>;
+      const messages = (await call(server.url, 'GET', `/v1/messages?campaign_id=${CAMPAIGN}&limit=1000`)).body
+        .messages as Array<{
+        id: string;
+        user_id: string;
+        to: string;
+        state: string;
+        attempts: number;
+        provider_message_id: string;
+      }>;
       expect(messages).toHaveLength(USERS);
       expect(new Set(messages.map((m) => m.id)).size).toBe(USERS);
       expect(new Set(messages.map((m) => m.user_id)).size).toBe(USERS);
-      expect(messages.every((m) => m.state === 'sent' && m.attempts === 1 && m.provider_message_id === null)).toBe(true);
-      const sandbox = (await call(server.url, 'GET', '/v1/sandbox/messages?limit=1000')).body.messages as Array<{ message_id: string; to: string; payload: { messages: Array<{ text: string }> } }>;
+      expect(messages.every((m) => m.state === 'sent' && m.attempts === 1 && m.provider_message_id === null)).toBe(
+        true,
+      );
+      const sandbox = (await call(server.url, 'GET', '/v1/sandbox/messages?limit=1000')).body.messages as Array<{
+        message_id: string;
+        to: string;
+        payload: { messages: Array<{ text: string }> };
+      }>;
       expect(sandbox).toHaveLength(USERS);
       expect(new Set(sandbox.map((m) => m.message_id)).size).toBe(USERS);
       expect(new Set(sandbox.map((m) => m.message_id))).toEqual(new Set(messages.map((m) => m.id)));
@@ -216,8 +277,11 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
       expect(texts.get(lineId(7))).toBe('Hi u7, your checkout is waiting');
     }
     // A user's own timeline, through the API: triggered, scheduled, sent; once each.
-    const [user] = (await call(b.url, 'GET', `/v1/users?external_id=${externalId(USERS - 1)}`)).body.users as Array<{ id: string }>;
-    const timeline = (await call(a.url, 'GET', `/v1/users/${user.id}/timeline?campaign_id=${CAMPAIGN}`)).body.timeline as Array<{ outcome: string }>;
+    const [user] = (await call(b.url, 'GET', `/v1/users?external_id=${externalId(USERS - 1)}`)).body.users as Array<{
+      id: string;
+    }>;
+    const timeline = (await call(a.url, 'GET', `/v1/users/${user.id}/timeline?campaign_id=${CAMPAIGN}`)).body
+      .timeline as Array<{ outcome: string }>;
     expect(timeline.map((t) => t.outcome).reverse()).toEqual(['triggered', 'scheduled', 'sent']);
     // And every user, from the rows.
     expect(await discrepancies(probe, USERS)).toEqual([]);
@@ -246,14 +310,21 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
   try {
     await defineCampaign(server.url, DELAY_SECONDS);
     const trackStarted = Date.now();
-    await Promise.all(Array.from({ length: 4 }, (_, w) => trackUsers(server.url, (w * USERS) / 4, ((w + 1) * USERS) / 4)));
+    await Promise.all(
+      Array.from({ length: 4 }, (_, w) => trackUsers(server.url, (w * USERS) / 4, ((w + 1) * USERS) / 4)),
+    );
     const trackMs = Date.now() - trackStarted;
 
     // Wait for the dispatch to be under way (a random point in its first three quarters), then kill
     // the process without warning.
     const killAt = 1 + Math.floor(Math.random() * (USERS * 0.75));
     let delivered = 0;
-    await waitFor(async () => (delivered = await sandboxCount(probe)) >= killAt, 10_000, () => `only ${delivered} of ${USERS} sent\n${server.output()}`, 2);
+    await waitFor(
+      async () => (delivered = await sandboxCount(probe)) >= killAt,
+      10_000,
+      () => `only ${delivered} of ${USERS} sent\n${server.output()}`,
+      2,
+    );
     server.child.kill('SIGKILL');
     expect((await server.exited).signal).toBe('SIGKILL');
     // What the dead process committed is consistent (one statement, one snapshot): each sandbox
@@ -267,11 +338,17 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
     expect(Number(committed.sent)).toBe(atKill);
 
     server = await start();
-    await waitFor(async () => (await sentCount(probe)) >= USERS, 15_000, async () => `${await sentCount(probe)} of ${USERS} sent\n${server.output()}`);
+    await waitFor(
+      async () => (await sentCount(probe)) >= USERS,
+      15_000,
+      async () => `${await sentCount(probe)} of ${USERS} sent\n${server.output()}`,
+    );
     expect(await discrepancies(probe, USERS)).toEqual([]);
     const listed = await call(server.url, 'GET', '/v1/sandbox/messages?limit=1000');
     expect(listed.body.messages).toHaveLength(1000);
-    console.log(`kill mid-dispatch: tracked ${USERS} in ${trackMs} ms, killed at >= ${killAt}: ${atKill} of ${USERS} had been sent`);
+    console.log(
+      `kill mid-dispatch: tracked ${USERS} in ${trackMs} ms, killed at >= ${killAt}: ${atKill} of ${USERS} had been sent`,
+    );
   } finally {
     await probe.close();
     await stop(server);
@@ -282,8 +359,17 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
 async function defineNews(url: string): Promise<void> {
   const applied = await call(url, 'POST', '/v1/apply', {
     channels: [{ id: 'line-main', type: 'line' }],
-    campaigns: [{ id: 'news', name: 'News', status: 'active', trigger: { type: 'api' }, audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
-      delay: { type: 'duration', seconds: 3600 }, message: { channel: 'line-main', default: { type: 'text', text: 'News for {{ user.external_id }}' } } }],
+    campaigns: [
+      {
+        id: 'news',
+        name: 'News',
+        status: 'active',
+        trigger: { type: 'api' },
+        audience: { filters: [{ attribute: 'line_id', op: 'exists' }] },
+        delay: { type: 'duration', seconds: 3600 },
+        message: { channel: 'line-main', default: { type: 'text', text: 'News for {{ user.external_id }}' } },
+      },
+    ],
   });
   expect(applied.status, JSON.stringify(applied.body)).toBe(200);
 }
@@ -293,7 +379,10 @@ async function broadcastDiscrepancies(probe: Probe, dispatchId: string, users: n
   const checks: Array<[string, string]> = [
     ['recipients counted', `SELECT recipients AS n FROM broadcasts WHERE dispatch_id = '${dispatchId}'`],
     ['pending sends', "SELECT count(*) AS n FROM journey_entries WHERE campaign_id = 'news'"],
-    ['users with a pending send', "SELECT count(DISTINCT user_id) AS n FROM journey_entries WHERE campaign_id = 'news'"],
+    [
+      'users with a pending send',
+      "SELECT count(DISTINCT user_id) AS n FROM journey_entries WHERE campaign_id = 'news'",
+    ],
     ['triggered rows', "SELECT count(*) AS n FROM timeline WHERE campaign_id = 'news' AND outcome = 'triggered'"],
   ];
   const problems: string[] = [];
@@ -316,7 +405,9 @@ async function killMidBroadcast(start: () => Promise<ChildServer>, openProbe: ()
   let { server } = opened;
   try {
     await defineNews(server.url);
-    await Promise.all(Array.from({ length: 4 }, (_, w) => trackUsers(server.url, (w * USERS) / 4, ((w + 1) * USERS) / 4)));
+    await Promise.all(
+      Array.from({ length: 4 }, (_, w) => trackUsers(server.url, (w * USERS) / 4, ((w + 1) * USERS) / 4)),
+    );
     const started = await call(server.url, 'POST', '/campaigns/trigger/send', { campaign_id: 'news', broadcast: true });
     expect(started.status).toBe(201);
     const id = started.body.dispatch_id as string;
@@ -325,7 +416,12 @@ async function killMidBroadcast(start: () => Promise<ChildServer>, openProbe: ()
 
     const killAt = 1 + Math.floor(Math.random() * (USERS * 0.75));
     let decided = 0;
-    await waitFor(async () => (decided = await recipients()) >= killAt, 10_000, () => `only ${decided} of ${USERS} decided\n${server.output()}`, 2);
+    await waitFor(
+      async () => (decided = await recipients()) >= killAt,
+      10_000,
+      () => `only ${decided} of ${USERS} decided\n${server.output()}`,
+      2,
+    );
     server.child.kill('SIGKILL');
     expect((await server.exited).signal).toBe('SIGKILL');
     // The cursor's count and the decisions were committed together.
@@ -334,7 +430,13 @@ async function killMidBroadcast(start: () => Promise<ChildServer>, openProbe: ()
     expect(await entries()).toBe(atKill);
 
     server = await start();
-    await waitFor(async () => (await count(probe, `SELECT count(*) AS n FROM broadcasts WHERE dispatch_id = '${id}' AND state = 'done'`)) === 1, 15_000, async () => `${await recipients()} of ${USERS} decided\n${server.output()}`);
+    await waitFor(
+      async () =>
+        (await count(probe, `SELECT count(*) AS n FROM broadcasts WHERE dispatch_id = '${id}' AND state = 'done'`)) ===
+        1,
+      15_000,
+      async () => `${await recipients()} of ${USERS} decided\n${server.output()}`,
+    );
     expect(await broadcastDiscrepancies(probe, id, USERS)).toEqual([]);
     console.log(`kill mid-broadcast: killed at >= ${killAt}: ${atKill} of ${USERS} had been decided`);
   } finally {
@@ -355,12 +457,22 @@ async function twoProcessesShareABroadcast(databaseUrl: string): Promise<void> {
     servers.push(await startChildServer(null, env));
     await defineNews(servers[0].url);
     servers.push(await startChildServer(null, env));
-    await Promise.all(Array.from({ length: 4 }, (_, w) => trackUsers(servers[w % 2].url, (w * USERS) / 4, ((w + 1) * USERS) / 4)));
-    const started = await call(servers[1].url, 'POST', '/campaigns/trigger/send', { campaign_id: 'news', broadcast: true });
+    await Promise.all(
+      Array.from({ length: 4 }, (_, w) => trackUsers(servers[w % 2].url, (w * USERS) / 4, ((w + 1) * USERS) / 4)),
+    );
+    const started = await call(servers[1].url, 'POST', '/campaigns/trigger/send', {
+      campaign_id: 'news',
+      broadcast: true,
+    });
     expect(started.status).toBe(201);
     const id = started.body.dispatch_id as string;
-    await waitFor(async () => (await count(probe, `SELECT count(*) AS n FROM broadcasts WHERE dispatch_id = '${id}' AND state = 'done'`)) === 1, 20_000,
-      async () => `not done\n${servers[0].output()}\n${servers[1].output()}`);
+    await waitFor(
+      async () =>
+        (await count(probe, `SELECT count(*) AS n FROM broadcasts WHERE dispatch_id = '${id}' AND state = 'done'`)) ===
+        1,
+      20_000,
+      async () => `not done\n${servers[0].output()}\n${servers[1].output()}`,
+    );
     expect(await broadcastDiscrepancies(probe, id, USERS)).toEqual([]);
     for (const server of servers) expect(server.output()).not.toMatch(/campaign worker failed/);
   } finally {
@@ -372,20 +484,30 @@ async function twoProcessesShareABroadcast(databaseUrl: string): Promise<void> {
 describe('dispatch across processes', () => {
   test('SQLite: kill -9 mid-broadcast, restart: every user of the audience triggered exactly once', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'tidings-broadcast-')), 'tidings.db');
-    await killMidBroadcast(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...BROADCAST_ENV }), async () => sqliteProbe(db));
+    await killMidBroadcast(
+      () => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...BROADCAST_ENV }),
+      async () => sqliteProbe(db),
+    );
   }, 40_000);
 
   test('SQLite: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
     const db = join(mkdtempSync(join(tmpdir(), 'tidings-dispatch-')), 'tidings.db');
-    await killMidDispatch(() => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...LEASE_ENV }), async () => sqliteProbe(db));
+    await killMidDispatch(
+      () => startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, ...LEASE_ENV }),
+      async () => sqliteProbe(db),
+    );
   }, 40_000);
 
   if (!pgReachable && inCi) {
     test('PostgreSQL is required in CI', () => {
-      throw new Error(`PostgreSQL is required in CI but is not reachable at ${describePostgresUrl()} (set TIDINGS_TEST_DATABASE_URL)`);
+      throw new Error(
+        `PostgreSQL is required in CI but is not reachable at ${describePostgresUrl()} (set TIDINGS_TEST_DATABASE_URL)`,
+      );
     });
   } else if (!pgReachable) {
-    console.warn(`PostgreSQL not reachable at ${describePostgresUrl()}: multi-process PostgreSQL dispatch tests skipped`);
+    console.warn(
+      `PostgreSQL not reachable at ${describePostgresUrl()}: multi-process PostgreSQL dispatch tests skipped`,
+    );
     test.skip('PostgreSQL: two processes on one database (PostgreSQL not reachable)', () => {});
     test.skip('PostgreSQL: kill -9 mid-dispatch (PostgreSQL not reachable)', () => {});
     test.skip('PostgreSQL: kill -9 mid-broadcast (PostgreSQL not reachable)', () => {});
@@ -400,11 +522,21 @@ describe('dispatch across processes', () => {
     }, 40_000);
 
     test('PostgreSQL: kill -9 mid-broadcast, restart: every user of the audience triggered exactly once', async () => {
-      await withTempDatabase((url) => killMidBroadcast(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...BROADCAST_ENV }), () => postgresProbe(url)));
+      await withTempDatabase((url) =>
+        killMidBroadcast(
+          () => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...BROADCAST_ENV }),
+          () => postgresProbe(url),
+        ),
+      );
     }, 40_000);
 
     test('PostgreSQL: kill -9 mid-dispatch, restart: every user gets exactly one message', async () => {
-      await withTempDatabase((url) => killMidDispatch(() => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...LEASE_ENV }), () => postgresProbe(url)));
+      await withTempDatabase((url) =>
+        killMidDispatch(
+          () => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...LEASE_ENV }),
+          () => postgresProbe(url),
+        ),
+      );
     }, 40_000);
   }
 });

@@ -10,12 +10,20 @@ const KEY = 'durability-key';
 function trackBody(batch: number) {
   return {
     attributes: [{ external_id: `u${batch % 50}`, last_batch: batch }],
-    events: Array.from({ length: 10 }, (_, i) => ({ external_id: `u${batch % 50}`, name: `b${batch}-e${i}`, time: '2026-03-01T00:00:00Z' })),
+    events: Array.from({ length: 10 }, (_, i) => ({
+      external_id: `u${batch % 50}`,
+      name: `b${batch}-e${i}`,
+      time: '2026-03-01T00:00:00Z',
+    })),
   };
 }
 
 async function post(url: string, body: unknown): Promise<number> {
-  const response = await fetch(`${url}/users/track`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${url}/users/track`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   await response.arrayBuffer();
   return response.status;
 }
@@ -24,8 +32,20 @@ async function storedEventNames(db: string): Promise<Set<string>> {
   const store = new SqliteStore(db);
   try {
     const names = new Set<string>();
-    const ids = (await store.read((r) => r.loadUsers({ ids: [], externalIds: Array.from({ length: 50 }, (_, i) => `u${i}`), aliases: [], emails: [], phones: [], lineIds: [] }))).map((u) => u.id);
-    for (const id of ids) for (const event of await store.read((r) => r.listEvents(id, { limit: 100_000 }))) names.add(event.name);
+    const ids = (
+      await store.read((r) =>
+        r.loadUsers({
+          ids: [],
+          externalIds: Array.from({ length: 50 }, (_, i) => `u${i}`),
+          aliases: [],
+          emails: [],
+          phones: [],
+          lineIds: [],
+        }),
+      )
+    ).map((u) => u.id);
+    for (const id of ids)
+      for (const event of await store.read((r) => r.listEvents(id, { limit: 100_000 }))) names.add(event.name);
     return names;
   } finally {
     await store.close();
@@ -56,7 +76,9 @@ test('kill -9 during ingestion loses no acknowledged write', async () => {
   expect((await server.exited).signal).toBe('SIGKILL');
 
   const stored = await storedEventNames(db);
-  const missing = acknowledged.flatMap((b) => Array.from({ length: 10 }, (_, i) => `b${b}-e${i}`)).filter((n) => !stored.has(n));
+  const missing = acknowledged
+    .flatMap((b) => Array.from({ length: 10 }, (_, i) => `b${b}-e${i}`))
+    .filter((n) => !stored.has(n));
   expect(acknowledged.length).toBeGreaterThanOrEqual(150);
   expect(missing).toEqual([]);
   // No batch is half-written: each one is all ten events or none.

@@ -7,12 +7,17 @@ import { runScenario, unmetExpectations } from '../../src/simulation/run-scenari
 import type { Scenario } from '../../src/simulation/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const files = readdirSync(here).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(here)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 
 /** Every scenario under test/scenarios/ runs through the whole engine and meets its own `expect:`. */
 test.each(files)('%s meets its expectations', async (file) => {
   const scenario = readDocument(join(here, file)) as Scenario;
-  const definitions = typeof scenario.definitions === 'string' ? readDefinitions(resolve(here, scenario.definitions)) : scenario.definitions;
+  const definitions =
+    typeof scenario.definitions === 'string'
+      ? readDefinitions(resolve(here, scenario.definitions))
+      : scenario.definitions;
   const lines = await runScenario(scenario, definitions);
   expect(scenario.expect?.length ?? 0).toBeGreaterThan(0);
   expect(unmetExpectations(lines, scenario.expect ?? [])).toEqual([]);

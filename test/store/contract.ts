@@ -10,7 +10,10 @@ import type { ApiKeyRecord, Store } from '../../src/store/store.ts';
  * The behaviour every `Store` implementation must have. `open` returns a new, empty store that has
  * NOT been migrated yet (the suite migrates it), and a `cleanup` that closes and discards it.
  */
-export function describeStoreContract(name: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>): void {
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>,
+): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
@@ -56,10 +59,17 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           expect(await store.read((r) => r.getSettings())).toEqual({});
 
           await store.transaction((tx) => tx.putSettings({ company_time_zone: 'Asia/Tokyo', public_url: null }));
-          expect(await store.read((r) => r.getSettings())).toEqual({ company_time_zone: 'Asia/Tokyo', public_url: null });
+          expect(await store.read((r) => r.getSettings())).toEqual({
+            company_time_zone: 'Asia/Tokyo',
+            public_url: null,
+          });
 
           await store.transaction((tx) => tx.putSettings({ company_time_zone: 'UTC', default_country: 'JP' }));
-          expect(await store.read((r) => r.getSettings())).toEqual({ company_time_zone: 'UTC', default_country: 'JP', public_url: null });
+          expect(await store.read((r) => r.getSettings())).toEqual({
+            company_time_zone: 'UTC',
+            default_country: 'JP',
+            public_url: null,
+          });
 
           await store.transaction((tx) => tx.putSettings({ public_url: 'https://tidings.example.com/' }));
           expect(await store.read((r) => r.getSettings())).toEqual({
@@ -77,11 +87,31 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
             email: 'alice@example.com',
             phone: '+14155550100',
             line_id: 'U-line-alice',
-            standard: { first_name: 'Alice', last_name: 'Ålander', country: 'SE', email_subscribe: 'opted_in', dob: null },
-            custom: { plan: 'gold', visits: 12, ratio: 0.25, vip: true, tags: ['a', 'b'], nested: { deep: [1, { x: null }] }, note: '日本語 😀' },
+            standard: {
+              first_name: 'Alice',
+              last_name: 'Ålander',
+              country: 'SE',
+              email_subscribe: 'opted_in',
+              dob: null,
+            },
+            custom: {
+              plan: 'gold',
+              visits: 12,
+              ratio: 0.25,
+              vip: true,
+              tags: ['a', 'b'],
+              nested: { deep: [1, { x: null }] },
+              note: '日本語 😀',
+            },
             last_interacted_channel: 'email',
           });
-        const bob = () => user('u-bob', { external_id: 'ext-bob', email: 'bob@example.com', phone: '+14155550101', line_id: 'U-line-bob' });
+        const bob = () =>
+          user('u-bob', {
+            external_id: 'ext-bob',
+            email: 'bob@example.com',
+            phone: '+14155550101',
+            line_id: 'U-line-bob',
+          });
 
         async function seed(): Promise<void> {
           await store.transaction(async (tx) => {
@@ -109,7 +139,11 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
             promo: { state: 'unsubscribed', changed_at: 1_700_000_000_200 },
           },
         });
-        const expectedBob = (): UserRecord => ({ ...bob(), aliases: [{ alias_label: 'crm', alias_name: 'B-1' }], subscriptions: {} });
+        const expectedBob = (): UserRecord => ({
+          ...bob(),
+          aliases: [{ alias_label: 'crm', alias_name: 'B-1' }],
+          subscriptions: {},
+        });
 
         test('loadUsers with no keys, or keys nobody has, finds nobody', async () => {
           await seed();
@@ -172,7 +206,10 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
               user('u-anon-2', { phone: '+14155550100' }),
             ]),
           );
-          expect((await load(store, { emails: ['alice@example.com'] })).map((u) => u.id)).toEqual(['u-alice', 'u-anon-1']);
+          expect((await load(store, { emails: ['alice@example.com'] })).map((u) => u.id)).toEqual([
+            'u-alice',
+            'u-anon-1',
+          ]);
           expect((await load(store, { phones: ['+14155550100'] })).map((u) => u.id)).toEqual(['u-alice', 'u-anon-2']);
         });
 
@@ -197,7 +234,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         });
 
         test('insertUsers writes a batch; countUsers counts it', async () => {
-          const many = Array.from({ length: 60 }, (_, i) => user(`u-${String(i).padStart(3, '0')}`, { external_id: i % 2 ? `ext-${i}` : null }));
+          const many = Array.from({ length: 60 }, (_, i) =>
+            user(`u-${String(i).padStart(3, '0')}`, { external_id: i % 2 ? `ext-${i}` : null }),
+          );
           await store.transaction((tx) => tx.insertUsers(many));
           expect(await store.read((r) => r.countUsers())).toBe(60);
           const found = await load(store, { ids: many.map((u) => u.id) });
@@ -208,7 +247,7 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           const many = Array.from({ length: 25 }, (_, i) => user(`u-${String(24 - i).padStart(3, '0')}`));
           await store.transaction((tx) => tx.insertUsers(many));
           const pages: string[][] = [];
-          for (let after: string | null = null; ;) {
+          for (let after: string | null = null; ; ) {
             const page: string[] = await store.read((r) => r.userIdsAfter(after, 10));
             if (page.length === 0) break;
             pages.push(page);
@@ -282,7 +321,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           expect(await load(store, { ids: ['u-new', 'u-dup'], externalIds: ['ext-new'] })).toEqual([]);
           expect(await store.read((r) => r.countUsers())).toBe(2);
 
-          await expect(store.transaction((tx) => tx.updateUsers([{ ...bob(), external_id: 'ext-alice' }]))).rejects.toThrow();
+          await expect(
+            store.transaction((tx) => tx.updateUsers([{ ...bob(), external_id: 'ext-alice' }])),
+          ).rejects.toThrow();
           expect(await load(store, { ids: ['u-bob'] })).toEqual([expectedBob()]);
         });
 
@@ -295,12 +336,18 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       describe('aliases', () => {
         test('an alias belongs to one user, and a user has one alias per label', async () => {
           await store.transaction((tx) => tx.insertUsers([user('u-1'), user('u-2')]));
-          await store.transaction((tx) => tx.insertAliases([{ user_id: 'u-1', alias_label: 'crm', alias_name: 'C-1' }]));
+          await store.transaction((tx) =>
+            tx.insertAliases([{ user_id: 'u-1', alias_label: 'crm', alias_name: 'C-1' }]),
+          );
 
           // The same (label, name) on another user.
-          await expect(store.transaction((tx) => tx.insertAliases([{ user_id: 'u-2', alias_label: 'crm', alias_name: 'C-1' }]))).rejects.toThrow();
+          await expect(
+            store.transaction((tx) => tx.insertAliases([{ user_id: 'u-2', alias_label: 'crm', alias_name: 'C-1' }])),
+          ).rejects.toThrow();
           // A second name under the same label for the same user.
-          await expect(store.transaction((tx) => tx.insertAliases([{ user_id: 'u-1', alias_label: 'crm', alias_name: 'C-2' }]))).rejects.toThrow();
+          await expect(
+            store.transaction((tx) => tx.insertAliases([{ user_id: 'u-1', alias_label: 'crm', alias_name: 'C-2' }])),
+          ).rejects.toThrow();
 
           // The same name under another label, and the same label on another user, are fine.
           await store.transaction((tx) =>
@@ -311,7 +358,13 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           );
           const found = await load(store, { ids: ['u-1', 'u-2'] });
           expect(found.map((u) => [u.id, u.aliases])).toEqual([
-            ['u-1', [{ alias_label: 'crm', alias_name: 'C-1' }, { alias_label: 'shop', alias_name: 'C-1' }]],
+            [
+              'u-1',
+              [
+                { alias_label: 'crm', alias_name: 'C-1' },
+                { alias_label: 'shop', alias_name: 'C-1' },
+              ],
+            ],
             ['u-2', [{ alias_label: 'crm', alias_name: 'C-2' }]],
           ]);
         });
@@ -319,9 +372,17 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         test('aliases with unicode and spaces are found by exact match', async () => {
           await store.transaction(async (tx) => {
             await tx.insertUsers([user('u-1')]);
-            await tx.insertAliases([{ user_id: 'u-1', alias_label: 'ラベル label', alias_name: 'näme "quoted" \\ {braces}, comma' }]);
+            await tx.insertAliases([
+              { user_id: 'u-1', alias_label: 'ラベル label', alias_name: 'näme "quoted" \\ {braces}, comma' },
+            ]);
           });
-          expect((await load(store, { aliases: [{ alias_label: 'ラベル label', alias_name: 'näme "quoted" \\ {braces}, comma' }] })).map((u) => u.id)).toEqual(['u-1']);
+          expect(
+            (
+              await load(store, {
+                aliases: [{ alias_label: 'ラベル label', alias_name: 'näme "quoted" \\ {braces}, comma' }],
+              })
+            ).map((u) => u.id),
+          ).toEqual(['u-1']);
           expect(await load(store, { aliases: [{ alias_label: 'ラベル label', alias_name: 'näme' }] })).toEqual([]);
         });
       });
@@ -362,7 +423,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
               { user_id: 'u-1', group_id: 'news', state: 'unsubscribed', changed_at: 101 },
             ]),
           );
-          expect((await load(store, { ids: ['u-1'] }))[0].subscriptions).toEqual({ news: { state: 'unsubscribed', changed_at: 101 } });
+          expect((await load(store, { ids: ['u-1'] }))[0].subscriptions).toEqual({
+            news: { state: 'unsubscribed', changed_at: 101 },
+          });
         });
       });
 
@@ -384,13 +447,18 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           expect(typeof listed[0].time).toBe('number');
           expect(typeof listed[0].received_at).toBe('number');
 
-          expect((await store.read((r) => r.listEvents('u-1', { limit: 2 }))).map((e) => e.id)).toEqual(['e-05', 'e-03']);
+          expect((await store.read((r) => r.listEvents('u-1', { limit: 2 }))).map((e) => e.id)).toEqual([
+            'e-05',
+            'e-03',
+          ]);
           expect((await store.read((r) => r.listEvents('u-2'))).map((e) => e.id)).toEqual(['e-04']);
           expect(await store.read((r) => r.listEvents('nobody'))).toEqual([]);
         });
 
         test('listEvents returns at most 100 by default', async () => {
-          const events = Array.from({ length: 120 }, (_, i) => event(`e-${String(i).padStart(3, '0')}`, 'u-1', { time: 1_700_000_000_000 + i }));
+          const events = Array.from({ length: 120 }, (_, i) =>
+            event(`e-${String(i).padStart(3, '0')}`, 'u-1', { time: 1_700_000_000_000 + i }),
+          );
           await store.transaction(async (tx) => {
             await tx.insertUsers([user('u-1')]);
             await tx.insertEvents(events);
@@ -449,7 +517,13 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
 
           await store.transaction((tx) => tx.deleteUser('u-1'));
 
-          expect(await load(store, { ids: ['u-1'], externalIds: ['ext-1'], aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] })).toEqual([]);
+          expect(
+            await load(store, {
+              ids: ['u-1'],
+              externalIds: ['ext-1'],
+              aliases: [{ alias_label: 'crm', alias_name: 'C-1' }],
+            }),
+          ).toEqual([]);
           expect(await store.read((r) => r.listEvents('u-1'))).toEqual([]);
           expect(await store.read((r) => r.countUsers())).toBe(1);
 
@@ -515,7 +589,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           expect((await store.read((r) => r.listEvents('u-to'))).map((e) => e.id)).toEqual(['e-2', 'e-3', 'e-1']);
           expect((await store.read((r) => r.listEvents('u-to')))[0].user_id).toBe('u-to');
           expect(await store.read((r) => r.listEvents('u-from'))).toEqual([]);
-          expect((await load(store, { aliases: [{ alias_label: 'crm', alias_name: 'FROM-CRM' }] })).map((u) => u.id)).toEqual(['u-to']);
+          expect(
+            (await load(store, { aliases: [{ alias_label: 'crm', alias_name: 'FROM-CRM' }] })).map((u) => u.id),
+          ).toEqual(['u-to']);
         });
       });
 
@@ -562,9 +638,27 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
       });
 
       describe('api keys', () => {
-        const admin: ApiKeyRecord = { id: 'k-2', name: 'Admin ✔', hash: 'a'.repeat(64), permissions: ['*'], created_at: 1_700_000_000_000 };
-        const track: ApiKeyRecord = { id: 'k-1', name: 'Tracking', hash: 'b'.repeat(64), permissions: ['users.track', 'users.export.ids'], created_at: 1_700_000_000_000 };
-        const later: ApiKeyRecord = { id: 'k-0', name: 'Later', hash: 'c'.repeat(64), permissions: [], created_at: 1_700_000_000_001 };
+        const admin: ApiKeyRecord = {
+          id: 'k-2',
+          name: 'Admin ✔',
+          hash: 'a'.repeat(64),
+          permissions: ['*'],
+          created_at: 1_700_000_000_000,
+        };
+        const track: ApiKeyRecord = {
+          id: 'k-1',
+          name: 'Tracking',
+          hash: 'b'.repeat(64),
+          permissions: ['users.track', 'users.export.ids'],
+          created_at: 1_700_000_000_000,
+        };
+        const later: ApiKeyRecord = {
+          id: 'k-0',
+          name: 'Later',
+          hash: 'c'.repeat(64),
+          permissions: [],
+          created_at: 1_700_000_000_001,
+        };
 
         test('insert / findByHash / list (oldest first, then by id) / delete', async () => {
           expect(await store.read((r) => r.listApiKeys())).toEqual([]);
@@ -606,7 +700,9 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
               await tx.insertApiKey({ id: 'k-1', name: 'k', hash: 'h', permissions: [], created_at: 1 });
               // It sees its own writes…
               expect(await tx.countUsers()).toBe(1);
-              expect((await tx.loadUsers(keysOf({ aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] })))[0].subscriptions).toEqual({
+              expect(
+                (await tx.loadUsers(keysOf({ aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] })))[0].subscriptions,
+              ).toEqual({
                 news: { state: 'subscribed', changed_at: 1 },
               });
               throw new Error('boom');
@@ -617,7 +713,11 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
           await store.read(async (r) => {
             expect(await r.getSettings()).toEqual({});
             expect(await r.countUsers()).toBe(0);
-            expect(await r.loadUsers(keysOf({ ids: ['u-1'], externalIds: ['ext-1'], aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] }))).toEqual([]);
+            expect(
+              await r.loadUsers(
+                keysOf({ ids: ['u-1'], externalIds: ['ext-1'], aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] }),
+              ),
+            ).toEqual([]);
             expect(await r.listEvents('u-1')).toEqual([]);
             expect(await r.listSubscriptionGroups()).toEqual([]);
             expect(await r.listApiKeys()).toEqual([]);
@@ -631,10 +731,12 @@ export function describeStoreContract(name: string, open: () => Promise<{ store:
         });
 
         test('transaction and read return what the work returns', async () => {
-          expect(await store.transaction(async (tx) => {
-            await tx.insertUsers([user('u-1')]);
-            return { answer: 42 };
-          })).toEqual({ answer: 42 });
+          expect(
+            await store.transaction(async (tx) => {
+              await tx.insertUsers([user('u-1')]);
+              return { answer: 42 };
+            }),
+          ).toEqual({ answer: 42 });
           expect(await store.read(async (r) => (await r.countUsers()) * 2)).toBe(2);
         });
 
@@ -696,7 +798,9 @@ export function normalize(users: UserRecord[]): UserRecord[] {
   return users
     .map((u) => ({
       ...u,
-      aliases: [...u.aliases].sort((a, b) => byText(a.alias_label, b.alias_label) || byText(a.alias_name, b.alias_name)),
+      aliases: [...u.aliases].sort(
+        (a, b) => byText(a.alias_label, b.alias_label) || byText(a.alias_name, b.alias_name),
+      ),
     }))
     .sort((a, b) => byText(a.id, b.id));
 }

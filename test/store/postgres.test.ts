@@ -2,7 +2,13 @@ import { describe, expect, test } from 'vitest';
 import type { UserRecord } from '../../src/core/user.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { StoreTx } from '../../src/store/store.ts';
-import { describePostgresUrl, isPostgresReachable, openTestPostgresStore, postgresTestUrl, withTempSchema } from '../support/postgres.ts';
+import {
+  describePostgresUrl,
+  isPostgresReachable,
+  openTestPostgresStore,
+  postgresTestUrl,
+  withTempSchema,
+} from '../support/postgres.ts';
 import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, keysOf, load, user } from './contract.ts';
 
@@ -40,7 +46,9 @@ if (!reachable && inCi) {
     test('loadUsers in a transaction locks the profile: concurrent increments are not lost', async () => {
       const { store, cleanup } = await openTestPostgresStore();
       try {
-        await store.transaction((tx) => tx.insertUsers([user('u-1', { external_id: 'ext-1', custom: { counter: 0 } })]));
+        await store.transaction((tx) =>
+          tx.insertUsers([user('u-1', { external_id: 'ext-1', custom: { counter: 0 } })]),
+        );
         const increment = () =>
           store.transaction(async (tx) => {
             const [found] = await tx.loadUsers(keysOf({ externalIds: ['ext-1'] }));
@@ -68,7 +76,9 @@ if (!reachable && inCi) {
             // Neither inserts before both have looked, so the two really race on the unique key.
             await bothLoaded();
             if (existing) {
-              await tx.updateUsers([{ ...existing, custom: { ...existing.custom, [tag]: true }, updated_at: existing.updated_at + 1 }]);
+              await tx.updateUsers([
+                { ...existing, custom: { ...existing.custom, [tag]: true }, updated_at: existing.updated_at + 1 },
+              ]);
               return existing;
             }
             const created = user(`u-${tag}`, { external_id: 'ext-new', custom: { [tag]: true } });

@@ -66,10 +66,14 @@ describe('SQLite file store', () => {
     const { path, cleanup } = await openFileStore();
     try {
       const v1 = new DatabaseSync(path);
-      v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+      v1.exec(
+        'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
       v1.exec(SQLITE_MIGRATIONS[0].sql);
       v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(SQLITE_MIGRATIONS[0].name);
-      v1.exec(`INSERT INTO users (id, standard, custom, created_at, updated_at) VALUES ('u-1', '{}', '{}', 0, 0), ('u-2', '{}', '{}', 0, 0)`);
+      v1.exec(
+        `INSERT INTO users (id, standard, custom, created_at, updated_at) VALUES ('u-1', '{}', '{}', 0, 0), ('u-2', '{}', '{}', 0, 0)`,
+      );
       v1.exec(`INSERT INTO events (id, user_id, name, time, properties, source, received_at) VALUES
         ('e-1', 'u-1', 'first', 1, '{}', 'api', 1), ('e-2', 'u-1', 'second', 2, '{}', 'api', 2), ('e-3', 'u-2', 'other', 3, '{}', 'api', 3)`);
       v1.close();

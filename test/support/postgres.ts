@@ -83,7 +83,9 @@ export interface TestPostgresStore {
  * A `PostgresStore` in its own new schema, migrated unless `migrate: false`. `cleanup()` closes the
  * store and drops the schema.
  */
-export async function openTestPostgresStore(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestPostgresStore> {
+export async function openTestPostgresStore(
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<TestPostgresStore> {
   const url = postgresTestUrl();
   const schema = tempSchemaName();
   const store = new PostgresStore(url, { schema, poolSize: options.poolSize });

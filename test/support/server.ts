@@ -21,12 +21,20 @@ export interface TestServer {
   clock: Clock;
   app: FastifyInstance;
   /** A JSON request with the admin key unless another key (or null for none) is given. */
-  call(method: string, path: string, body?: unknown, options?: { key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<Reply>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    options?: { key?: string | null; headers?: Record<string, string>; raw?: string },
+  ): Promise<Reply>;
   close(): Promise<void>;
 }
 
 /** The real HTTP server on a loopback port, over a fresh store of the given kind. */
-export async function startTestServer(kind: StoreKind, options: { clock?: Clock; bodyLimit?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: StoreKind,
+  options: { clock?: Clock; bodyLimit?: number } = {},
+): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(kind);
   const clock = options.clock ?? new ManualClock('2026-03-06T08:00:00Z');
   const engine = createEngine(store, clock);
@@ -43,10 +51,18 @@ export async function startTestServer(kind: StoreKind, options: { clock?: Clock;
       const headers: Record<string, string> = { ...(key !== null ? { authorization: `Bearer ${key}` } : {}) };
       if (body !== undefined || callOptions.raw !== undefined) headers['content-type'] = 'application/json';
       Object.assign(headers, callOptions.headers);
-      const response = await fetch(url + path, { method, headers, body: callOptions.raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+      const response = await fetch(url + path, {
+        method,
+        headers,
+        body: callOptions.raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+      });
       const text = await response.text();
       let parsed: unknown = text;
-      try { parsed = text === '' ? null : JSON.parse(text); } catch { /* not JSON: keep the text */ }
+      try {
+        parsed = text === '' ? null : JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
       return { status: response.status, body: parsed, headers: response.headers };
     },
     async close() {
@@ -60,7 +76,10 @@ export async function startTestServer(kind: StoreKind, options: { clock?: Clock;
  * A test server over a fresh store with these definitions applied (`POST /v1/apply`), its manual
  * clock, and a campaign worker that is not started: tests run it with `runDue()`.
  */
-export async function startServerWithWorker(kind: StoreKind, definitions: Record<string, unknown>): Promise<{ server: TestServer; clock: ManualClock; worker: CampaignWorker }> {
+export async function startServerWithWorker(
+  kind: StoreKind,
+  definitions: Record<string, unknown>,
+): Promise<{ server: TestServer; clock: ManualClock; worker: CampaignWorker }> {
   const server = await startTestServer(kind);
   const applied = await server.call('POST', '/v1/apply', definitions);
   if (applied.status !== 200) throw new Error(`the test's definitions were refused: ${JSON.stringify(applied.body)}`);

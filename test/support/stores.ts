@@ -19,7 +19,8 @@ export async function openTestStore(kind: StoreKind): Promise<OpenedStore> {
 
 const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 const postgresReachable = await isPostgresReachable();
-if (!postgresReachable && !inCi) console.warn(`PostgreSQL not reachable at ${describePostgresUrl()}: PostgreSQL variants skipped`);
+if (!postgresReachable && !inCi)
+  console.warn(`PostgreSQL not reachable at ${describePostgresUrl()}: PostgreSQL variants skipped`);
 
 /**
  * Runs a suite once per store. Without PostgreSQL the PostgreSQL run is skipped with a notice,
@@ -28,6 +29,9 @@ if (!postgresReachable && !inCi) console.warn(`PostgreSQL not reachable at ${des
 export function describeEachStore(name: string, suite: (kind: StoreKind) => void): void {
   describe(`${name} [sqlite]`, () => suite('sqlite'));
   if (postgresReachable) describe(`${name} [postgres]`, () => suite('postgres'));
-  else if (inCi) test(`${name} [postgres]: PostgreSQL is required in CI`, () => { throw new Error(`PostgreSQL not reachable at ${describePostgresUrl()}`); });
+  else if (inCi)
+    test(`${name} [postgres]: PostgreSQL is required in CI`, () => {
+      throw new Error(`PostgreSQL not reachable at ${describePostgresUrl()}`);
+    });
   else describe.skip(`${name} [postgres] (PostgreSQL not reachable)`, () => test('skipped', () => {}));
 }

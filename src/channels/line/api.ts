@@ -28,7 +28,11 @@ export function lineRetryKey(messageId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-export function pushMessage(config: LineApiConfig, body: messagingApi.PushMessageRequest, retryKey: string): Promise<ProviderResult> {
+export function pushMessage(
+  config: LineApiConfig,
+  body: messagingApi.PushMessageRequest,
+  retryKey: string,
+): Promise<ProviderResult> {
   return send(config, '/v2/bot/message/push', body, { 'x-line-retry-key': retryKey });
 }
 
@@ -53,9 +57,16 @@ export class LineApiError extends Error {
  */
 export async function followerEstimate(config: LineApiConfig, now: number): Promise<number | null> {
   const url = new URL('/v2/bot/insight/followers', config.baseUrl);
-  url.searchParams.set('date', DateTime.fromMillis(now, { zone: 'Asia/Tokyo' }).minus({ days: 1 }).toFormat('yyyyLLdd'));
+  url.searchParams.set(
+    'date',
+    DateTime.fromMillis(now, { zone: 'Asia/Tokyo' }).minus({ days: 1 }).toFormat('yyyyLLdd'),
+  );
   try {
-    const response = await callProvider(url, { headers: { authorization: `Bearer ${config.accessToken}` } }, config.timeoutMs);
+    const response = await callProvider(
+      url,
+      { headers: { authorization: `Bearer ${config.accessToken}` } },
+      config.timeoutMs,
+    );
     const answer = parseAnswer(response.text) as { status?: string; followers?: number; blocks?: number } | null;
     if (!response.ok || answer?.status !== 'ready' || typeof answer.followers !== 'number') return null;
     return Math.max(0, answer.followers - (answer.blocks ?? 0));
@@ -65,13 +76,21 @@ export async function followerEstimate(config: LineApiConfig, now: number): Prom
 }
 
 /** One page of follower ids (`start`: the previous page's `next`); throws a LineApiError. */
-export async function followerPage(config: LineApiConfig, start: string | null, limit = 1000): Promise<{ userIds: string[]; next: string | null }> {
+export async function followerPage(
+  config: LineApiConfig,
+  start: string | null,
+  limit = 1000,
+): Promise<{ userIds: string[]; next: string | null }> {
   const url = new URL('/v2/bot/followers/ids', config.baseUrl);
   url.searchParams.set('limit', String(limit));
   if (start !== null) url.searchParams.set('start', start);
   let response: ProviderAnswer;
   try {
-    response = await callProvider(url, { headers: { authorization: `Bearer ${config.accessToken}` } }, config.timeoutMs);
+    response = await callProvider(
+      url,
+      { headers: { authorization: `Bearer ${config.accessToken}` } },
+      config.timeoutMs,
+    );
   } catch (error) {
     throw new LineApiError(networkFailure(error));
   }
@@ -81,23 +100,34 @@ export async function followerPage(config: LineApiConfig, start: string | null, 
   return { userIds: page.userIds ?? [], next: page.next ?? null };
 }
 
-async function send(config: LineApiConfig, path: string, body: unknown, headers: Record<string, string>): Promise<ProviderResult> {
+async function send(
+  config: LineApiConfig,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+): Promise<ProviderResult> {
   let response: ProviderAnswer;
   try {
-    response = await callProvider(new URL(path, config.baseUrl), {
-      method: 'POST',
-      headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    }, config.timeoutMs);
+    response = await callProvider(
+      new URL(path, config.baseUrl),
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${config.accessToken}`, 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      },
+      config.timeoutMs,
+    );
   } catch (error) {
     return networkFailure(error);
   }
   const answer = parseAnswer(response.text);
   // 409 on a push: this retry key was accepted before, so the message went out then.
-  if (response.ok || (response.status === 409 && 'x-line-retry-key' in headers)) return { kind: 'sent', providerMessageId: sentIds(answer) };
+  if (response.ok || (response.status === 409 && 'x-line-retry-key' in headers))
+    return { kind: 'sent', providerMessageId: sentIds(answer) };
   const text = errorText(answer);
   // The monthly message quota is also a 429, but retrying cannot help before the quota resets.
-  if (response.status === 429 && MONTHLY_LIMIT.test(text)) return { kind: 'rejected', code: 'monthly_limit', message: text };
+  if (response.status === 429 && MONTHLY_LIMIT.test(text))
+    return { kind: 'rejected', code: 'monthly_limit', message: text };
   return httpFailure(response.status, text);
 }
 

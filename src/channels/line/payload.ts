@@ -43,7 +43,8 @@ const graphemes = (text: string) => [...graphemeSegmenter.segment(text)].length;
 export function buildPayload(content: Content, recipient: string, _channel: ChannelOf<'line'>): PayloadResult {
   try {
     const messages = lineMessages(content);
-    if (messages.length > MAX_MESSAGES) refuse(`a LINE send holds at most ${MAX_MESSAGES} messages; this one has ${messages.length}`);
+    if (messages.length > MAX_MESSAGES)
+      refuse(`a LINE send holds at most ${MAX_MESSAGES} messages; this one has ${messages.length}`);
     return { ok: true, payload: { to: recipient, messages } };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, error: error.message };
@@ -54,21 +55,31 @@ export function buildPayload(content: Content, recipient: string, _channel: Chan
 function lineMessages(content: Content): LineMessage[] {
   switch (content.type) {
     case 'text':
-      if (content.media_urls?.length) refuse('media_urls (MMS) can only be sent on an SMS channel; use image content on LINE');
+      if (content.media_urls?.length)
+        refuse('media_urls (MMS) can only be sent on an SMS channel; use image content on LINE');
       checkText(content.text, 'LINE text');
       return withQuickReplies({ type: 'text', text: content.text }, content.quick_replies);
     case 'sticker':
-      return withQuickReplies({ type: 'sticker', packageId: content.package_id, stickerId: content.sticker_id }, content.quick_replies);
+      return withQuickReplies(
+        { type: 'sticker', packageId: content.package_id, stickerId: content.sticker_id },
+        content.quick_replies,
+      );
     case 'image':
       checkImageUrl(content.original_url, 'original_url');
       checkImageUrl(content.preview_url, 'preview_url');
-      return withQuickReplies({ type: 'image', originalContentUrl: content.original_url, previewImageUrl: content.preview_url }, content.quick_replies);
+      return withQuickReplies(
+        { type: 'image', originalContentUrl: content.original_url, previewImageUrl: content.preview_url },
+        content.quick_replies,
+      );
     case 'carousel':
       return withQuickReplies(carouselMessage(content), content.quick_replies);
     case 'flex':
       checkAltText(content.alt_text);
       checkFlexContents(content.contents);
-      return withQuickReplies({ type: 'flex', altText: content.alt_text, contents: content.contents as Json }, content.quick_replies);
+      return withQuickReplies(
+        { type: 'flex', altText: content.alt_text, contents: content.contents as Json },
+        content.quick_replies,
+      );
     case 'messages':
       return rawMessages(content.messages);
     case 'email':
@@ -101,7 +112,8 @@ function checkAltText(altText: string): void {
 /** LINE shows only the last message's quick replies, so that is where they go. */
 function withQuickReplies(message: LineMessage, replies: QuickReplies): LineMessage[] {
   if (!replies || replies.length === 0) return [message];
-  if (replies.length > MAX_QUICK_REPLIES) refuse(`LINE allows at most ${MAX_QUICK_REPLIES} quick replies; this message has ${replies.length}`);
+  if (replies.length > MAX_QUICK_REPLIES)
+    refuse(`LINE allows at most ${MAX_QUICK_REPLIES} quick replies; this message has ${replies.length}`);
   const items = replies.map((reply, i) => {
     checkLength(reply.label, `quick_replies[${i}].label`, MAX_LABEL);
     checkLength(reply.text, `quick_replies[${i}].text`, MAX_ACTION_TEXT);
@@ -114,14 +126,19 @@ function carouselMessage(content: CarouselContent): LineMessage {
   checkAltText(content.alt_text);
   const { columns } = content;
   if (columns.length === 0) refuse('a carousel needs at least one column');
-  if (columns.length > MAX_COLUMNS) refuse(`a carousel has at most ${MAX_COLUMNS} columns; this one has ${columns.length}`);
+  if (columns.length > MAX_COLUMNS)
+    refuse(`a carousel has at most ${MAX_COLUMNS} columns; this one has ${columns.length}`);
   // LINE refuses a carousel whose columns differ in image, title or number of actions.
   const first = columns[0];
   columns.forEach((column, c) => {
-    if ((column.thumbnail_url === undefined) !== (first.thumbnail_url === undefined)) refuse('every carousel column must have a thumbnail_url if any column has one');
-    if ((column.title === undefined) !== (first.title === undefined)) refuse('every carousel column must have a title if any column has one');
+    if ((column.thumbnail_url === undefined) !== (first.thumbnail_url === undefined))
+      refuse('every carousel column must have a thumbnail_url if any column has one');
+    if ((column.title === undefined) !== (first.title === undefined))
+      refuse('every carousel column must have a title if any column has one');
     if (column.actions.length !== first.actions.length) {
-      refuse(`every carousel column must have the same number of actions; columns[0] has ${first.actions.length}, columns[${c}] has ${column.actions.length}`);
+      refuse(
+        `every carousel column must have the same number of actions; columns[0] has ${first.actions.length}, columns[${c}] has ${column.actions.length}`,
+      );
     }
   });
 
@@ -136,10 +153,17 @@ function carouselMessage(content: CarouselContent): LineMessage {
       checkLength(column.title, `${where}.title`, MAX_TITLE);
       out.title = column.title;
     }
-    checkLength(column.text, `${where}.text`, column.thumbnail_url !== undefined || column.title !== undefined ? MAX_COLUMN_TEXT_UNDER_IMAGE_OR_TITLE : MAX_COLUMN_TEXT);
+    checkLength(
+      column.text,
+      `${where}.text`,
+      column.thumbnail_url !== undefined || column.title !== undefined
+        ? MAX_COLUMN_TEXT_UNDER_IMAGE_OR_TITLE
+        : MAX_COLUMN_TEXT,
+    );
     out.text = column.text;
     if (column.actions.length === 0) refuse(`${where} needs at least one action`);
-    if (column.actions.length > MAX_ACTIONS) refuse(`${where} has ${column.actions.length} actions; at most ${MAX_ACTIONS}`);
+    if (column.actions.length > MAX_ACTIONS)
+      refuse(`${where} has ${column.actions.length} actions; at most ${MAX_ACTIONS}`);
     out.actions = column.actions.map((action, a) => carouselAction(action, `${where}.actions[${a}]`));
     return out;
   });
@@ -152,7 +176,8 @@ function carouselAction(action: CarouselAction, where: string): LineMessage {
     case 'uri': {
       const uri = action.uri ?? refuse(`${where} is a uri action without a uri`);
       if (!/^(https?|line|tel):/i.test(uri)) refuse(`${where}.uri must start with http://, https://, line: or tel:`);
-      if (uri.length > MAX_URI_ACTION) refuse(`${where}.uri is ${n(uri.length)} characters; at most ${n(MAX_URI_ACTION)}`);
+      if (uri.length > MAX_URI_ACTION)
+        refuse(`${where}.uri is ${n(uri.length)} characters; at most ${n(MAX_URI_ACTION)}`);
       return { type: 'uri', label: action.label, uri };
     }
     case 'message': {
@@ -178,27 +203,33 @@ function checkFlexContents(contents: Record<string, unknown>): void {
     checkBubble(contents, 'contents');
     return;
   }
-  if (contents.type !== 'carousel') refuse('flex contents must be a bubble or a carousel ("type": "bubble" or "carousel")');
+  if (contents.type !== 'carousel')
+    refuse('flex contents must be a bubble or a carousel ("type": "bubble" or "carousel")');
   const bubbles = contents.contents;
-  if (!Array.isArray(bubbles) || bubbles.length === 0) refuse('a flex carousel needs a non-empty contents array of bubbles');
+  if (!Array.isArray(bubbles) || bubbles.length === 0)
+    refuse('a flex carousel needs a non-empty contents array of bubbles');
   const list = bubbles as unknown[];
-  if (list.length > MAX_FLEX_BUBBLES) refuse(`a flex carousel has at most ${MAX_FLEX_BUBBLES} bubbles; this one has ${list.length}`);
-  list.forEach((bubble, i) => checkBubble(bubble, `contents.contents[${i}]`));
+  if (list.length > MAX_FLEX_BUBBLES)
+    refuse(`a flex carousel has at most ${MAX_FLEX_BUBBLES} bubbles; this one has ${list.length}`);
+  for (const [i, bubble] of list.entries()) checkBubble(bubble, `contents.contents[${i}]`);
   const bytes = jsonBytes(contents);
-  if (bytes > MAX_FLEX_CAROUSEL_BYTES) refuse(`a flex carousel is ${n(bytes)} bytes of JSON; at most ${n(MAX_FLEX_CAROUSEL_BYTES)}`);
+  if (bytes > MAX_FLEX_CAROUSEL_BYTES)
+    refuse(`a flex carousel is ${n(bytes)} bytes of JSON; at most ${n(MAX_FLEX_CAROUSEL_BYTES)}`);
 }
 
 function checkBubble(bubble: unknown, where: string): void {
   if (!isObject(bubble) || bubble.type !== 'bubble') refuse(`${where} must be a flex bubble ("type": "bubble")`);
   const bytes = jsonBytes(bubble);
-  if (bytes > MAX_BUBBLE_BYTES) refuse(`${where} is ${n(bytes)} bytes of JSON; a flex bubble is at most ${n(MAX_BUBBLE_BYTES)}`);
+  if (bytes > MAX_BUBBLE_BYTES)
+    refuse(`${where} is ${n(bytes)} bytes of JSON; a flex bubble is at most ${n(MAX_BUBBLE_BYTES)}`);
 }
 
 /** Raw message objects go out as written; only what would make LINE refuse the whole send is checked. */
 function rawMessages(messages: Record<string, unknown>[]): LineMessage[] {
   if (messages.length === 0) refuse('messages is empty');
   messages.forEach((message, i) => {
-    if (!isObject(message) || typeof message.type !== 'string' || message.type === '') refuse(`messages[${i}] needs a "type"`);
+    if (!isObject(message) || typeof message.type !== 'string' || message.type === '')
+      refuse(`messages[${i}] needs a "type"`);
     if (message.type === 'text') {
       if (typeof message.text !== 'string') refuse(`messages[${i}] is a text message without text`);
       checkText(message.text as string, `messages[${i}].text`);

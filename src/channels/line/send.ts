@@ -13,7 +13,11 @@ export const REPLY_WINDOW_MS = 50_000;
  * the retry key derived from the message id. An answer to an inbound message within
  * REPLY_WINDOW_MS uses the message's reply token instead (free), on its first attempt.
  */
-export function lineSender(channel: ChannelOf<'line'>, env: Record<string, string | undefined>, timeoutMs?: number): Send | null {
+export function lineSender(
+  channel: ChannelOf<'line'>,
+  env: Record<string, string | undefined>,
+  timeoutMs?: number,
+): Send | null {
   const accessToken = resolveSecret(channel.channel_access_token, env);
   if (!accessToken) return null;
   const config = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken, timeoutMs };

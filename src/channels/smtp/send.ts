@@ -14,7 +14,11 @@ const transports = new Map<string, Transport>();
  * idempotency key: every attempt at a message carries the same `Message-ID`, derived from its id,
  * so that a resend after a crash can be recognised by the receiving side.
  */
-export function smtpSender(channel: ChannelOf<'smtp'>, env: Record<string, string | undefined>, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Send | null {
+export function smtpSender(
+  channel: ChannelOf<'smtp'>,
+  env: Record<string, string | undefined>,
+  timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS,
+): Send | null {
   if (!channel.host) return null;
   const user = resolveSecret(channel.user, env);
   const pass = resolveSecret(channel.password, env);
@@ -32,7 +36,10 @@ export function smtpSender(channel: ChannelOf<'smtp'>, env: Record<string, strin
   if (!transport) transports.set(key, (transport = nodemailer.createTransport(options)));
   return async (message) => {
     try {
-      const info = await transport.sendMail({ ...(message.payload as Record<string, unknown>), messageId: `<${message.id}@tidings.invalid>` });
+      const info = await transport.sendMail({
+        ...(message.payload as Record<string, unknown>),
+        messageId: `<${message.id}@tidings.invalid>`,
+      });
       return { kind: 'sent', providerMessageId: info.messageId ?? null };
     } catch (error) {
       return smtpFailure(error);
@@ -45,8 +52,11 @@ export function smtpFailure(error: unknown): ProviderResult {
   const { responseCode, code, message } = error as { responseCode?: number; code?: string; message?: string };
   const text = message ?? String(error);
   if (typeof responseCode === 'number') {
-    return responseCode >= 500 ? { kind: 'rejected', code: `smtp_${responseCode}`, message: text } : { kind: 'transient', code: `smtp_${responseCode}`, message: text };
+    return responseCode >= 500
+      ? { kind: 'rejected', code: `smtp_${responseCode}`, message: text }
+      : { kind: 'transient', code: `smtp_${responseCode}`, message: text };
   }
-  if (code === 'EAUTH' || code === 'EENVELOPE' || code === 'EMESSAGE') return { kind: 'rejected', code: code.toLowerCase(), message: text };
+  if (code === 'EAUTH' || code === 'EENVELOPE' || code === 'EMESSAGE')
+    return { kind: 'rejected', code: code.toLowerCase(), message: text };
   return { kind: 'transient', code: code === 'ETIMEDOUT' ? 'timeout' : 'network', message: text };
 }

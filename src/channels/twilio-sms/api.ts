@@ -18,7 +18,8 @@ export interface TwilioApiConfig {
 /** Twilio codes that are the recipient's doing, not ours: opted out, not a mobile, not a number. */
 export const RECIPIENT_REFUSALS = new Set(['21211', '21610', '21614']);
 
-const messagesUrl = (config: TwilioApiConfig) => new URL(`/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, config.baseUrl);
+const messagesUrl = (config: TwilioApiConfig) =>
+  new URL(`/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, config.baseUrl);
 const headers = (config: TwilioApiConfig) => ({
   authorization: `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`,
   accept: 'application/json',
@@ -28,15 +29,20 @@ const headers = (config: TwilioApiConfig) => ({
 export async function createMessage(config: TwilioApiConfig, fields: Record<string, Json>): Promise<ProviderResult> {
   const form = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) {
-    for (const item of Array.isArray(value) ? value : [value]) if (item !== null && item !== undefined) form.append(name, String(item));
+    for (const item of Array.isArray(value) ? value : [value])
+      if (item !== null && item !== undefined) form.append(name, String(item));
   }
   let response: ProviderAnswer;
   try {
-    response = await callProvider(messagesUrl(config), {
-      method: 'POST',
-      headers: { ...headers(config), 'content-type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-    }, config.timeoutMs);
+    response = await callProvider(
+      messagesUrl(config),
+      {
+        method: 'POST',
+        headers: { ...headers(config), 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      },
+      config.timeoutMs,
+    );
   } catch (error) {
     return networkFailure(error);
   }
@@ -52,18 +58,26 @@ export async function createMessage(config: TwilioApiConfig, fields: Record<stri
  * attempt got no clear answer, look for it among the messages Twilio created for that recipient
  * since it was queued (same sender and body). Returns its SID, or null.
  */
-export async function findCreatedMessage(config: TwilioApiConfig, fields: Record<string, Json>, since: number): Promise<string | null> {
+export async function findCreatedMessage(
+  config: TwilioApiConfig,
+  fields: Record<string, Json>,
+  since: number,
+): Promise<string | null> {
   const url = messagesUrl(config);
   url.searchParams.set('To', String(fields.To));
   if (typeof fields.From === 'string') url.searchParams.set('From', fields.From);
   url.searchParams.set('PageSize', '50');
   const response = await callProvider(url, { headers: headers(config) }, config.timeoutMs);
   if (!response.ok) throw new Error(`Twilio message list: HTTP ${response.status}`);
-  const { messages } = JSON.parse(response.text) as { messages: Array<{ sid: string; body: string; messaging_service_sid: string | null; date_created: string }> };
-  const match = messages.find((m) =>
-    m.body === (fields.Body ?? '') &&
-    (fields.MessagingServiceSid === undefined || m.messaging_service_sid === fields.MessagingServiceSid) &&
-    Date.parse(m.date_created) >= since - 1000);
+  const { messages } = JSON.parse(response.text) as {
+    messages: Array<{ sid: string; body: string; messaging_service_sid: string | null; date_created: string }>;
+  };
+  const match = messages.find(
+    (m) =>
+      m.body === (fields.Body ?? '') &&
+      (fields.MessagingServiceSid === undefined || m.messaging_service_sid === fields.MessagingServiceSid) &&
+      Date.parse(m.date_created) >= since - 1000,
+  );
   return match?.sid ?? null;
 }
 

@@ -13,15 +13,22 @@ import { countSegments } from '../sms-segments.ts';
 const MAX_BODY_CHARS = 1600;
 const MAX_MEDIA = 10;
 
-export function buildPayload(content: Content, recipient: string, channel: ChannelOf<'twilio_sms'>, options: BuildOptions = {}): PayloadResult {
+export function buildPayload(
+  content: Content,
+  recipient: string,
+  channel: ChannelOf<'twilio_sms'>,
+  options: BuildOptions = {},
+): PayloadResult {
   if (content.type !== 'text') return { ok: false, error: `${content.type} content cannot be sent on an SMS channel` };
   const body = content.text;
   const media = content.media_urls ?? [];
 
   // Twilio's 1,600 limit is in characters; code points, so an emoji counts once.
   const chars = [...body].length;
-  if (chars > MAX_BODY_CHARS) return { ok: false, error: `SMS body is ${n(chars)} characters; at most ${n(MAX_BODY_CHARS)}` };
-  if (media.length > MAX_MEDIA) return { ok: false, error: `an MMS carries at most ${MAX_MEDIA} media_urls; this one has ${media.length}` };
+  if (chars > MAX_BODY_CHARS)
+    return { ok: false, error: `SMS body is ${n(chars)} characters; at most ${n(MAX_BODY_CHARS)}` };
+  if (media.length > MAX_MEDIA)
+    return { ok: false, error: `an MMS carries at most ${MAX_MEDIA} media_urls; this one has ${media.length}` };
   const badMedia = media.findIndex((url) => !/^https?:\/\//i.test(url));
   if (badMedia >= 0) return { ok: false, error: `media_urls[${badMedia}] must be an http:// or https:// URL` };
   if (body === '' && media.length === 0) return { ok: false, error: 'SMS body is empty and there are no media_urls' };

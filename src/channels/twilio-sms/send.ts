@@ -12,7 +12,11 @@ export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
  * no recorded error) is first looked for among the messages Twilio created; only a 429 is known
  * to have created nothing.
  */
-export function twilioSender(channel: ChannelOf<'twilio_sms'>, env: Record<string, string | undefined>, timeoutMs?: number): Send | null {
+export function twilioSender(
+  channel: ChannelOf<'twilio_sms'>,
+  env: Record<string, string | undefined>,
+  timeoutMs?: number,
+): Send | null {
   const accountSid = resolveSecret(channel.account_sid, env);
   const authToken = resolveSecret(channel.auth_token, env);
   if (!accountSid || !authToken) return null;

@@ -9,12 +9,26 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export function twilioSignature(authToken: string, url: string, params: URLSearchParams): string {
   const names = [...new Set(params.keys())].sort();
-  const data = url + names.map((name) => [...new Set(params.getAll(name))].sort().map((value) => name + value).join('')).join('');
+  const data =
+    url +
+    names
+      .map((name) =>
+        [...new Set(params.getAll(name))]
+          .sort()
+          .map((value) => name + value)
+          .join(''),
+      )
+      .join('');
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 
 /** Constant-time comparison of a received signature with the expected one. */
-export function validTwilioSignature(authToken: string, url: string, params: URLSearchParams, signature: string): boolean {
+export function validTwilioSignature(
+  authToken: string,
+  url: string,
+  params: URLSearchParams,
+  signature: string,
+): boolean {
   const expected = Buffer.from(twilioSignature(authToken, url, params));
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given);

@@ -19,9 +19,15 @@ export function buildPayload(content: Content, recipient: string, channel: Chann
       return request(method, content.url ?? channel.url, [channel.headers, content.headers], body);
     }
     case 'text': {
-      if (content.media_urls?.length) return { ok: false, error: 'media_urls (MMS) can only be sent on an SMS channel' };
-      const result = request(channel.method ?? 'POST', channel.url, [channel.headers], { to: recipient, text: content.text });
-      return result.ok && content.quick_replies?.length ? { ...result, details: { ignored: ['quick_replies'] } } : result;
+      if (content.media_urls?.length)
+        return { ok: false, error: 'media_urls (MMS) can only be sent on an SMS channel' };
+      const result = request(channel.method ?? 'POST', channel.url, [channel.headers], {
+        to: recipient,
+        text: content.text,
+      });
+      return result.ok && content.quick_replies?.length
+        ? { ...result, details: { ignored: ['quick_replies'] } }
+        : result;
     }
     default:
       return { ok: false, error: `${content.type} content cannot be sent on a webhook channel` };
@@ -32,7 +38,8 @@ type Headers = Record<string, string> | null | undefined;
 
 function request(method: WebhookMethod, url: string, headerSets: Headers[], body: Json): PayloadResult {
   if (!/^https?:\/\/[^/]/i.test(url)) return { ok: false, error: 'webhook url must be an http:// or https:// URL' };
-  if (method === 'GET' && body !== null) return { ok: false, error: 'a GET webhook request cannot carry a body; use POST, or a null body' };
+  if (method === 'GET' && body !== null)
+    return { ok: false, error: 'a GET webhook request cannot carry a body; use POST, or a null body' };
 
   // Header names are case-insensitive: the content's value replaces the channel's of the same name.
   const headers: Record<string, string> = {};

@@ -14,11 +14,15 @@ export function webhookSender(_channel: ChannelOf<'webhook'>, timeoutMs = DEFAUL
   return async (message) => {
     const request = message.payload as { method: string; url: string; headers: Record<string, string>; body: Json };
     try {
-      const response = await callProvider(request.url, {
-        method: request.method,
-        headers: { ...request.headers, 'idempotency-key': message.id },
-        body: request.body === null ? undefined : JSON.stringify(request.body),
-      }, timeoutMs);
+      const response = await callProvider(
+        request.url,
+        {
+          method: request.method,
+          headers: { ...request.headers, 'idempotency-key': message.id },
+          body: request.body === null ? undefined : JSON.stringify(request.body),
+        },
+        timeoutMs,
+      );
       if (response.ok) return { kind: 'sent', providerMessageId: response.header('x-request-id') };
       return httpFailure(response.status, response.text.slice(0, 300) || `HTTP ${response.status}`);
     } catch (error) {

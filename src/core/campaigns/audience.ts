@@ -106,7 +106,11 @@ export interface KnownDefinitions {
 }
 
 /** The first problem in an audience, fields named under `path`; null when it is usable. */
-export function validateAudience(audience: Audience | undefined, known: KnownDefinitions = {}, path = 'audience'): string | null {
+export function validateAudience(
+  audience: Audience | undefined,
+  known: KnownDefinitions = {},
+  path = 'audience',
+): string | null {
   if (!audience) return null;
   if (audience.segment !== undefined && known.segments && !known.segments.has(audience.segment)) {
     return `'${joinPath(path, 'segment')}' names no saved segment: ${JSON.stringify(audience.segment)}`;
@@ -115,7 +119,11 @@ export function validateAudience(audience: Audience | undefined, known: KnownDef
 }
 
 /** The first problem among a list of user filters, each named `${path}[i]`. */
-export function validateUserFilters(filters: readonly UserFilter[] | undefined, known: KnownDefinitions, path: string): string | null {
+export function validateUserFilters(
+  filters: readonly UserFilter[] | undefined,
+  known: KnownDefinitions,
+  path: string,
+): string | null {
   for (const [i, filter] of (filters ?? []).entries()) {
     const error = validateUserFilter(filter, known, `${path}[${i}]`);
     if (error) return error;

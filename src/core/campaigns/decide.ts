@@ -60,10 +60,12 @@ export function decideOccurrence(
 ): Decisions {
   const followUps: Occurrence[] = [];
   for (const { campaign, within_seconds } of ctx.index.conversionsFor(occurrence, inbound)) {
-    if (convert(campaign, within_seconds, state, ctx, out)) followUps.push({ kind: 'conversion', campaign: campaign.id, user_id: state.user.id });
+    if (convert(campaign, within_seconds, state, ctx, out))
+      followUps.push({ kind: 'conversion', campaign: campaign.id, user_id: state.user.id });
   }
   for (const campaign of ctx.index.exceptionsFor(occurrence, inbound)) {
-    if (cancelPending(campaign, state, ctx, out)) followUps.push({ kind: 'exception', campaign: campaign.id, user_id: state.user.id });
+    if (cancelPending(campaign, state, ctx, out))
+      followUps.push({ kind: 'exception', campaign: campaign.id, user_id: state.user.id });
   }
   for (const campaign of ctx.index.match(occurrence, inbound)) {
     const live = ctx.campaigns.get(campaign.id);
@@ -73,14 +75,24 @@ export function decideOccurrence(
   return out;
 }
 
-function convert(campaign: Campaign, withinSeconds: number, state: UserCampaignState, ctx: DecisionContext, out: Decisions): boolean {
+function convert(
+  campaign: Campaign,
+  withinSeconds: number,
+  state: UserCampaignState,
+  ctx: DecisionContext,
+  out: Decisions,
+): boolean {
   const receipt = state.receipts.get(campaign.id);
   if (!receipt || receipt.converted_at !== null) return false;
   if (ctx.now - receipt.last_received_at > withinSeconds * 1000) return false;
   const converted = { ...receipt, converted_at: ctx.now };
   state.receipts.set(campaign.id, converted);
   out.receipts.push(converted);
-  out.timeline.push(timelineRow(ctx, state.user.id, campaign.id, null, 'converted', null, { received_at: new Date(receipt.last_received_at).toISOString() }));
+  out.timeline.push(
+    timelineRow(ctx, state.user.id, campaign.id, null, 'converted', null, {
+      received_at: new Date(receipt.last_received_at).toISOString(),
+    }),
+  );
   return true;
 }
 
@@ -91,13 +103,23 @@ function cancelPending(campaign: Campaign, state: UserCampaignState, ctx: Decisi
   for (const entry of cancelled) {
     out.finished.push(entry.id);
     out.entries = out.entries.filter((e) => e.id !== entry.id);
-    out.timeline.push(timelineRow(ctx, state.user.id, campaign.id, entry.id, 'cancelled', 'exception_event', { send_at: new Date(entry.due_at).toISOString() }));
+    out.timeline.push(
+      timelineRow(ctx, state.user.id, campaign.id, entry.id, 'cancelled', 'exception_event', {
+        send_at: new Date(entry.due_at).toISOString(),
+      }),
+    );
   }
   return true;
 }
 
 /** A trigger matched: is this user eligible, in the audience, and when does the message go? */
-export function decideTrigger(live: LiveCampaign, occurrence: Occurrence, state: UserCampaignState, ctx: DecisionContext, out: Decisions): void {
+export function decideTrigger(
+  live: LiveCampaign,
+  occurrence: Occurrence,
+  state: UserCampaignState,
+  ctx: DecisionContext,
+  out: Decisions,
+): void {
   const { campaign } = live;
   const entryId = ctx.newId();
   const record = (outcome: string, reason: string | null, details: Record<string, Json> = {}) =>
@@ -110,11 +132,13 @@ export function decideTrigger(live: LiveCampaign, occurrence: Occurrence, state:
     userTimeZone: state.user.standard.time_zone ?? null,
     companyTimeZone: ctx.companyTimeZone,
   });
-  if (timing.kind === 'suppress' && timing.reason === 'event_before_launch') return void record('suppressed', 'event_before_launch');
+  if (timing.kind === 'suppress' && timing.reason === 'event_before_launch')
+    return void record('suppressed', 'event_before_launch');
 
   const ineligible = eligibilityProblem(campaign, state, ctx.now);
   if (ineligible) return void record('suppressed', ineligible);
-  if (!inAudience(campaign.audience, state.user, audienceContext(state, ctx))) return void record('suppressed', 'not_in_audience');
+  if (!inAudience(campaign.audience, state.user, audienceContext(state, ctx)))
+    return void record('suppressed', 'not_in_audience');
   if (timing.kind === 'suppress') return void record('suppressed', timing.reason);
 
   const entry: JourneyEntry = {
@@ -133,7 +157,11 @@ export function decideTrigger(live: LiveCampaign, occurrence: Occurrence, state:
 }
 
 /** Re-eligibility counts received messages; a pending send blocks new triggers unless every trigger may send. */
-function eligibilityProblem(campaign: Campaign, state: UserCampaignState, now: number): 'already_pending' | 'not_reeligible' | null {
+function eligibilityProblem(
+  campaign: Campaign,
+  state: UserCampaignState,
+  now: number,
+): 'already_pending' | 'not_reeligible' | null {
   const reeligibility = campaign.reeligibility ?? null;
   const everyTrigger = reeligibility !== null && reeligibility.after_seconds === 0;
   if (!everyTrigger && state.pending.some((entry) => entry.campaign_id === campaign.id)) return 'already_pending';
@@ -143,7 +171,10 @@ function eligibilityProblem(campaign: Campaign, state: UserCampaignState, now: n
   return now - receipt.last_received_at < reeligibility.after_seconds * 1000 ? 'not_reeligible' : null;
 }
 
-export function audienceContext(state: UserCampaignState, ctx: { now: number; segments: ReadonlyMap<string, Segment> }) {
+export function audienceContext(
+  state: UserCampaignState,
+  ctx: { now: number; segments: ReadonlyMap<string, Segment> },
+) {
   return {
     segments: ctx.segments,
     now: ctx.now,
@@ -155,7 +186,9 @@ function entryContext(occurrence: Occurrence): EntryContext {
   switch (occurrence.kind) {
     case 'event': {
       const { name, properties } = occurrence.event;
-      return name === 'inbound_message' ? { event: { name, properties }, inbound: properties } : { event: { name, properties } };
+      return name === 'inbound_message'
+        ? { event: { name, properties }, inbound: properties }
+        : { event: { name, properties } };
     }
     case 'api':
       return { api: occurrence.properties ?? {} };
@@ -171,7 +204,11 @@ function describeOccurrence(occurrence: Occurrence): Record<string, Json> {
     case 'api':
       return { trigger: 'api' };
     case 'campaign_interaction':
-      return { trigger: 'campaign_interaction', from_campaign: occurrence.campaign, interaction: occurrence.interaction };
+      return {
+        trigger: 'campaign_interaction',
+        from_campaign: occurrence.campaign,
+        interaction: occurrence.interaction,
+      };
     default:
       return { trigger: occurrence.kind, from_campaign: occurrence.campaign };
   }
@@ -186,5 +223,15 @@ export function timelineRow(
   reason: string | null,
   details: Record<string, Json> = {},
 ): TimelineRow {
-  return { id: ctx.newId(), user_id: userId, campaign_id: campaignId, entry_id: entryId, message_id: null, at: ctx.now, outcome, reason, details };
+  return {
+    id: ctx.newId(),
+    user_id: userId,
+    campaign_id: campaignId,
+    entry_id: entryId,
+    message_id: null,
+    at: ctx.now,
+    outcome,
+    reason,
+    details,
+  };
 }

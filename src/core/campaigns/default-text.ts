@@ -8,5 +8,7 @@ export const DEFAULT_TEXT_MAX = 2000;
 /** Why a default text is too long, or null when it fits. */
 export function defaultTextTooLong(text: string): string | null {
   const length = [...text].length;
-  return length > DEFAULT_TEXT_MAX ? `the default text is ${length.toLocaleString('en-US')} characters; it holds at most ${DEFAULT_TEXT_MAX.toLocaleString('en-US')}` : null;
+  return length > DEFAULT_TEXT_MAX
+    ? `the default text is ${length.toLocaleString('en-US')} characters; it holds at most ${DEFAULT_TEXT_MAX.toLocaleString('en-US')}`
+    : null;
 }

@@ -48,7 +48,9 @@ function resolve(date: LocalDate, time: LocalTime, zone: string): number {
   const wall = wallClockAsUtc(date, time);
   const offsetBefore = offsetMs(zone, wall - DAY_MS);
   const offsetAfter = offsetMs(zone, wall + DAY_MS);
-  const matches = [wall - offsetBefore, wall - offsetAfter].filter((instant) => offsetMs(zone, instant) === wall - instant);
+  const matches = [wall - offsetBefore, wall - offsetAfter].filter(
+    (instant) => offsetMs(zone, instant) === wall - instant,
+  );
   if (matches.length > 0) return Math.min(...matches);
   // In a gap: read with the offset in force before it, which lands the length of the gap later.
   return wall - offsetBefore;
@@ -78,7 +80,8 @@ function wallClockAsUtc(date: LocalDate, time: LocalTime): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
   const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
   // Date.UTC rolls 02-30 over to 03-02; the round trip catches it.
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date)
+    throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
   return ms + minutesOfDay(time) * MINUTE_MS;
 }
 

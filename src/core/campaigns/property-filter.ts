@@ -26,10 +26,18 @@ export type Comparison = Pick<PropertyFilter, 'op' | 'value' | 'ignore_case'>;
 
 type Scalar = string | number | boolean;
 
-const NEGATION_OF: Partial<Record<FilterOp, FilterOp>> = { neq: 'eq', not_in: 'in', not_contains: 'contains', not_exists: 'exists' };
+const NEGATION_OF: Partial<Record<FilterOp, FilterOp>> = {
+  neq: 'eq',
+  not_in: 'in',
+  not_contains: 'contains',
+  not_exists: 'exists',
+};
 
 /** True when every filter holds for the trigger's properties (no filters: true). */
-export function matchesPropertyFilters(filters: readonly PropertyFilter[] | undefined, properties: Record<string, Json>): boolean {
+export function matchesPropertyFilters(
+  filters: readonly PropertyFilter[] | undefined,
+  properties: Record<string, Json>,
+): boolean {
   return (filters ?? []).every((filter) => matchesComparison(filter, valueAtPath(properties, filter.property)));
 }
 
@@ -60,25 +68,43 @@ function matchesValue(op: FilterOp, expected: unknown, actual: Json, ignoreCase:
     case 'lte':
       return ordered(actual, expected, (sign) => sign <= 0);
     case 'between':
-      return isPair(expected) && ordered(actual, expected[0], (sign) => sign >= 0) && ordered(actual, expected[1], (sign) => sign <= 0);
+      return (
+        isPair(expected) &&
+        ordered(actual, expected[0], (sign) => sign >= 0) &&
+        ordered(actual, expected[1], (sign) => sign <= 0)
+      );
     case 'starts_with':
-      return typeof actual === 'string' && typeof expected === 'string' && fold(actual, ignoreCase).startsWith(fold(expected, ignoreCase));
+      return (
+        typeof actual === 'string' &&
+        typeof expected === 'string' &&
+        fold(actual, ignoreCase).startsWith(fold(expected, ignoreCase))
+      );
     case 'ends_with':
-      return typeof actual === 'string' && typeof expected === 'string' && fold(actual, ignoreCase).endsWith(fold(expected, ignoreCase));
+      return (
+        typeof actual === 'string' &&
+        typeof expected === 'string' &&
+        fold(actual, ignoreCase).endsWith(fold(expected, ignoreCase))
+      );
     case 'regex':
-      return typeof actual === 'string' && typeof expected === 'string' && (compileRegex(expected, ignoreCase)?.test(actual) ?? false);
+      return (
+        typeof actual === 'string' &&
+        typeof expected === 'string' &&
+        (compileRegex(expected, ignoreCase)?.test(actual) ?? false)
+      );
     default:
       return false;
   }
 }
 
 function sameScalar(actual: unknown, expected: unknown, ignoreCase: boolean): boolean {
-  if (typeof actual === 'string' && typeof expected === 'string') return fold(actual, ignoreCase) === fold(expected, ignoreCase);
+  if (typeof actual === 'string' && typeof expected === 'string')
+    return fold(actual, ignoreCase) === fold(expected, ignoreCase);
   return isScalar(actual) && actual === expected;
 }
 
 function contains(actual: Json, expected: unknown, ignoreCase: boolean): boolean {
-  if (typeof actual === 'string') return typeof expected === 'string' && fold(actual, ignoreCase).includes(fold(expected, ignoreCase));
+  if (typeof actual === 'string')
+    return typeof expected === 'string' && fold(actual, ignoreCase).includes(fold(expected, ignoreCase));
   if (Array.isArray(actual)) return actual.some((item) => sameScalar(item, expected, ignoreCase));
   return false;
 }
@@ -91,7 +117,10 @@ function ordered(actual: unknown, expected: unknown, holds: (sign: number) => bo
 
 /** -1, 0 or 1 when the two values are both numbers or both ISO date-times; null otherwise. */
 function order(actual: unknown, expected: unknown): number | null {
-  const [a, b] = typeof actual === 'number' && typeof expected === 'number' ? [actual, expected] : [asInstant(actual), asInstant(expected)];
+  const [a, b] =
+    typeof actual === 'number' && typeof expected === 'number'
+      ? [actual, expected]
+      : [asInstant(actual), asInstant(expected)];
   if (a === null || b === null) return null;
   return Math.sign(a - b);
 }
@@ -100,7 +129,8 @@ function asInstant(value: unknown): number | null {
   return typeof value === 'string' ? parseIsoInstant(value) : null;
 }
 
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?)?$/;
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 /**
  * Milliseconds since the epoch for `2026-03-06`, `2026-03-06T08:00`, `2026-03-06T08:00:00.123Z`,
@@ -110,7 +140,9 @@ const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:
 export function parseIsoInstant(text: string): number | null {
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) => Number(part ?? 0));
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
+    Number(part ?? 0),
+  );
   const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   if (hour > 23 || minute > 59 || second > 59) return null;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, millis);
@@ -189,7 +221,9 @@ export function validateComparison(comparison: Comparison, path = ''): string | 
   switch (op) {
     case 'exists':
     case 'not_exists':
-      return value === undefined ? null : `${field} must be left out (it tests whether there is a value at all), ${got}`;
+      return value === undefined
+        ? null
+        : `${field} must be left out (it tests whether there is a value at all), ${got}`;
     case 'eq':
     case 'neq':
     case 'contains':
@@ -197,13 +231,16 @@ export function validateComparison(comparison: Comparison, path = ''): string | 
       return isScalar(value) ? null : `${field} must be a string, number or boolean, ${got}`;
     case 'in':
     case 'not_in':
-      if (!Array.isArray(value) || value.length === 0) return `${field} must be a non-empty list of strings, numbers or booleans, ${got}`;
+      if (!Array.isArray(value) || value.length === 0)
+        return `${field} must be a non-empty list of strings, numbers or booleans, ${got}`;
       return value.every(isScalar) ? null : `${field} must list only strings, numbers or booleans, ${got}`;
     case 'gt':
     case 'gte':
     case 'lt':
     case 'lte':
-      return isOrderable(value) ? null : `${field} must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, ${got}`;
+      return isOrderable(value)
+        ? null
+        : `${field} must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, ${got}`;
     case 'between':
       return validateBetween(value, field, got);
     case 'starts_with':
@@ -219,12 +256,16 @@ export function validateComparison(comparison: Comparison, path = ''): string | 
 function validateBetween(value: unknown, field: string, got: string): string | null {
   const bothNumbers = isPair(value) && typeof value[0] === 'number' && typeof value[1] === 'number';
   const bothInstants = isPair(value) && asInstant(value[0]) !== null && asInstant(value[1]) !== null;
-  if (!bothNumbers && !bothInstants) return `${field} must be [low, high]: two numbers or two ISO 8601 date-times, ${got}`;
-  return ordered(value[0], value[1], (sign) => sign <= 0) ? null : `${field} must be [low, high] with low ≤ high, ${got}`;
+  if (!bothNumbers && !bothInstants)
+    return `${field} must be [low, high]: two numbers or two ISO 8601 date-times, ${got}`;
+  return ordered(value[0], value[1], (sign) => sign <= 0)
+    ? null
+    : `${field} must be [low, high] with low ≤ high, ${got}`;
 }
 
 function validateRegex(value: unknown, field: string, got: string): string | null {
-  if (typeof value !== 'string' || value === '') return `${field} must be a non-empty regular expression (a string), ${got}`;
+  if (typeof value !== 'string' || value === '')
+    return `${field} must be a non-empty regular expression (a string), ${got}`;
   try {
     new RegExp(value);
     return null;

@@ -1,5 +1,13 @@
 import type { Delay, TimeWindow } from '../../schemas/campaign.ts';
-import { addDays, localDateOf, localDateTimeToInstant, resolveZone, WEEKDAYS, weekdayOf, type ZoneContext } from './local-time.ts';
+import {
+  addDays,
+  localDateOf,
+  localDateTimeToInstant,
+  resolveZone,
+  WEEKDAYS,
+  weekdayOf,
+  type ZoneContext,
+} from './local-time.ts';
 import { isInsideWindow, nextWindowOpening } from './time-window.ts';
 
 export { localDateTimeToInstant, resolveZone } from './local-time.ts';

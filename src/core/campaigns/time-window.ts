@@ -38,7 +38,9 @@ export function nextWindowOpening(window: WindowHours, instant: number, zone: st
     const [opens, closes] = openingOn(window, addDays(today, days), zone);
     if (opens >= instant && opens < closes) return opens;
   }
-  throw new Error(`time window ${window.start}-${window.end} never opens after ${new Date(instant).toISOString()} in ${zone}`);
+  throw new Error(
+    `time window ${window.start}-${window.end} never opens after ${new Date(instant).toISOString()} in ${zone}`,
+  );
 }
 
 /**
@@ -48,7 +50,9 @@ export function nextWindowOpening(window: WindowHours, instant: number, zone: st
  */
 function steadyOffset(zone: string, instant: number): number | null {
   const offset = offsetMs(zone, instant);
-  return offsetMs(zone, instant - 3 * DAY_MS) === offset && offsetMs(zone, instant + 4 * DAY_MS) === offset ? offset : null;
+  return offsetMs(zone, instant - 3 * DAY_MS) === offset && offsetMs(zone, instant + 4 * DAY_MS) === offset
+    ? offset
+    : null;
 }
 
 function minuteOfDay(wallClockAsUtc: number): number {

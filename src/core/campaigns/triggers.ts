@@ -1,8 +1,20 @@
-import { DEFAULT_CONVERSION_WINDOW_SECONDS, type Campaign, type ExceptionDefinition, type Trigger } from '../../schemas/campaign.ts';
+import {
+  DEFAULT_CONVERSION_WINDOW_SECONDS,
+  type Campaign,
+  type ExceptionDefinition,
+  type Trigger,
+} from '../../schemas/campaign.ts';
 import type { PropertyFilter } from '../../schemas/filters.ts';
 import type { EventRecord } from '../event.ts';
 import type { Json } from '../user.ts';
-import { compileTriggerWords, firesOnInbound, prepareText, type InboundListener, type InboundText, type InboundTrigger } from './trigger-words.ts';
+import {
+  compileTriggerWords,
+  firesOnInbound,
+  prepareText,
+  type InboundListener,
+  type InboundText,
+  type InboundTrigger,
+} from './trigger-words.ts';
 
 export type Interaction = 'sent' | 'delivered' | 'failed';
 
@@ -142,7 +154,10 @@ export function buildTriggerIndex(campaigns: Iterable<Campaign>, matchesFilters:
     if (campaign.status === 'active') add(triggers, listener(campaign, campaign.trigger));
     for (const shape of exceptionShapes(campaign)) add(exceptions, listener(campaign, shape));
     for (const event of campaign.conversion_events ?? []) {
-      add(conversions, { ...listener(campaign, event), window: event.within_seconds ?? DEFAULT_CONVERSION_WINDOW_SECONDS });
+      add(conversions, {
+        ...listener(campaign, event),
+        window: event.within_seconds ?? DEFAULT_CONVERSION_WINDOW_SECONDS,
+      });
     }
   }
 
@@ -157,11 +172,20 @@ export function buildTriggerIndex(campaigns: Iterable<Campaign>, matchesFilters:
       case 'session_start':
         return event !== null && filtersHold(shape.filters, event.properties);
       case 'purchase':
-        return event?.purchase != null && (shape.product_id === undefined || shape.product_id === event.purchase.product_id) && filtersHold(shape.filters, event.properties);
+        return (
+          event?.purchase != null &&
+          (shape.product_id === undefined || shape.product_id === event.purchase.product_id) &&
+          filtersHold(shape.filters, event.properties)
+        );
       case 'subscription_changed':
         return event !== null && (shape.state === undefined || event.properties.state === shape.state);
       case 'inbound_message':
-        return message !== null && listener.inbound !== null && inScope(shape, message) && firesOnInbound(listener.inbound, message.text, situation.recognized);
+        return (
+          message !== null &&
+          listener.inbound !== null &&
+          inScope(shape, message) &&
+          firesOnInbound(listener.inbound, message.text, situation.recognized)
+        );
       default:
         // email_added, campaign_interaction, conversion, exception, api: the key says it all.
         return true;
@@ -175,24 +199,37 @@ export function buildTriggerIndex(campaigns: Iterable<Campaign>, matchesFilters:
     return {
       event,
       message,
-      recognized: () => (recognized ??= context?.keywordMatched === true || (message !== null && anyWordMatched(message))),
+      recognized: () =>
+        (recognized ??= context?.keywordMatched === true || (message !== null && anyWordMatched(message))),
     };
   }
 
   /** Whether a trigger word of any active campaign on the message's channel matched. */
   function anyWordMatched(message: InboundMessage): boolean {
     const listening = triggers.get(`inbound:${message.channelType}`) ?? [];
-    return listening.some(({ shape, inbound }) => shape.type === 'inbound_message' && inbound?.words != null && inScope(shape, message) && inbound.words(message.text));
+    return listening.some(
+      ({ shape, inbound }) =>
+        shape.type === 'inbound_message' &&
+        inbound?.words != null &&
+        inScope(shape, message) &&
+        inbound.words(message.text),
+    );
   }
 
-  function matching<L extends Listener>(map: Map<string, L[]>, occurrence: Occurrence, context: InboundContext | undefined): L[] {
+  function matching<L extends Listener>(
+    map: Map<string, L[]>,
+    occurrence: Occurrence,
+    context: InboundContext | undefined,
+  ): L[] {
     const current = situation(occurrence, context);
     return occurrenceKeys(occurrence).flatMap((key) => (map.get(key) ?? []).filter((l) => holds(l, current)));
   }
 
   return {
     match: (occurrence, context) => matching(triggers, occurrence, context).map((l) => l.campaign),
-    exceptionsFor: (occurrence, context) => [...new Set(matching(exceptions, occurrence, context).map((l) => l.campaign))],
+    exceptionsFor: (occurrence, context) => [
+      ...new Set(matching(exceptions, occurrence, context).map((l) => l.campaign)),
+    ],
     conversionsFor: (occurrence, context) => widestPerCampaign(matching(conversions, occurrence, context)),
   };
 }
@@ -205,13 +242,18 @@ function add<L extends Listener>(map: Map<string, L[]>, entry: L): void {
 }
 
 function listener(campaign: Campaign, shape: Trigger): Listener {
-  const inbound = shape.type === 'inbound_message' ? { words: compileTriggerWords(shape), unrecognized: shape.unrecognized === true } : null;
+  const inbound =
+    shape.type === 'inbound_message'
+      ? { words: compileTriggerWords(shape), unrecognized: shape.unrecognized === true }
+      : null;
   return { campaign, shape, inbound };
 }
 
 /** `{"type": "conversion"}` without a campaign stands for this campaign's own conversion events. */
 function exceptionShapes(campaign: Campaign): Trigger[] {
-  return (campaign.exceptions ?? []).flatMap((exception) => (isOwnConversion(exception) ? (campaign.conversion_events ?? []) : [exception]));
+  return (campaign.exceptions ?? []).flatMap((exception) =>
+    isOwnConversion(exception) ? (campaign.conversion_events ?? []) : [exception],
+  );
 }
 
 function isOwnConversion(exception: ExceptionDefinition): exception is { type: 'conversion' } {

@@ -47,7 +47,13 @@ export function validateDefinitionSet(set: DefinitionSet, checks: ContentChecks)
   return problems;
 }
 
-function validateCampaign(campaign: Campaign, set: DefinitionSet, known: KnownDefinitions, campaignIds: ReadonlySet<string>, checks: ContentChecks): Problem[] {
+function validateCampaign(
+  campaign: Campaign,
+  set: DefinitionSet,
+  known: KnownDefinitions,
+  campaignIds: ReadonlySet<string>,
+  checks: ContentChecks,
+): Problem[] {
   const base = `campaigns[${campaign.id}]`;
   const problems: Problem[] = [];
   const shapes: Array<[string, TriggerLike]> = [
@@ -55,13 +61,17 @@ function validateCampaign(campaign: Campaign, set: DefinitionSet, known: KnownDe
     ...(campaign.exceptions ?? []).map((e, i): [string, TriggerLike] => [`${base}.exceptions[${i}]`, e]),
     ...(campaign.conversion_events ?? []).map((e, i): [string, TriggerLike] => [`${base}.conversion_events[${i}]`, e]),
   ];
-  for (const [path, shape] of shapes) problems.push(...validateTriggerShape(shape, path, known, campaignIds, set.channelTypes));
+  for (const [path, shape] of shapes)
+    problems.push(...validateTriggerShape(shape, path, known, campaignIds, set.channelTypes));
   pushProblem(problems, `${base}.audience`, validateAudience(campaign.audience, known, `${base}.audience`));
 
   const startsAt = campaign.starts_at ? Date.parse(campaign.starts_at) : null;
   const endsAt = campaign.ends_at ? Date.parse(campaign.ends_at) : null;
   if (startsAt !== null && endsAt !== null && endsAt <= startsAt) {
-    problems.push({ field: `${base}.ends_at`, message: `'${base}.ends_at' (${campaign.ends_at}) must be after starts_at (${campaign.starts_at})` });
+    problems.push({
+      field: `${base}.ends_at`,
+      message: `'${base}.ends_at' (${campaign.ends_at}) must be after starts_at (${campaign.starts_at})`,
+    });
   }
   if ((campaign.exceptions ?? []).length > 0 && !campaign.delay && !campaign.time_window) {
     problems.push({
@@ -69,33 +79,66 @@ function validateCampaign(campaign: Campaign, set: DefinitionSet, known: KnownDe
       message: `'${base}.exceptions' can never apply: with no delay and no time window the message goes at once, so nothing is ever pending`,
     });
   }
-  const channelRefs = [campaign.message.channel, ...(campaign.message.fallback ? [campaign.message.fallback.channel] : [])];
+  const channelRefs = [
+    campaign.message.channel,
+    ...(campaign.message.fallback ? [campaign.message.fallback.channel] : []),
+  ];
   for (const [i, channel] of channelRefs.entries()) {
     if (channel === 'last_interacted' || set.channelTypes.has(channel)) continue;
     const field = i === 0 ? `${base}.message.channel` : `${base}.message.fallback.channel`;
-    problems.push({ field, message: `'${field}' names no channel: ${JSON.stringify(channel)} (define it, or use "last_interacted")` });
+    problems.push({
+      field,
+      message: `'${field}' names no channel: ${JSON.stringify(channel)} (define it, or use "last_interacted")`,
+    });
   }
-  for (const [message, path] of [[campaign.message, `${base}.message`], [campaign.message.fallback, `${base}.message.fallback`]] as const) {
+  for (const [message, path] of [
+    [campaign.message, `${base}.message`],
+    [campaign.message.fallback, `${base}.message.fallback`],
+  ] as const) {
     for (const channel of Object.keys(message?.by_channel ?? {})) {
-      if (!set.channelTypes.has(channel)) problems.push({ field: `${path}.by_channel.${channel}`, message: `'${path}.by_channel' names no channel: ${JSON.stringify(channel)}` });
+      if (!set.channelTypes.has(channel))
+        problems.push({
+          field: `${path}.by_channel.${channel}`,
+          message: `'${path}.by_channel' names no channel: ${JSON.stringify(channel)}`,
+        });
     }
   }
   problems.push(...checks.message(campaign, `${base}.message`, set));
   return problems;
 }
 
-function validateTriggerShape(shape: TriggerLike, path: string, known: KnownDefinitions, campaignIds: ReadonlySet<string>, channelTypes: ReadonlyMap<string, string>): Problem[] {
+function validateTriggerShape(
+  shape: TriggerLike,
+  path: string,
+  known: KnownDefinitions,
+  campaignIds: ReadonlySet<string>,
+  channelTypes: ReadonlyMap<string, string>,
+): Problem[] {
   const problems: Problem[] = [];
-  if ('filters' in shape) pushProblem(problems, `${path}.filters`, validatePropertyFilters(shape.filters, `${path}.filters`));
+  if ('filters' in shape)
+    pushProblem(problems, `${path}.filters`, validatePropertyFilters(shape.filters, `${path}.filters`));
   pushProblem(problems, path, validateTriggerWords(shape, path));
   if ('campaign' in shape && shape.campaign !== undefined && !campaignIds.has(shape.campaign)) {
-    problems.push({ field: `${path}.campaign`, message: `'${path}.campaign' names no campaign: ${JSON.stringify(shape.campaign)}` });
+    problems.push({
+      field: `${path}.campaign`,
+      message: `'${path}.campaign' names no campaign: ${JSON.stringify(shape.campaign)}`,
+    });
   }
-  if ('subscription_group' in shape && shape.subscription_group !== undefined && !known.subscriptionGroups?.has(shape.subscription_group)) {
-    problems.push({ field: `${path}.subscription_group`, message: `'${path}.subscription_group' names no subscription group: ${JSON.stringify(shape.subscription_group)}` });
+  if (
+    'subscription_group' in shape &&
+    shape.subscription_group !== undefined &&
+    !known.subscriptionGroups?.has(shape.subscription_group)
+  ) {
+    problems.push({
+      field: `${path}.subscription_group`,
+      message: `'${path}.subscription_group' names no subscription group: ${JSON.stringify(shape.subscription_group)}`,
+    });
   }
   if (shape.type === 'inbound_message' && shape.channel !== undefined && !channelTypes.has(shape.channel)) {
-    problems.push({ field: `${path}.channel`, message: `'${path}.channel' names no channel: ${JSON.stringify(shape.channel)}` });
+    problems.push({
+      field: `${path}.channel`,
+      message: `'${path}.channel' names no channel: ${JSON.stringify(shape.channel)}`,
+    });
   }
   return problems;
 }

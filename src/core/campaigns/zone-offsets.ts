@@ -50,7 +50,8 @@ function readYear(zone: string, year: number): ZoneYear {
   let previous = { at: start, offsetMs: initialMs };
   for (let at = Math.min(start + DAY_MS, end); ; at = Math.min(at + DAY_MS, end)) {
     const offsetMs = read(at);
-    if (offsetMs !== previous.offsetMs) changes.push({ at: firstInstantWith(read, previous.at, at, offsetMs), offsetMs });
+    if (offsetMs !== previous.offsetMs)
+      changes.push({ at: firstInstantWith(read, previous.at, at, offsetMs), offsetMs });
     previous = { at, offsetMs };
     if (at === end) break;
   }

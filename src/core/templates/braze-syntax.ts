@@ -61,7 +61,11 @@ export function translateBrazeSyntax(template: string): Translation {
       const [whole, namespace, name] = match;
       if (name === undefined || name.trim() === '') continue;
       const start = span.start + match.index;
-      edits.push({ start, end: start + whole.length, replacement: liquidPath(ourPath(namespace, name.trim().split('.'))) });
+      edits.push({
+        start,
+        end: start + whole.length,
+        replacement: liquidPath(ourPath(namespace, name.trim().split('.'))),
+      });
     }
   }
   return applyEdits(template, edits);

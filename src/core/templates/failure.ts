@@ -38,7 +38,11 @@ export function templateError(message: string): TemplateFailure {
  * content block) is passed on as it is: LiquidJS wraps what tags and drops throw.
  */
 export function describeError(error: unknown, translation: Translation): TemplateFailure {
-  for (let cause: unknown = error; cause instanceof Error; cause = (cause as { originalError?: unknown }).originalError) {
+  for (
+    let cause: unknown = error;
+    cause instanceof Error;
+    cause = (cause as { originalError?: unknown }).originalError
+  ) {
     if (cause instanceof TemplateFailure) return cause;
   }
   if (!LiquidError.is(error)) return templateError(error instanceof Error ? error.message : String(error));

@@ -32,7 +32,9 @@ export const brazeFilters: Record<string, FilterHandler> = {
   url_param_escape: (value) => encodeURIComponent(text(value)),
   json_escape: (value) => JSON.stringify(text(value)).slice(1, -1),
   property_accessor: (value, key) =>
-    value !== null && typeof value === 'object' && Object.hasOwn(value, String(key)) ? (value as Record<string, unknown>)[String(key)] : null,
+    value !== null && typeof value === 'object' && Object.hasOwn(value, String(key))
+      ? (value as Record<string, unknown>)[String(key)]
+      : null,
   time_zone: function (this: FilterImpl, value: unknown, zone: unknown) {
     const time = instant(value, renderNow(this))?.setZone(text(zone));
     // An ISO time with its offset: `date` (preserveTimezones) then prints the local time.

@@ -12,7 +12,12 @@ type QuickReplies = { label: string; text: string }[] | undefined;
  * keys are not rendered). Identifiers are not: `type`, sticker ids, the webhook method. The first
  * failing field is named in the result.
  */
-export function renderContent(content: Content, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions): TemplateResult<Content> {
+export function renderContent(
+  content: Content,
+  context: TemplateContext,
+  blocks: ContentBlocks,
+  options: RenderOptions,
+): TemplateResult<Content> {
   const session = new RenderSession(context, blocks, options);
   return withFailures(() => renderFields(content, fieldRenderer(session)));
 }
@@ -31,9 +36,14 @@ function fieldRenderer(session: RenderSession): Render {
 
 function renderFields(content: Content, render: Render): Content {
   const quickReplies = (replies: QuickReplies) =>
-    replies?.map((reply, i) => ({ label: render(`quick_replies[${i}].label`, reply.label), text: render(`quick_replies[${i}].text`, reply.text) }));
-  const optional = (field: string, template: string | undefined) => (template === undefined ? undefined : render(field, template));
-  const withoutUndefined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+    replies?.map((reply, i) => ({
+      label: render(`quick_replies[${i}].label`, reply.label),
+      text: render(`quick_replies[${i}].text`, reply.text),
+    }));
+  const optional = (field: string, template: string | undefined) =>
+    template === undefined ? undefined : render(field, template);
+  const withoutUndefined = <T extends object>(value: T): T =>
+    Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
   switch (content.type) {
     case 'text':
@@ -83,7 +93,12 @@ function renderFields(content: Content, render: Render): Content {
         quick_replies: quickReplies(content.quick_replies),
       });
     case 'messages':
-      return { ...content, messages: content.messages.map((message, i) => renderStrings(`messages[${i}]`, message, render) as Record<string, unknown>) };
+      return {
+        ...content,
+        messages: content.messages.map(
+          (message, i) => renderStrings(`messages[${i}]`, message, render) as Record<string, unknown>,
+        ),
+      };
     case 'email':
       return withoutUndefined({
         ...content,
@@ -99,7 +114,11 @@ function renderFields(content: Content, render: Render): Content {
       return withoutUndefined({
         ...content,
         url: optional('url', content.url),
-        headers: content.headers && Object.fromEntries(Object.entries(content.headers).map(([name, value]) => [name, render(`headers.${name}`, value)])),
+        headers:
+          content.headers &&
+          Object.fromEntries(
+            Object.entries(content.headers).map(([name, value]) => [name, render(`headers.${name}`, value)]),
+          ),
         body: renderStrings('body', content.body, render),
       });
   }
@@ -110,7 +129,9 @@ function renderStrings(field: string, value: unknown, render: Render): unknown {
   if (typeof value === 'string') return render(field, value);
   if (Array.isArray(value)) return value.map((item, i) => renderStrings(`${field}[${i}]`, item, render));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderStrings(`${field}.${key}`, item, render)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, renderStrings(`${field}.${key}`, item, render)]),
+    );
   }
   return value;
 }

@@ -24,7 +24,9 @@ export const DEFAULT_RENDER_LIMITS: RenderLimits = {
   memory: 4 * 1024 * 1024,
 };
 
-export type TemplateResult<T> = { ok: true; output: T } | { ok: false; reason: TemplateFailureReason; message: string; field?: string };
+export type TemplateResult<T> =
+  | { ok: true; output: T }
+  | { ok: false; reason: TemplateFailureReason; message: string; field?: string };
 
 /** The save-time check: the parse error (with the line and column as written), or null. */
 export function templateErrors(template: string, limits: Partial<RenderLimits> = {}): string | null {
@@ -42,7 +44,12 @@ export interface RenderOptions extends Partial<RenderLimits> {
   now: number;
 }
 
-export function renderTemplate(template: string, context: TemplateContext, blocks: ContentBlocks, options: RenderOptions): TemplateResult<string> {
+export function renderTemplate(
+  template: string,
+  context: TemplateContext,
+  blocks: ContentBlocks,
+  options: RenderOptions,
+): TemplateResult<string> {
   return withFailures(() => new RenderSession(context, blocks, options).render(template));
 }
 
@@ -51,7 +58,12 @@ export function withFailures<T>(render: () => T): TemplateResult<T> {
     return { ok: true, output: render() };
   } catch (error) {
     if (!(error instanceof TemplateFailure)) throw error;
-    return { ok: false, reason: error.reason, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
+    return {
+      ok: false,
+      reason: error.reason,
+      message: error.message,
+      ...(error.field === undefined ? {} : { field: error.field }),
+    };
   }
 }
 
@@ -69,7 +81,8 @@ const MAX_PARSED_TEMPLATES = 2000;
 
 function parseTemplate(template: string, limits: RenderLimits): Parsed {
   // LiquidJS's own parseLimit adds up over the life of the instance, so the length is checked here.
-  if (template.length > limits.templateChars) throw templateError(`template is longer than ${limits.templateChars} characters`);
+  if (template.length > limits.templateChars)
+    throw templateError(`template is longer than ${limits.templateChars} characters`);
   const cached = parsedTemplates.get(template);
   if (cached) return cached;
   const translation = translateBrazeSyntax(template);
@@ -119,7 +132,12 @@ export class RenderSession {
 
   #newContext(): Context {
     if (this.#limiters) return new Context(this.#scope, liquid.options, { sync: true }, { ...this.#limiters, liquid });
-    const ctx = new Context(this.#scope, liquid.options, { sync: true, renderLimit: this.#limits.renderMs, memoryLimit: this.#limits.memory }, { liquid });
+    const ctx = new Context(
+      this.#scope,
+      liquid.options,
+      { sync: true, renderLimit: this.#limits.renderMs, memoryLimit: this.#limits.memory },
+      { liquid },
+    );
     this.#limiters = { renderLimit: ctx.renderLimit, memoryLimit: ctx.memoryLimit };
     return ctx;
   }
@@ -139,7 +157,8 @@ export class RenderSession {
   #renderBlock(name: string, ctx: Context): string {
     const template = this.#blocks.get(name);
     if (template === undefined) throw templateError(`unknown content block "${name}"`);
-    if (this.#openBlocks.includes(name)) throw templateError(`content block cycle: ${[...this.#openBlocks, name].join(' → ')}`);
+    if (this.#openBlocks.includes(name))
+      throw templateError(`content block cycle: ${[...this.#openBlocks, name].join(' → ')}`);
     this.#openBlocks.push(name);
     try {
       return this.#run(this.#parsedBlock(name, template), ctx);

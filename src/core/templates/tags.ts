@@ -7,7 +7,10 @@ export class AbortMessageTag extends Tag {
 
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
     super(token, remainTokens, liquid);
-    const argument = token.args.trim().replace(/^\(([\s\S]*)\)$/, '$1').trim();
+    const argument = token.args
+      .trim()
+      .replace(/^\(([\s\S]*)\)$/, '$1')
+      .trim();
     this.#reason = argument === '' ? null : new Value(argument, liquid);
   }
 
@@ -18,7 +21,13 @@ export class AbortMessageTag extends Tag {
 }
 
 /** A tag that fails when the template is parsed (so when it is saved), saying why. */
-export function unavailableTag(why: string): new (token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) => Tag {
+export function unavailableTag(
+  why: string,
+): new (
+  token: TagToken,
+  remainTokens: TopLevelToken[],
+  liquid: Liquid,
+) => Tag {
   return class UnavailableTag extends Tag {
     constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
       super(token, remainTokens, liquid);

@@ -28,7 +28,17 @@ export async function writeAttempts(
   for (const { entry, attempt } of items) {
     if (attempt.kind === 'suppress') {
       const details = { ...attempt.details, ...(attempt.channel ? { channel: attempt.channel } : {}) };
-      timeline.push(timelineRow({ now, newId: engine.newId }, entry.user_id, entry.campaign_id, entry.id, 'suppressed', attempt.reason, details));
+      timeline.push(
+        timelineRow(
+          { now, newId: engine.newId },
+          entry.user_id,
+          entry.campaign_id,
+          entry.id,
+          'suppressed',
+          attempt.reason,
+          details,
+        ),
+      );
       continue;
     }
     const inSandbox = adapter.deliversInSandbox(attempt.channel);
@@ -48,7 +58,11 @@ export async function writeAttempts(
       provider_message_id: null,
       error_code: null,
       error_message: null,
-      details: { ...attempt.details, due_at: new Date(entry.due_at).toISOString(), ...replyDetails(entry, attempt.channel.id, attempt.channel.type) },
+      details: {
+        ...attempt.details,
+        due_at: new Date(entry.due_at).toISOString(),
+        ...replyDetails(entry, attempt.channel.id, attempt.channel.type),
+      },
       created_at: now,
       updated_at: now,
     };
@@ -68,7 +82,8 @@ export async function writeAttempts(
  */
 function replyDetails(entry: JourneyEntry, channelId: string, channelType: string): Record<string, Json> {
   const inbound = entry.context.inbound;
-  if (channelType !== 'line' || !inbound || inbound.channel !== channelId || typeof inbound.reply_token !== 'string') return {};
+  if (channelType !== 'line' || !inbound || inbound.channel !== channelId || typeof inbound.reply_token !== 'string')
+    return {};
   return { reply_token: inbound.reply_token, reply_by: entry.triggered_at + REPLY_WINDOW_MS };
 }
 
@@ -78,10 +93,21 @@ function replyDetails(entry: JourneyEntry, channelId: string, channelType: strin
  */
 export async function sendFallbacks(ctx: RecordContext, adapter: ChannelAdapter, failed: MessageRow[]): Promise<void> {
   const { defs, tx, now } = ctx;
-  const candidates = failed.filter((m) => m.entry_id !== null && m.campaign_id !== null && m.details.fallback !== true && defs.campaigns.get(m.campaign_id)?.campaign.message.fallback);
+  const candidates = failed.filter(
+    (m) =>
+      m.entry_id !== null &&
+      m.campaign_id !== null &&
+      m.details.fallback !== true &&
+      defs.campaigns.get(m.campaign_id)?.campaign.message.fallback,
+  );
   if (candidates.length === 0) return;
   const entries = new Map((await tx.campaigns.getEntries(candidates.map((m) => m.entry_id!))).map((e) => [e.id, e]));
-  const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids: [...new Set(candidates.map((m) => m.user_id))] })).map((u) => [u.id, u]));
+  const users = new Map(
+    (await tx.loadUsers({ ...emptyUserKeys(), ids: [...new Set(candidates.map((m) => m.user_id))] })).map((u) => [
+      u.id,
+      u,
+    ]),
+  );
   const items: Array<{ entry: JourneyEntry; attempt: Attempt }> = [];
   for (const message of candidates) {
     const campaign = defs.campaigns.get(message.campaign_id!)!.campaign;
@@ -89,7 +115,12 @@ export async function sendFallbacks(ctx: RecordContext, adapter: ChannelAdapter,
     const user = users.get(message.user_id);
     if (!entry || !user) continue;
     const tried = attemptMessage(campaign.message.fallback!, entry, campaign, user, {
-      now, segments: defs.segments, channels: defs.channels, contentBlocks: defs.contentBlocks, adapter, publicUrl: ctx.settings.public_url,
+      now,
+      segments: defs.segments,
+      channels: defs.channels,
+      contentBlocks: defs.contentBlocks,
+      adapter,
+      publicUrl: ctx.settings.public_url,
     });
     items.push({ entry, attempt: { ...tried, details: { ...tried.details, fallback: true } } });
   }

@@ -15,11 +15,24 @@ import { evaluateOccurrences, loadStates, type UserOccurrence } from './evaluate
  * more than a page, and a crash resumes it after the last committed page: every user of the
  * audience is triggered once.
  */
-export async function startBroadcast(engine: Engine, campaignId: string, properties: Record<string, Json>): Promise<string> {
+export async function startBroadcast(
+  engine: Engine,
+  campaignId: string,
+  properties: Record<string, Json>,
+): Promise<string> {
   const dispatchId = engine.newId();
   await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    await tx.campaigns.insertBroadcast({ dispatch_id: dispatchId, campaign_id: campaignId, properties, after_user: null, recipients: 0, state: 'running', created_at: now, updated_at: now });
+    await tx.campaigns.insertBroadcast({
+      dispatch_id: dispatchId,
+      campaign_id: campaignId,
+      properties,
+      after_user: null,
+      recipients: 0,
+      state: 'running',
+      created_at: now,
+      updated_at: now,
+    });
   });
   engine.work.notify();
   return dispatchId;
@@ -41,18 +54,32 @@ export async function runBroadcastPage(engine: Engine, pageSize: number): Promis
     const campaign = live?.campaign.status === 'active' ? live.campaign : null;
     const ids = campaign ? await tx.userIdsAfter(broadcast.after_user, pageSize) : [];
     if (!campaign || ids.length === 0) {
-      await tx.campaigns.updateBroadcast(broadcast.dispatch_id, { after_user: broadcast.after_user, recipients: broadcast.recipients, state: 'done', updated_at: now });
+      await tx.campaigns.updateBroadcast(broadcast.dispatch_id, {
+        after_user: broadcast.after_user,
+        recipients: broadcast.recipients,
+        state: 'done',
+        updated_at: now,
+      });
       return 1;
     }
     const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids })).map((u) => [u.id, u]));
     const states = await loadStates(tx, [...users.keys()], users);
     const occurrences: UserOccurrence[] = [];
     for (const [id, state] of states) {
-      if (!inAudience(campaign.audience, state.user, audienceContext(state, { now, segments: defs.segments }))) continue;
-      occurrences.push({ userId: id, occurrence: { kind: 'api', campaign: broadcast.campaign_id, properties: { ...broadcast.properties } } });
+      if (!inAudience(campaign.audience, state.user, audienceContext(state, { now, segments: defs.segments })))
+        continue;
+      occurrences.push({
+        userId: id,
+        occurrence: { kind: 'api', campaign: broadcast.campaign_id, properties: { ...broadcast.properties } },
+      });
     }
     await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
-    await tx.campaigns.updateBroadcast(broadcast.dispatch_id, { after_user: ids[ids.length - 1], recipients: broadcast.recipients + occurrences.length, state: 'running', updated_at: now });
+    await tx.campaigns.updateBroadcast(broadcast.dispatch_id, {
+      after_user: ids[ids.length - 1],
+      recipients: broadcast.recipients + occurrences.length,
+      state: 'running',
+      updated_at: now,
+    });
     return ids.length;
   });
 }

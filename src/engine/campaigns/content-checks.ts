@@ -1,7 +1,13 @@
 import type { ContentChecks, DefinitionSet, Problem } from '../../core/campaigns/validate-definitions.ts';
 import { defaultTextTooLong } from '../../core/campaigns/default-text.ts';
 import { newUserRecord } from '../../core/user.ts';
-import { buildTemplateContext, contentBlockReferences, findContentBlockCycle, renderContent, templateErrors } from '../../core/templates/index.ts';
+import {
+  buildTemplateContext,
+  contentBlockReferences,
+  findContentBlockCycle,
+  renderContent,
+  templateErrors,
+} from '../../core/templates/index.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
 import { validateContentForChannel } from '../../channels/registry.ts';
 import type { ChannelType } from '../../schemas/channel.ts';
@@ -19,17 +25,31 @@ export const contentChecks = (now: number): ContentChecks => ({
     const typeOf = (channelId: string) => set.channelTypes.get(channelId) ?? null;
     // Each content with the channel it goes to, when that is known before sending.
     const contents: Array<[string, Content, string | null]> = [];
-    for (const [message, base] of [[campaign.message, path], ...(campaign.message.fallback ? [[campaign.message.fallback, `${path}.fallback`] as const] : [])] as const) {
-      contents.push([`${base}.default`, message.default, message.channel === 'last_interacted' ? null : typeOf(message.channel)]);
-      for (const [channel, content] of Object.entries(message.by_channel ?? {})) contents.push([`${base}.by_channel.${channel}`, content, typeOf(channel)]);
+    for (const [message, base] of [
+      [campaign.message, path],
+      ...(campaign.message.fallback ? [[campaign.message.fallback, `${path}.fallback`] as const] : []),
+    ] as const) {
+      contents.push([
+        `${base}.default`,
+        message.default,
+        message.channel === 'last_interacted' ? null : typeOf(message.channel),
+      ]);
+      for (const [channel, content] of Object.entries(message.by_channel ?? {}))
+        contents.push([`${base}.by_channel.${channel}`, content, typeOf(channel)]);
     }
-    const context = buildTemplateContext({ user: newUserRecord('check', 0), campaign: { id: campaign.id, name: campaign.name } });
+    const context = buildTemplateContext({
+      user: newUserRecord('check', 0),
+      campaign: { id: campaign.id, name: campaign.name },
+    });
     const problems: Problem[] = [];
     for (const [field, content, channelType] of contents) {
       const refused = channelType === null ? null : validateContentForChannel(content, channelType as ChannelType);
       if (refused) problems.push({ field, message: `'${field}': ${refused}` });
       // Only static text can be measured before rendering; a template's output is measured when it is sent.
-      const tooLong = field.endsWith('.default') && content.type === 'text' && !/\{\{|\{%/.test(content.text) ? defaultTextTooLong(content.text) : null;
+      const tooLong =
+        field.endsWith('.default') && content.type === 'text' && !/\{\{|\{%/.test(content.text)
+          ? defaultTextTooLong(content.text)
+          : null;
       if (tooLong) problems.push({ field: `${field}.text`, message: `'${field}.text': ${tooLong}` });
       const rendered = renderContent(content, context, blocks, { now });
       if (!rendered.ok && rendered.reason === 'template_error') {
@@ -48,11 +68,16 @@ export const contentChecks = (now: number): ContentChecks => ({
       const syntax = templateErrors(block.template);
       if (syntax) problems.push({ field, message: `'${field}': ${syntax}` });
       for (const name of contentBlockReferences(block.template)) {
-        if (!byId.has(name)) problems.push({ field, message: `'${field}' includes content block '${name}', which does not exist` });
+        if (!byId.has(name))
+          problems.push({ field, message: `'${field}' includes content block '${name}', which does not exist` });
       }
     }
     const cycle = findContentBlockCycle(byId);
-    if (cycle) problems.push({ field: `content_blocks[${cycle[0]}].template`, message: `content blocks include each other in a cycle: ${cycle.join(' → ')}` });
+    if (cycle)
+      problems.push({
+        field: `content_blocks[${cycle[0]}].template`,
+        message: `content blocks include each other in a cycle: ${cycle.join(' → ')}`,
+      });
     return problems;
   },
 });

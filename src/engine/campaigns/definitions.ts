@@ -58,14 +58,22 @@ export async function loadLiveDefinitions(reader: StoreReader): Promise<LiveDefi
     reader.campaigns.listDefinitions<Channel>('channel'),
     reader.listSubscriptionGroups(),
   ]);
-  const campaigns = new Map(campaignRows.map((row): [string, LiveCampaign] => [row.id, { campaign: row.document, activatedAt: row.activated_at }]));
+  const campaigns = new Map(
+    campaignRows.map((row): [string, LiveCampaign] => [
+      row.id,
+      { campaign: row.document, activatedAt: row.activated_at },
+    ]),
+  );
   return {
     campaigns,
     segments: new Map(segments.map((row) => [row.id, row.document])),
     contentBlocks: new Map(blocks.map((row) => [row.id, row.document.template])),
     channels: new Map(channels.map((row) => [row.id, row.document])),
     groups: new Map(groups.map((group) => [group.id, group])),
-    index: buildTriggerIndex(campaignRows.map((row) => row.document), matchesPropertyFilters),
+    index: buildTriggerIndex(
+      campaignRows.map((row) => row.document),
+      matchesPropertyFilters,
+    ),
   };
 }
 
@@ -75,12 +83,16 @@ export async function loadLiveDefinitions(reader: StoreReader): Promise<LiveDefi
  * problem refuses everything with a 400 naming each field.
  */
 export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle): Promise<ApplyReport> {
-  const normalized: DefinitionBundle = { ...bundle, subscription_groups: bundle.subscription_groups?.map(normalizeGroup) };
+  const normalized: DefinitionBundle = {
+    ...bundle,
+    subscription_groups: bundle.subscription_groups?.map(normalizeGroup),
+  };
   refuseDuplicateIds(normalized);
   try {
     return await engine.store.transaction(async (tx) => {
       const current = await currentSet(tx);
-      if (normalized.channels) normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
+      if (normalized.channels)
+        normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
       const next = mergeBundle(current, normalized);
       const now = engine.clock.now();
       refuseProblems(next, 400, now);
@@ -99,7 +111,15 @@ export async function deleteDefinition(engine: Engine, kind: DefinitionKind, id:
       const key = bundleKeyOf(kind);
       const list = current[key] as Array<{ id: string }>;
       if (!list.some((d) => d.id === id)) return false;
-      refuseProblems({ ...current, [key]: list.filter((d) => d.id !== id), channelTypes: kind === 'channel' ? withoutKey(current.channelTypes, id) : current.channelTypes }, 409, engine.clock.now());
+      refuseProblems(
+        {
+          ...current,
+          [key]: list.filter((d) => d.id !== id),
+          channelTypes: kind === 'channel' ? withoutKey(current.channelTypes, id) : current.channelTypes,
+        },
+        409,
+        engine.clock.now(),
+      );
       return tx.campaigns.deleteDefinition(kind, id);
     });
   } finally {
@@ -150,7 +170,12 @@ function mergeBundle(current: CurrentSet, bundle: DefinitionBundle): CurrentSet 
   };
 }
 
-async function writeBundle(tx: StoreTx, bundle: DefinitionBundle, current: CurrentSet, now: number): Promise<ApplyReport> {
+async function writeBundle(
+  tx: StoreTx,
+  bundle: DefinitionBundle,
+  current: CurrentSet,
+  now: number,
+): Promise<ApplyReport> {
   const report: ApplyReport = { created: [], updated: [] };
   const existingGroups = new Set(current.subscription_groups.map((g) => g.id));
   for (const group of bundle.subscription_groups ?? []) {
@@ -162,17 +187,28 @@ async function writeBundle(tx: StoreTx, bundle: DefinitionBundle, current: Curre
     for (const document of (bundle[key] ?? []) as Array<{ id: string }>) {
       const before = current.rows.get(`${kind}:${document.id}`);
       (before ? report.updated : report.created).push(`${kind}:${document.id}`);
-      await tx.campaigns.putDefinition({ kind, id: document.id, document, updated_at: now, activated_at: activatedAt(kind, document, before, now) });
+      await tx.campaigns.putDefinition({
+        kind,
+        id: document.id,
+        document,
+        updated_at: now,
+        activated_at: activatedAt(kind, document, before, now),
+      });
     }
   }
   return report;
 }
 
 /** A campaign's activation instant: kept while it stays active, set when it becomes active, cleared otherwise. */
-function activatedAt(kind: DefinitionKind, document: unknown, before: DefinitionRow | undefined, now: number): number | null {
+function activatedAt(
+  kind: DefinitionKind,
+  document: unknown,
+  before: DefinitionRow | undefined,
+  now: number,
+): number | null {
   if (kind !== 'campaign' || (document as Campaign).status !== 'active') return null;
   const wasActive = before !== undefined && (before.document as Campaign).status === 'active';
-  return wasActive ? before.activated_at ?? now : now;
+  return wasActive ? (before.activated_at ?? now) : now;
 }
 
 function refuseDuplicateIds(bundle: DefinitionBundle): void {
@@ -180,11 +216,13 @@ function refuseDuplicateIds(bundle: DefinitionBundle): void {
   for (const [key] of BUNDLE_KINDS) {
     const seen = new Set<string>();
     for (const document of (bundle[key] ?? []) as Array<{ id: string }>) {
-      if (seen.has(document.id)) problems.push({ field: `${key}[${document.id}]`, message: `'${key}' defines '${document.id}' more than once` });
+      if (seen.has(document.id))
+        problems.push({ field: `${key}[${document.id}]`, message: `'${key}' defines '${document.id}' more than once` });
       seen.add(document.id);
     }
   }
-  if (problems.length > 0) throw new RequestError(400, `Invalid definitions: ${problems.map((p) => p.message).join('; ')}`, problems);
+  if (problems.length > 0)
+    throw new RequestError(400, `Invalid definitions: ${problems.map((p) => p.message).join('; ')}`, problems);
 }
 
 /** `now`: the engine's clock, the instant templates render at while they are checked. */
@@ -197,14 +235,27 @@ function refuseProblems(set: DefinitionSet, status: 400 | 409, now: number): voi
 
 /** A channel whose masked secrets (see maskSecrets) are the ones already stored; 400 when there are none to keep. */
 function unmasked(channel: Channel, index: number, stored: Channel[]): Channel {
-  const { channel: kept, unknown } = keepMaskedSecrets(channel, stored.find((c) => c.id === channel.id));
+  const { channel: kept, unknown } = keepMaskedSecrets(
+    channel,
+    stored.find((c) => c.id === channel.id),
+  );
   if (unknown.length === 0) return kept;
-  const problems = unknown.map((field) => ({ field: `channels[${index}].${field}`, message: `is the mask GET shows (${MASKED_SECRET}) and no secret is stored to keep: give the secret, or {"env": "NAME"}` }));
-  throw new RequestError(400, `Invalid definitions: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+  const problems = unknown.map((field) => ({
+    field: `channels[${index}].${field}`,
+    message: `is the mask GET shows (${MASKED_SECRET}) and no secret is stored to keep: give the secret, or {"env": "NAME"}`,
+  }));
+  throw new RequestError(
+    400,
+    `Invalid definitions: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+    problems,
+  );
 }
 
 function bundleKeyOf(kind: DefinitionKind): 'campaigns' | 'segments' | 'content_blocks' | 'channels' {
-  return ({ campaign: 'campaigns', segment: 'segments', content_block: 'content_blocks', channel: 'channels' } as const)[kind];
+  return (
+    { campaign: 'campaigns', segment: 'segments', content_block: 'content_blocks', channel: 'channels' } as const
+  )[kind];
 }
 
-const withoutKey = (map: ReadonlyMap<string, string>, key: string): Map<string, string> => new Map([...map].filter(([k]) => k !== key));
+const withoutKey = (map: ReadonlyMap<string, string>, key: string): Map<string, string> =>
+  new Map([...map].filter(([k]) => k !== key));

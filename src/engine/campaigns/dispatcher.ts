@@ -36,46 +36,82 @@ export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, li
  * waited behind an earlier one), the lease is renewed (SendClaim); a message another dispatcher
  * took meanwhile is left to it, neither sent nor recorded here.
  */
-export async function sendClaimed(engine: Engine, adapter: ChannelAdapter, claimed: MessageRow[], lease: number): Promise<void> {
+export async function sendClaimed(
+  engine: Engine,
+  adapter: ChannelAdapter,
+  claimed: MessageRow[],
+  lease: number,
+): Promise<void> {
   if (claimed.length === 0) return;
-  const claim = new SendClaim(engine, claimed.map((m) => m.id), lease, providerTimeoutMs(process.env));
+  const claim = new SendClaim(
+    engine,
+    claimed.map((m) => m.id),
+    lease,
+    providerTimeoutMs(process.env),
+  );
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const toSandbox: MessageRow[] = [];
   const calls: Array<{ message: MessageRow; send: Send }> = [];
   // One sender per channel of the batch: building one resolves the channel's secrets and config.
   const senders = new Map<string, Send | null>();
   for (const message of claimed) {
-    if (!senders.has(message.channel_id)) senders.set(message.channel_id, senderFor(defs.channels.get(message.channel_id)));
+    if (!senders.has(message.channel_id))
+      senders.set(message.channel_id, senderFor(defs.channels.get(message.channel_id)));
     const send = senders.get(message.channel_id) ?? null;
     if (send) calls.push({ message, send });
     else toSandbox.push(message);
   }
   const results = await inBatches(calls, SEND_CONCURRENCY, async ({ message, send }) =>
-    (await claim.mayCall(message.id)) ? send(message, engine.clock.now()) : null);
+    (await claim.mayCall(message.id)) ? send(message, engine.clock.now()) : null,
+  );
   const { lease: heldLease } = claim;
 
   await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
     const ctx = { engine, tx, defs, settings, now };
-    const held = new Set(await tx.campaigns.updateClaimedMessages(toSandbox.map((m) => m.id), heldLease, { state: 'sent', lease_until: null, updated_at: now }));
-    await deliverToSandbox(ctx, toSandbox.filter((m) => held.has(m.id)));
+    const held = new Set(
+      await tx.campaigns.updateClaimedMessages(
+        toSandbox.map((m) => m.id),
+        heldLease,
+        { state: 'sent', lease_until: null, updated_at: now },
+      ),
+    );
+    await deliverToSandbox(
+      ctx,
+      toSandbox.filter((m) => held.has(m.id)),
+    );
 
     // The sends together (markClaimedMessagesSent), each with its own provider id; retries and failures, rarer, one by one.
     const outcomes = calls.map(({ message }, i) => ({ message, outcome: outcomeOf(results[i], message, now) }));
-    const delivered = outcomes.flatMap(({ message, outcome }) => (outcome.kind === 'sent' ? [{ message, outcome }] : []));
-    const sentIds = new Set(await tx.campaigns.markClaimedMessagesSent(
-      delivered.map(({ message, outcome }) => ({ id: message.id, provider_message_id: outcome.update.provider_message_id ?? null })), heldLease, now));
+    const delivered = outcomes.flatMap(({ message, outcome }) =>
+      outcome.kind === 'sent' ? [{ message, outcome }] : [],
+    );
+    const sentIds = new Set(
+      await tx.campaigns.markClaimedMessagesSent(
+        delivered.map(({ message, outcome }) => ({
+          id: message.id,
+          provider_message_id: outcome.update.provider_message_id ?? null,
+        })),
+        heldLease,
+        now,
+      ),
+    );
     const sent = delivered.filter(({ message }) => sentIds.has(message.id)).map(({ message }) => message);
     const failed: Parameters<typeof recordFailed>[1] = [];
     for (const { message, outcome } of outcomes) {
       if (outcome.kind !== 'retry' && outcome.kind !== 'failed') continue;
       const [stillHeld] = await tx.campaigns.updateClaimedMessages([message.id], heldLease, outcome.update);
-      if (stillHeld !== undefined && outcome.kind === 'failed') failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
+      if (stillHeld !== undefined && outcome.kind === 'failed')
+        failed.push({ message, reason: outcome.reason, code: outcome.code, error: outcome.error });
     }
     await recordSent(ctx, sent);
     await recordFailed(ctx, failed);
     await recordOptOuts(ctx, failed);
-    await sendFallbacks(ctx, adapter, failed.map((f) => f.message));
+    await sendFallbacks(
+      ctx,
+      adapter,
+      failed.map((f) => f.message),
+    );
   });
 }
 
@@ -83,7 +119,13 @@ type Outcome =
   | { kind: 'not_ours' }
   | { kind: 'sent'; update: MessageUpdate }
   | { kind: 'retry'; update: MessageUpdate }
-  | { kind: 'failed'; reason: 'provider_rejected' | 'provider_unavailable'; code: string; error: string; update: MessageUpdate };
+  | {
+      kind: 'failed';
+      reason: 'provider_rejected' | 'provider_unavailable';
+      code: string;
+      error: string;
+      update: MessageUpdate;
+    };
 
 /**
  * What a provider's answer does to the message: sent, queued again after a backoff, or failed.
@@ -92,7 +134,17 @@ type Outcome =
 function outcomeOf(result: ProviderResult | null, message: MessageRow, now: number): Outcome {
   if (result === null) return { kind: 'not_ours' };
   if (result.kind === 'sent') {
-    return { kind: 'sent', update: { state: 'sent', lease_until: null, provider_message_id: result.providerMessageId, error_code: null, error_message: null, updated_at: now } };
+    return {
+      kind: 'sent',
+      update: {
+        state: 'sent',
+        lease_until: null,
+        provider_message_id: result.providerMessageId,
+        error_code: null,
+        error_message: null,
+        updated_at: now,
+      },
+    };
   }
   const failure = { error_code: result.code, error_message: result.message, lease_until: null, updated_at: now };
   if (result.kind === 'transient') {

@@ -1,4 +1,10 @@
-import { decideOccurrence, emptyDecisions, type DecisionContext, type Decisions, type UserCampaignState } from '../../core/campaigns/decide.ts';
+import {
+  decideOccurrence,
+  emptyDecisions,
+  type DecisionContext,
+  type Decisions,
+  type UserCampaignState,
+} from '../../core/campaigns/decide.ts';
 import type { InboundContext, Occurrence } from '../../core/campaigns/triggers.ts';
 import type { UserRecord } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
@@ -45,9 +51,15 @@ export async function evaluateOccurrences(
   return out;
 }
 
-export async function loadStates(tx: StoreTx, userIds: string[], users: ReadonlyMap<string, UserRecord>): Promise<Map<string, UserCampaignState>> {
+export async function loadStates(
+  tx: StoreTx,
+  userIds: string[],
+  users: ReadonlyMap<string, UserRecord>,
+): Promise<Map<string, UserCampaignState>> {
   const [pending, receipts] = await Promise.all([tx.campaigns.pendingEntries(userIds), tx.campaigns.receipts(userIds)]);
-  const states = new Map<string, UserCampaignState>(userIds.map((id) => [id, { user: users.get(id)!, pending: [], receipts: new Map() }]));
+  const states = new Map<string, UserCampaignState>(
+    userIds.map((id) => [id, { user: users.get(id)!, pending: [], receipts: new Map() }]),
+  );
   for (const entry of pending) states.get(entry.user_id)?.pending.push(entry);
   for (const receipt of receipts) states.get(receipt.user_id)?.receipts.set(receipt.campaign_id, receipt);
   return states;
@@ -57,7 +69,9 @@ export async function writeDecisions(tx: StoreTx, decisions: Decisions, now: num
   if (decisions.finished.length > 0) {
     // A send the scheduler claimed meanwhile (another process) went out: it was not cancelled.
     const finished = new Set(await tx.campaigns.finishEntries(decisions.finished, now));
-    decisions.timeline = decisions.timeline.filter((row) => row.outcome !== 'cancelled' || row.entry_id === null || finished.has(row.entry_id));
+    decisions.timeline = decisions.timeline.filter(
+      (row) => row.outcome !== 'cancelled' || row.entry_id === null || finished.has(row.entry_id),
+    );
   }
   if (decisions.entries.length > 0) await tx.campaigns.insertEntries(decisions.entries);
   if (decisions.receipts.length > 0) await tx.campaigns.upsertReceipts(decisions.receipts);

@@ -35,11 +35,16 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
     const userIds = [...new Set(entries.map((e) => e.user_id))];
     const users = new Map((await tx.loadUsers({ ...emptyUserKeys(), ids: userIds })).map((u) => [u.id, u]));
     // A user's pending sends and receipts matter here only to an audience checked again at send time.
-    const reevaluates = entries.some((e) => defs.campaigns.get(e.campaign_id)?.campaign.reevaluate_audience_at_send === true);
+    const reevaluates = entries.some(
+      (e) => defs.campaigns.get(e.campaign_id)?.campaign.reevaluate_audience_at_send === true,
+    );
     const states: Map<string, UserCampaignState> = reevaluates
       ? await loadStates(tx, [...users.keys()], users)
       : new Map([...users].map(([id, user]) => [id, { user, pending: [], receipts: new Map() }]));
-    await tx.campaigns.finishEntries(entries.map((e) => e.id), now);
+    await tx.campaigns.finishEntries(
+      entries.map((e) => e.id),
+      now,
+    );
 
     const items: Array<{ entry: JourneyEntry; attempt: Attempt }> = [];
     for (const entry of entries) {
@@ -55,7 +60,9 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
       });
       for (const attempt of attempts) items.push({ entry, attempt });
     }
-    const claimed = await writeAttempts({ engine, tx, defs, settings, now }, adapter, items, { claimUntil: leaseUntil });
+    const claimed = await writeAttempts({ engine, tx, defs, settings, now }, adapter, items, {
+      claimUntil: leaseUntil,
+    });
     return { handled: entries.length, claimed, leaseUntil };
   });
 }

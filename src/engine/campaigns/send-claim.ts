@@ -63,7 +63,8 @@ export class SendClaim {
       const now = this.engine.clock.now();
       const next = now + LEASE_TIMEOUTS * this.timeoutMs;
       const kept = await this.engine.store.transaction((tx) =>
-        tx.campaigns.updateClaimedMessages([...this.held], this.lease, { lease_until: next, updated_at: now }));
+        tx.campaigns.updateClaimedMessages([...this.held], this.lease, { lease_until: next, updated_at: now }),
+      );
       this.held = new Set(kept);
       this.lease = next;
     })().finally(() => {

@@ -36,20 +36,33 @@ export interface TriggerSendRequest {
 export async function triggerSend(engine: Engine, request: TriggerSendRequest): Promise<{ dispatch_id: string }> {
   const [settings, defs] = await Promise.all([cachedSettings(engine), liveDefinitions(engine)]);
   const live = defs.campaigns.get(request.campaign_id);
-  if (!live || live.campaign.trigger.type !== 'api') {
-    throw new RequestError(400, `Invalid Campaign ID: '${request.campaign_id}' is not an API-triggered campaign`, [{ field: 'campaign_id', message: 'names no campaign with an api trigger' }]);
+  if (live?.campaign.trigger.type !== 'api') {
+    throw new RequestError(400, `Invalid Campaign ID: '${request.campaign_id}' is not an API-triggered campaign`, [
+      { field: 'campaign_id', message: 'names no campaign with an api trigger' },
+    ]);
   }
   if (live.campaign.status !== 'active') {
-    throw new RequestError(400, `Invalid Campaign ID: campaign '${request.campaign_id}' is ${live.campaign.status}, not active`, [{ field: 'campaign_id', message: `campaign is ${live.campaign.status}` }]);
+    throw new RequestError(
+      400,
+      `Invalid Campaign ID: campaign '${request.campaign_id}' is ${live.campaign.status}, not active`,
+      [{ field: 'campaign_id', message: `campaign is ${live.campaign.status}` }],
+    );
   }
-  if (request.broadcast) return { dispatch_id: await startBroadcast(engine, request.campaign_id, { ...request.trigger_properties }) };
+  if (request.broadcast)
+    return { dispatch_id: await startBroadcast(engine, request.campaign_id, { ...request.trigger_properties }) };
   const recipients = request.recipients ?? [];
   const refs = recipients.map(recipientRef);
   const items: TrackItems = { attributes: [], events: [], purchases: [] };
   recipients.forEach((recipient, index) => {
     if (recipient.attributes === undefined) return;
-    const identifier = recipient.external_user_id !== undefined ? { external_id: recipient.external_user_id } : { user_alias: recipient.user_alias };
-    items.attributes.push({ index, value: { ...recipient.attributes, ...identifier, _update_existing_only: recipient.send_to_existing_only ?? true } });
+    const identifier =
+      recipient.external_user_id !== undefined
+        ? { external_id: recipient.external_user_id }
+        : { user_alias: recipient.user_alias };
+    items.attributes.push({
+      index,
+      value: { ...recipient.attributes, ...identifier, _update_existing_only: recipient.send_to_existing_only ?? true },
+    });
   });
 
   const dispatchId = engine.newId();

@@ -13,7 +13,8 @@ export const DEFAULT_BATCH_SIZE = 2000;
 export function workerBatchSize(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_BATCH_SIZE;
   const size = Number(value);
-  if (!Number.isInteger(size) || size < 1 || size > 100_000) throw new Error(`TIDINGS_WORKER_BATCH must be an integer from 1 to 100000, not ${JSON.stringify(value)}`);
+  if (!Number.isInteger(size) || size < 1 || size > 100_000)
+    throw new Error(`TIDINGS_WORKER_BATCH must be an integer from 1 to 100000, not ${JSON.stringify(value)}`);
   return size;
 }
 
@@ -40,7 +41,12 @@ export class CampaignWorker {
   private messagesSending = 0;
 
   /** `batchSize`: pending sends, and outgoing messages, handled per transaction. */
-  constructor(engine: Engine, adapter: ChannelAdapter, onError: (error: unknown) => void = () => {}, options: { batchSize?: number } = {}) {
+  constructor(
+    engine: Engine,
+    adapter: ChannelAdapter,
+    onError: (error: unknown) => void = () => {},
+    options: { batchSize?: number } = {},
+  ) {
     this.engine = engine;
     this.adapter = adapter;
     this.onError = onError;
@@ -78,9 +84,11 @@ export class CampaignWorker {
           round += scheduled.handled + scheduled.claimed.length;
           await this.send(scheduled.claimed, scheduled.leaseUntil);
         }
-        if (due.messages !== null && due.messages <= now) round += await runDueMessages(this.engine, this.adapter, this.batchSize);
+        if (due.messages !== null && due.messages <= now)
+          round += await runDueMessages(this.engine, this.adapter, this.batchSize);
         // One page of a broadcast a pass: its decisions' sends are due in the next.
-        if (due.broadcasts !== null && due.broadcasts <= now) round += await runBroadcastPage(this.engine, this.batchSize);
+        if (due.broadcasts !== null && due.broadcasts <= now)
+          round += await runBroadcastPage(this.engine, this.batchSize);
         handled += round;
         if (round > 0) {
           // The SQLite store answers synchronously: let HTTP requests in between batches of a backlog.
@@ -102,7 +110,8 @@ export class CampaignWorker {
    */
   private async send(claimed: MessageRow[], leaseUntil: number): Promise<void> {
     if (claimed.length === 0) return;
-    while (this.sending.size > 0 && this.messagesSending + claimed.length > this.batchSize) await Promise.race(this.sending);
+    while (this.sending.size > 0 && this.messagesSending + claimed.length > this.batchSize)
+      await Promise.race(this.sending);
     this.messagesSending += claimed.length;
     const sending: Promise<void> = sendClaimed(this.engine, this.adapter, claimed, leaseUntil)
       .catch((error: unknown) => this.onError(error))

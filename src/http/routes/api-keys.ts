@@ -16,20 +16,36 @@ const NewKeySchema = Type.Object(
 );
 type NewKey = Static<typeof NewKeySchema>;
 
-const present = (key: ApiKeyRecord) => ({ id: key.id, name: key.name, permissions: key.permissions, created_at: new Date(key.created_at).toISOString() });
+const present = (key: ApiKeyRecord) => ({
+  id: key.id,
+  name: key.name,
+  permissions: key.permissions,
+  created_at: new Date(key.created_at).toISOString(),
+});
 
 export function apiKeyRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get('/api_keys', { schema: { tags: TAGS } }, async () => ({ api_keys: (await engine.store.read((r) => r.listApiKeys())).map(present) }));
-    app.post<{ Body: NewKey }>('/api_keys', { schema: { tags: TAGS, body: NewKeySchema, summary: 'Create a key; the key is in this response only' } }, async (request, reply) => {
-      const { record, key } = await createApiKey(engine, request.body.name, request.body.permissions as Permission[]);
-      return reply.status(201).send({ ...present(record), key });
-    });
-    app.delete<{ Params: { id: string } }>('/api_keys/:id', { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } }, async (request, reply) => {
-      if (request.apiKey?.id === request.params.id) throw new RequestError(409, 'A key cannot delete itself; use another admin key');
-      const deleted = await deleteApiKey(engine, request.params.id);
-      if (!deleted) throw new RequestError(404, `No API key '${request.params.id}'`);
-      return reply.status(204).send();
-    });
+    app.get('/api_keys', { schema: { tags: TAGS } }, async () => ({
+      api_keys: (await engine.store.read((r) => r.listApiKeys())).map(present),
+    }));
+    app.post<{ Body: NewKey }>(
+      '/api_keys',
+      { schema: { tags: TAGS, body: NewKeySchema, summary: 'Create a key; the key is in this response only' } },
+      async (request, reply) => {
+        const { record, key } = await createApiKey(engine, request.body.name, request.body.permissions as Permission[]);
+        return reply.status(201).send({ ...present(record), key });
+      },
+    );
+    app.delete<{ Params: { id: string } }>(
+      '/api_keys/:id',
+      { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } },
+      async (request, reply) => {
+        if (request.apiKey?.id === request.params.id)
+          throw new RequestError(409, 'A key cannot delete itself; use another admin key');
+        const deleted = await deleteApiKey(engine, request.params.id);
+        if (!deleted) throw new RequestError(404, `No API key '${request.params.id}'`);
+        return reply.status(204).send();
+      },
+    );
   };
 }

@@ -26,7 +26,13 @@ interface Resource {
 const RESOURCES: Resource[] = [
   { kind: 'campaign', path: 'campaigns', bundleKey: 'campaigns', schema: CampaignSchema, tag: 'Campaigns' },
   { kind: 'segment', path: 'segments', bundleKey: 'segments', schema: SegmentSchema, tag: 'Segments' },
-  { kind: 'content_block', path: 'content_blocks', bundleKey: 'content_blocks', schema: ContentBlockSchema, tag: 'Content blocks' },
+  {
+    kind: 'content_block',
+    path: 'content_blocks',
+    bundleKey: 'content_blocks',
+    schema: ContentBlockSchema,
+    tag: 'Content blocks',
+  },
   { kind: 'channel', path: 'channels', bundleKey: 'channels', schema: ChannelSchema, tag: 'Channels' },
 ];
 
@@ -42,7 +48,8 @@ export const DefinitionBundleSchema = Type.Object(
 );
 
 /** A definition as the API shows it: a channel's secrets are write-only. */
-const shown = (resource: Resource, document: unknown): unknown => (resource.kind === 'channel' ? maskSecrets(document as Channel) : document);
+const shown = (resource: Resource, document: unknown): unknown =>
+  resource.kind === 'channel' ? maskSecrets(document as Channel) : document;
 
 /**
  * Definitions as documents with a user-chosen id: PUT creates or replaces (so a folder of files
@@ -53,41 +60,74 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
     for (const resource of RESOURCES) {
       const tags = [resource.tag];
       app.get(`/${resource.path}`, { schema: { tags } }, async () => ({
-        [resource.path]: (await engine.store.read((r) => r.campaigns.listDefinitions(resource.kind))).map((row) => shown(resource, row.document)),
+        [resource.path]: (await engine.store.read((r) => r.campaigns.listDefinitions(resource.kind))).map((row) =>
+          shown(resource, row.document),
+        ),
       }));
-      app.get<{ Params: { id: string } }>(`/${resource.path}/:id`, { schema: { tags, params: Params } }, async (request) => {
-        const row = await engine.store.read((r) => r.campaigns.getDefinition(resource.kind, request.params.id));
-        if (!row) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
-        return shown(resource, row.document);
-      });
+      app.get<{ Params: { id: string } }>(
+        `/${resource.path}/:id`,
+        { schema: { tags, params: Params } },
+        async (request) => {
+          const row = await engine.store.read((r) => r.campaigns.getDefinition(resource.kind, request.params.id));
+          if (!row) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
+          return shown(resource, row.document);
+        },
+      );
       app.put<{ Params: { id: string }; Body: { id?: string } }>(
         `/${resource.path}/:id`,
         { schema: { tags, params: Params, body: resource.schema } },
         async (request, reply) => {
           if (request.body.id !== request.params.id) {
-            throw new RequestError(400, `'id' in the body (${JSON.stringify(request.body.id)}) must equal the id in the path ('${request.params.id}')`, [{ field: 'id', message: 'must equal the path id' }]);
+            throw new RequestError(
+              400,
+              `'id' in the body (${JSON.stringify(request.body.id)}) must equal the id in the path ('${request.params.id}')`,
+              [{ field: 'id', message: 'must equal the path id' }],
+            );
           }
           const report = await applyDefinitions(engine, { [resource.bundleKey]: [request.body] } as DefinitionBundle);
           return reply.status(report.created.length > 0 ? 201 : 200).send(shown(resource, request.body));
         },
       );
-      app.delete<{ Params: { id: string } }>(`/${resource.path}/:id`, { schema: { tags, params: Params } }, async (request, reply) => {
-        if (!(await deleteDefinition(engine, resource.kind, request.params.id))) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
-        return reply.status(204).send();
-      });
+      app.delete<{ Params: { id: string } }>(
+        `/${resource.path}/:id`,
+        { schema: { tags, params: Params } },
+        async (request, reply) => {
+          if (!(await deleteDefinition(engine, resource.kind, request.params.id)))
+            throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
+          return reply.status(204).send();
+        },
+      );
     }
-    app.post<{ Params: { id: string } }>('/channels/:id/sync_followers', {
-      schema: { tags: ['Definitions'], params: Params, summary: "Import a LINE channel's followers: find or create each by line_id, subscribed to the channel's group" },
-    }, async (request) => {
-      try {
-        return await importLineFollowers(engine, request.params.id);
-      } catch (error) {
-        if (error instanceof LineApiError) throw new RequestError(502, `LINE did not give the follower list: ${error.message}`);
-        throw error;
-      }
-    });
-    app.post<{ Body: DefinitionBundle }>('/apply', { schema: { tags: ['Definitions'], body: DefinitionBundleSchema, summary: 'Create or replace a bundle of definitions, all or nothing' } }, async (request) =>
-      applyDefinitions(engine, request.body),
+    app.post<{ Params: { id: string } }>(
+      '/channels/:id/sync_followers',
+      {
+        schema: {
+          tags: ['Definitions'],
+          params: Params,
+          summary:
+            "Import a LINE channel's followers: find or create each by line_id, subscribed to the channel's group",
+        },
+      },
+      async (request) => {
+        try {
+          return await importLineFollowers(engine, request.params.id);
+        } catch (error) {
+          if (error instanceof LineApiError)
+            throw new RequestError(502, `LINE did not give the follower list: ${error.message}`);
+          throw error;
+        }
+      },
+    );
+    app.post<{ Body: DefinitionBundle }>(
+      '/apply',
+      {
+        schema: {
+          tags: ['Definitions'],
+          body: DefinitionBundleSchema,
+          summary: 'Create or replace a bundle of definitions, all or nothing',
+        },
+      },
+      async (request) => applyDefinitions(engine, request.body),
     );
   };
 }

@@ -14,26 +14,42 @@ export function subscriptionGroupRoutes(engine: Engine): FastifyPluginAsync {
     app.get('/subscription_groups', { schema: { tags: TAGS } }, async () => ({
       subscription_groups: await engine.store.read((r) => r.listSubscriptionGroups()),
     }));
-    app.get<{ Params: { id: string } }>('/subscription_groups/:id', { schema: { tags: TAGS, params: Params } }, async (request) => {
-      const group = await engine.store.read((r) => r.getSubscriptionGroup(request.params.id));
-      if (!group) throw new RequestError(404, `No subscription group '${request.params.id}'`);
-      return group;
-    });
-    app.put<{ Params: { id: string }; Body: SubscriptionGroup }>('/subscription_groups/:id', {
-      schema: { tags: TAGS, params: Params, body: Type.Omit(SubscriptionGroupSchema, ['id'], { additionalProperties: false }) as never },
-    }, async (request, reply) => {
-      const group = normalizeGroup({ ...request.body, id: request.params.id });
-      const existed = await engine.store.transaction(async (tx) => {
-        const before = await tx.getSubscriptionGroup(group.id);
-        await tx.putSubscriptionGroup(group);
-        return before !== null;
-      });
-      return reply.status(existed ? 200 : 201).send(group);
-    });
-    app.delete<{ Params: { id: string } }>('/subscription_groups/:id', { schema: { tags: TAGS, params: Params } }, async (request, reply) => {
-      const deleted = await engine.store.transaction((tx) => tx.deleteSubscriptionGroup(request.params.id));
-      if (!deleted) throw new RequestError(404, `No subscription group '${request.params.id}'`);
-      return reply.status(204).send();
-    });
+    app.get<{ Params: { id: string } }>(
+      '/subscription_groups/:id',
+      { schema: { tags: TAGS, params: Params } },
+      async (request) => {
+        const group = await engine.store.read((r) => r.getSubscriptionGroup(request.params.id));
+        if (!group) throw new RequestError(404, `No subscription group '${request.params.id}'`);
+        return group;
+      },
+    );
+    app.put<{ Params: { id: string }; Body: SubscriptionGroup }>(
+      '/subscription_groups/:id',
+      {
+        schema: {
+          tags: TAGS,
+          params: Params,
+          body: Type.Omit(SubscriptionGroupSchema, ['id'], { additionalProperties: false }) as never,
+        },
+      },
+      async (request, reply) => {
+        const group = normalizeGroup({ ...request.body, id: request.params.id });
+        const existed = await engine.store.transaction(async (tx) => {
+          const before = await tx.getSubscriptionGroup(group.id);
+          await tx.putSubscriptionGroup(group);
+          return before !== null;
+        });
+        return reply.status(existed ? 200 : 201).send(group);
+      },
+    );
+    app.delete<{ Params: { id: string } }>(
+      '/subscription_groups/:id',
+      { schema: { tags: TAGS, params: Params } },
+      async (request, reply) => {
+        const deleted = await engine.store.transaction((tx) => tx.deleteSubscriptionGroup(request.params.id));
+        if (!deleted) throw new RequestError(404, `No subscription group '${request.params.id}'`);
+        return reply.status(204).send();
+      },
+    );
   };
 }

@@ -24,26 +24,46 @@ function toQuery(q: Lookup): UserQuery {
   const alias = q.alias_label !== undefined || q.alias_name !== undefined;
   if (alias) {
     if (q.alias_label === undefined || q.alias_name === undefined || given.length !== 2) {
-      throw new RequestError(400, 'An alias lookup needs alias_label and alias_name, and nothing else', [{ field: q.alias_label === undefined ? 'alias_label' : 'alias_name', message: 'is required with the other' }]);
+      throw new RequestError(400, 'An alias lookup needs alias_label and alias_name, and nothing else', [
+        { field: q.alias_label === undefined ? 'alias_label' : 'alias_name', message: 'is required with the other' },
+      ]);
     }
     return { alias_label: q.alias_label, alias_name: q.alias_name };
   }
   if (given.length !== 1) {
-    throw new RequestError(400, 'Give exactly one of external_id, email, phone, line_id, or alias_label with alias_name', [{ field: given.join(', ') || 'external_id', message: 'exactly one lookup key' }]);
+    throw new RequestError(
+      400,
+      'Give exactly one of external_id, email, phone, line_id, or alias_label with alias_name',
+      [{ field: given.join(', ') || 'external_id', message: 'exactly one lookup key' }],
+    );
   }
   return q as UserQuery;
 }
 
 export function userRoutes(engine: Engine): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: Lookup }>('/users', { schema: { tags: TAGS, querystring: LookupQuery, summary: 'Find users by identifier (email and phone may match several)' } }, async (request) => {
-      const users = await findUsers(engine, toQuery(request.query));
-      return { users: users.map(presentUser) };
-    });
-    app.get<{ Params: { id: string } }>('/users/:id', { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } }, async (request) => {
-      const [user] = await findUsers(engine, { id: request.params.id });
-      if (!user) throw new RequestError(404, `No user with id '${request.params.id}'`);
-      return presentUser(user);
-    });
+    app.get<{ Querystring: Lookup }>(
+      '/users',
+      {
+        schema: {
+          tags: TAGS,
+          querystring: LookupQuery,
+          summary: 'Find users by identifier (email and phone may match several)',
+        },
+      },
+      async (request) => {
+        const users = await findUsers(engine, toQuery(request.query));
+        return { users: users.map(presentUser) };
+      },
+    );
+    app.get<{ Params: { id: string } }>(
+      '/users/:id',
+      { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } },
+      async (request) => {
+        const [user] = await findUsers(engine, { id: request.params.id });
+        if (!user) throw new RequestError(404, `No user with id '${request.params.id}'`);
+        return presentUser(user);
+      },
+    );
   };
 }

@@ -79,7 +79,10 @@ function userKeyCondition(keys: UserKeys): { condition: string; values: unknown[
     conditions.push(`u.${column} = ANY($${values.length}::text[])`);
   }
   if (keys.aliases.length > 0) {
-    values.push(keys.aliases.map((a) => a.alias_label), keys.aliases.map((a) => a.alias_name));
+    values.push(
+      keys.aliases.map((a) => a.alias_label),
+      keys.aliases.map((a) => a.alias_name),
+    );
     // `id = ANY(ARRAY(…))` rather than `id IN (…)`: it is an index condition, so OR-ed with the others
     // the users are still found by index scans. `unnest` (not json_to_recordset, which the planner
     // takes for 100 rows) keeps the alias lookup on the primary key instead of a hash join over the table.
@@ -111,7 +114,11 @@ export class PostgresTx implements StoreTx {
 
   private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
-    this.campaigns = new CampaignSql({ dialect: 'postgres', rows: (text, values) => this.rows(text, values), changes: (text, values) => this.changes(text, values) });
+    this.campaigns = new CampaignSql({
+      dialect: 'postgres',
+      rows: (text, values) => this.rows(text, values),
+      changes: (text, values) => this.changes(text, values),
+    });
     this.locking = inTransaction;
     this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
     this.begun.catch(() => {}); // thrown by the next statement or by `commit()`
@@ -134,7 +141,10 @@ export class PostgresTx implements StoreTx {
 
   /** A read may go out before BEGIN is answered: should BEGIN fail, it ran outside the transaction, which harms nothing. */
   private async rows(text: string, values: unknown[] = []): Promise<Row[]> {
-    const [, result] = await Promise.all([this.begun, this.client.query<Row>({ name: statementName(text), text, values })]);
+    const [, result] = await Promise.all([
+      this.begun,
+      this.client.query<Row>({ name: statementName(text), text, values }),
+    ]);
     return result.rows;
   }
 
@@ -166,7 +176,10 @@ export class PostgresTx implements StoreTx {
     // Locks are taken in id order, which keeps concurrent requests from deadlocking in the common case
     // (a deadlock that still happens is retried by `transaction()`).
     const lock = this.locking ? ' ORDER BY u.id FOR UPDATE OF u' : '';
-    const found = await this.rows(`SELECT ${userColumnsOf('u')} FROM users u WHERE ${match.condition}${lock}`, match.values);
+    const found = await this.rows(
+      `SELECT ${userColumnsOf('u')} FROM users u WHERE ${match.condition}${lock}`,
+      match.values,
+    );
     if (found.length === 0) return [];
     const users = new Map(found.map((row) => [String(row.id), userFromRow(row)]));
     // Not folded into the statement above: once the locks are held, a new statement reads with a new
@@ -191,7 +204,10 @@ export class PostgresTx implements StoreTx {
       if (row.kind === 'alias') {
         user.aliases.push({ alias_label: String(row.key), alias_name: String(row.value) });
       } else {
-        user.subscriptions[String(row.key)] = { state: row.value as SubscriptionChange['state'], changed_at: Number(row.changed_at) };
+        user.subscriptions[String(row.key)] = {
+          state: row.value as SubscriptionChange['state'],
+          changed_at: Number(row.changed_at),
+        };
       }
     }
   }
@@ -322,10 +338,13 @@ export class PostgresTx implements StoreTx {
   }
 
   async insertApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.changes(
-      `INSERT INTO api_keys (${API_KEY_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5)`,
-      [key.id, key.name, key.hash, json(key.permissions), key.created_at],
-    );
+    await this.changes(`INSERT INTO api_keys (${API_KEY_COLUMNS}) VALUES ($1, $2, $3, $4::jsonb, $5)`, [
+      key.id,
+      key.name,
+      key.hash,
+      json(key.permissions),
+      key.created_at,
+    ]);
   }
 
   async deleteApiKey(id: string): Promise<boolean> {

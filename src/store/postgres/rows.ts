@@ -10,13 +10,16 @@ import type { ApiKeyRecord } from '../store.ts';
 export type Row = Record<string, unknown>;
 
 /** Column lists, spelled out (no `SELECT *`) so a later migration adding a column changes no result shape. */
-export const USER_COLUMNS = 'id, external_id, email, phone, line_id, standard, custom, last_interacted_channel, created_at, updated_at';
+export const USER_COLUMNS =
+  'id, external_id, email, phone, line_id, standard, custom, last_interacted_channel, created_at, updated_at';
 export const EVENT_COLUMNS = 'id, user_id, name, time, properties, purchase, source, received_at';
 export const API_KEY_COLUMNS = 'id, name, hash, permissions, created_at';
 
 /** `USER_COLUMNS` qualified with a table alias, for joins. */
 export const userColumnsOf = (alias: string): string =>
-  USER_COLUMNS.split(', ').map((column) => `${alias}.${column}`).join(', ');
+  USER_COLUMNS.split(', ')
+    .map((column) => `${alias}.${column}`)
+    .join(', ');
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
@@ -64,7 +67,8 @@ export function apiKeyFromRow(row: Row): ApiKeyRecord {
 export const json = (value: unknown): string => JSON.stringify(value);
 
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f]/;
-const wellFormedStrings = (_key: string, value: unknown): unknown => (typeof value === 'string' ? value.toWellFormed() : value);
+const wellFormedStrings = (_key: string, value: unknown): unknown =>
+  typeof value === 'string' ? value.toWellFormed() : value;
 
 /**
  * Records as one JSON array text, for `json_to_recordset($1::json) AS r(column type, …)`: a whole

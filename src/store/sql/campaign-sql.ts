@@ -13,7 +13,16 @@ import type {
   SandboxMessage,
   TimelineRow,
 } from '../campaign-store.ts';
-import { inList, listValue, nullableNumber, nullableText, pairsTable, readJson, skipLocked, type SqlRunner } from './sql-runner.ts';
+import {
+  inList,
+  listValue,
+  nullableNumber,
+  nullableText,
+  pairsTable,
+  readJson,
+  skipLocked,
+  type SqlRunner,
+} from './sql-runner.ts';
 
 type Row = Record<string, unknown>;
 
@@ -26,7 +35,10 @@ const RECEIPT_COLUMNS = 'user_id, campaign_id, last_received_at, converted_at';
 const BROADCAST_COLUMNS = 'dispatch_id, campaign_id, properties, after_user, recipients, state, created_at, updated_at';
 
 /** `WHERE a = $1 AND b = $2` for the given columns the filter sets (none: no WHERE). */
-function equalities<F extends object>(filter: F, columns: Array<keyof F & string>): { where: string; values: unknown[] } {
+function equalities<F extends object>(
+  filter: F,
+  columns: Array<keyof F & string>,
+): { where: string; values: unknown[] } {
   const values: unknown[] = [];
   const conditions: string[] = [];
   for (const column of columns) {
@@ -40,7 +52,10 @@ function equalities<F extends object>(filter: F, columns: Array<keyof F & string
 /** `a = $1, b = $2` for the fields a message update sets, and their values. */
 function setClause(update: MessageUpdate): { assignments: string; values: unknown[] } {
   const entries = Object.entries(update).filter(([, value]) => value !== undefined);
-  return { assignments: entries.map(([column], i) => `${column} = $${i + 1}`).join(', '), values: entries.map(([, value]) => value) };
+  return {
+    assignments: entries.map(([column], i) => `${column} = $${i + 1}`).join(', '),
+    values: entries.map(([, value]) => value),
+  };
 }
 
 /** Rows per multi-row INSERT: well under both databases' parameter limits. */
@@ -54,7 +69,10 @@ function insertText(table: string, columns: string, rowCount: number, suffix = '
   let text = insertTexts.get(key);
   if (text === undefined) {
     const width = columns.split(',').length;
-    const rows = Array.from({ length: rowCount }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+    const rows = Array.from(
+      { length: rowCount },
+      (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`,
+    );
     text = `INSERT INTO ${table} (${columns}) VALUES ${rows.join(', ')}${suffix}`;
     insertTexts.set(key, text);
   }
@@ -87,12 +105,18 @@ export class CampaignSql implements CampaignWriter {
   // ---- definitions ----------------------------------------------------------------------------
 
   async listDefinitions<T>(kind: DefinitionKind): Promise<Array<DefinitionRow<T>>> {
-    const rows = await this.sql.rows('SELECT kind, id, document, updated_at, activated_at FROM definitions WHERE kind = $1 ORDER BY id', [kind]);
+    const rows = await this.sql.rows(
+      'SELECT kind, id, document, updated_at, activated_at FROM definitions WHERE kind = $1 ORDER BY id',
+      [kind],
+    );
     return rows.map((row) => this.definitionFromRow<T>(row));
   }
 
   async getDefinition<T>(kind: DefinitionKind, id: string): Promise<DefinitionRow<T> | null> {
-    const [row] = await this.sql.rows('SELECT kind, id, document, updated_at, activated_at FROM definitions WHERE kind = $1 AND id = $2', [kind, id]);
+    const [row] = await this.sql.rows(
+      'SELECT kind, id, document, updated_at, activated_at FROM definitions WHERE kind = $1 AND id = $2',
+      [kind, id],
+    );
     return row ? this.definitionFromRow<T>(row) : null;
   }
 
@@ -131,14 +155,28 @@ export class CampaignSql implements CampaignWriter {
 
   async getEntries(ids: string[]): Promise<JourneyEntry[]> {
     if (ids.length === 0) return [];
-    const rows = await this.sql.rows(`SELECT ${ENTRY_COLUMNS} FROM journey_entries WHERE ${inList(this.sql, 'id', 1)}`, [listValue(this.sql, ids)]);
+    const rows = await this.sql.rows(
+      `SELECT ${ENTRY_COLUMNS} FROM journey_entries WHERE ${inList(this.sql, 'id', 1)}`,
+      [listValue(this.sql, ids)],
+    );
     return rows.map((row) => this.entryFromRow(row));
   }
 
   async insertEntries(entries: JourneyEntry[]): Promise<void> {
-    await this.insertRows('journey_entries', ENTRY_COLUMNS, entries.map((e) => [
-      e.id, e.campaign_id, e.user_id, e.state, e.triggered_at, e.due_at, this.json(e.context), e.updated_at,
-    ]));
+    await this.insertRows(
+      'journey_entries',
+      ENTRY_COLUMNS,
+      entries.map((e) => [
+        e.id,
+        e.campaign_id,
+        e.user_id,
+        e.state,
+        e.triggered_at,
+        e.due_at,
+        this.json(e.context),
+        e.updated_at,
+      ]),
+    );
   }
 
   async finishEntries(ids: string[], now: number): Promise<string[]> {
@@ -160,9 +198,10 @@ export class CampaignSql implements CampaignWriter {
 
   async receipts(userIds: string[]): Promise<Receipt[]> {
     if (userIds.length === 0) return [];
-    const rows = await this.sql.rows(`SELECT user_id, campaign_id, last_received_at, converted_at FROM campaign_receipts WHERE ${inList(this.sql, 'user_id', 1)}`, [
-      listValue(this.sql, userIds),
-    ]);
+    const rows = await this.sql.rows(
+      `SELECT user_id, campaign_id, last_received_at, converted_at FROM campaign_receipts WHERE ${inList(this.sql, 'user_id', 1)}`,
+      [listValue(this.sql, userIds)],
+    );
     return rows.map((r) => ({
       user_id: String(r.user_id),
       campaign_id: String(r.campaign_id),
@@ -174,8 +213,12 @@ export class CampaignSql implements CampaignWriter {
   async upsertReceipts(receipts: Receipt[]): Promise<void> {
     // One statement may not touch a row twice (PostgreSQL refuses it): keep each pair's last receipt.
     const latest = new Map(receipts.map((r) => [`${r.user_id}\u0000${r.campaign_id}`, r]));
-    await this.insertRows('campaign_receipts', RECEIPT_COLUMNS, [...latest.values()].map((r) => [r.user_id, r.campaign_id, r.last_received_at, r.converted_at]),
-      ' ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at, converted_at = excluded.converted_at');
+    await this.insertRows(
+      'campaign_receipts',
+      RECEIPT_COLUMNS,
+      [...latest.values()].map((r) => [r.user_id, r.campaign_id, r.last_received_at, r.converted_at]),
+      ' ON CONFLICT (user_id, campaign_id) DO UPDATE SET last_received_at = excluded.last_received_at, converted_at = excluded.converted_at',
+    );
   }
 
   async nextDue(): Promise<DueWork> {
@@ -196,23 +239,42 @@ export class CampaignSql implements CampaignWriter {
   // ---- broadcasts -------------------------------------------------------------------------------
 
   async insertBroadcast(b: Broadcast): Promise<void> {
-    await this.insertRows('broadcasts', BROADCAST_COLUMNS, [[b.dispatch_id, b.campaign_id, this.json(b.properties), b.after_user, b.recipients, b.state, b.created_at, b.updated_at]]);
+    await this.insertRows('broadcasts', BROADCAST_COLUMNS, [
+      [
+        b.dispatch_id,
+        b.campaign_id,
+        this.json(b.properties),
+        b.after_user,
+        b.recipients,
+        b.state,
+        b.created_at,
+        b.updated_at,
+      ],
+    ]);
   }
 
   async getBroadcast(dispatchId: string): Promise<Broadcast | null> {
-    const [row] = await this.sql.rows(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE dispatch_id = $1`, [dispatchId]);
+    const [row] = await this.sql.rows(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE dispatch_id = $1`, [
+      dispatchId,
+    ]);
     return row ? this.broadcastFromRow(row) : null;
   }
 
   async claimRunningBroadcast(): Promise<Broadcast | null> {
-    const [row] = await this.sql.rows(`SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE state = 'running' ORDER BY created_at, dispatch_id LIMIT 1 ${skipLocked(this.sql)}`);
+    const [row] = await this.sql.rows(
+      `SELECT ${BROADCAST_COLUMNS} FROM broadcasts WHERE state = 'running' ORDER BY created_at, dispatch_id LIMIT 1 ${skipLocked(this.sql)}`,
+    );
     return row ? this.broadcastFromRow(row) : null;
   }
 
-  async updateBroadcast(dispatchId: string, update: Pick<Broadcast, 'after_user' | 'recipients' | 'state' | 'updated_at'>): Promise<void> {
-    await this.sql.changes('UPDATE broadcasts SET after_user = $1, recipients = $2, state = $3, updated_at = $4 WHERE dispatch_id = $5', [
-      update.after_user, update.recipients, update.state, update.updated_at, dispatchId,
-    ]);
+  async updateBroadcast(
+    dispatchId: string,
+    update: Pick<Broadcast, 'after_user' | 'recipients' | 'state' | 'updated_at'>,
+  ): Promise<void> {
+    await this.sql.changes(
+      'UPDATE broadcasts SET after_user = $1, recipients = $2, state = $3, updated_at = $4 WHERE dispatch_id = $5',
+      [update.after_user, update.recipients, update.state, update.updated_at, dispatchId],
+    );
   }
 
   private broadcastFromRow(row: Row): Broadcast {
@@ -244,21 +306,42 @@ export class CampaignSql implements CampaignWriter {
   // ---- timeline ---------------------------------------------------------------------------------
 
   async insertTimeline(rows: TimelineRow[]): Promise<void> {
-    await this.insertRows('timeline', TIMELINE_COLUMNS, rows.map((t) => [
-      t.id, t.user_id, t.campaign_id, t.entry_id, t.message_id, t.at, t.outcome, t.reason, this.json(t.details),
-    ]));
+    await this.insertRows(
+      'timeline',
+      TIMELINE_COLUMNS,
+      rows.map((t) => [
+        t.id,
+        t.user_id,
+        t.campaign_id,
+        t.entry_id,
+        t.message_id,
+        t.at,
+        t.outcome,
+        t.reason,
+        this.json(t.details),
+      ]),
+    );
   }
 
   async listTimeline(userId: string, options: { limit?: number; campaignId?: string } = {}): Promise<TimelineRow[]> {
     const limit = options.limit ?? 100;
-    const rows = options.campaignId === undefined
-      ? await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2`, [userId, limit])
-      : await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 AND campaign_id = $2 ORDER BY at DESC, id DESC LIMIT $3`, [userId, options.campaignId, limit]);
+    const rows =
+      options.campaignId === undefined
+        ? await this.sql.rows(
+            `SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT $2`,
+            [userId, limit],
+          )
+        : await this.sql.rows(
+            `SELECT ${TIMELINE_COLUMNS} FROM timeline WHERE user_id = $1 AND campaign_id = $2 ORDER BY at DESC, id DESC LIMIT $3`,
+            [userId, options.campaignId, limit],
+          );
     return rows.map((r) => this.timelineFromRow(r));
   }
 
   async allTimeline(): Promise<TimelineRow[]> {
-    return (await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline ORDER BY at, id`)).map((r) => this.timelineFromRow(r));
+    return (await this.sql.rows(`SELECT ${TIMELINE_COLUMNS} FROM timeline ORDER BY at, id`)).map((r) =>
+      this.timelineFromRow(r),
+    );
   }
 
   private timelineFromRow(r: Row): TimelineRow {
@@ -276,17 +359,40 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async campaignStats(campaignId: string): Promise<Array<{ outcome: string; reason: string | null; count: number }>> {
-    const rows = await this.sql.rows('SELECT outcome, reason, count(*) AS n FROM timeline WHERE campaign_id = $1 GROUP BY outcome, reason ORDER BY outcome, reason', [campaignId]);
+    const rows = await this.sql.rows(
+      'SELECT outcome, reason, count(*) AS n FROM timeline WHERE campaign_id = $1 GROUP BY outcome, reason ORDER BY outcome, reason',
+      [campaignId],
+    );
     return rows.map((r) => ({ outcome: String(r.outcome), reason: nullableText(r.reason), count: Number(r.n) }));
   }
 
   // ---- messages (the outbox) and the sandbox ----------------------------------------------------
 
   async insertMessages(rows: MessageRow[]): Promise<void> {
-    await this.insertRows('messages', MESSAGE_COLUMNS, rows.map((m) => [
-      m.id, m.entry_id, m.campaign_id, m.user_id, m.channel_id, m.channel_type, m.recipient, this.json(m.payload), m.state, m.attempts,
-      m.next_attempt_at, m.lease_until, m.provider_message_id, m.error_code, m.error_message, this.json(m.details), m.created_at, m.updated_at,
-    ]));
+    await this.insertRows(
+      'messages',
+      MESSAGE_COLUMNS,
+      rows.map((m) => [
+        m.id,
+        m.entry_id,
+        m.campaign_id,
+        m.user_id,
+        m.channel_id,
+        m.channel_type,
+        m.recipient,
+        this.json(m.payload),
+        m.state,
+        m.attempts,
+        m.next_attempt_at,
+        m.lease_until,
+        m.provider_message_id,
+        m.error_code,
+        m.error_message,
+        this.json(m.details),
+        m.created_at,
+        m.updated_at,
+      ]),
+    );
   }
 
   async claimDueMessages(now: number, limit: number, leaseUntil: number): Promise<MessageRow[]> {
@@ -297,22 +403,31 @@ export class CampaignSql implements CampaignWriter {
       `SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2 ${skipLocked(this.sql)}`,
       [now, limit],
     );
-    const abandoned = queued.length < limit
-      ? await this.sql.rows(`SELECT id FROM messages WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until, id LIMIT $2 ${skipLocked(this.sql)}`, [now, limit - queued.length])
-      : [];
+    const abandoned =
+      queued.length < limit
+        ? await this.sql.rows(
+            `SELECT id FROM messages WHERE state = 'sending' AND lease_until <= $1 ORDER BY lease_until, id LIMIT $2 ${skipLocked(this.sql)}`,
+            [now, limit - queued.length],
+          )
+        : [];
     const ids = [...queued, ...abandoned].map((r) => String(r.id));
     if (ids.length === 0) return [];
     const rows = await this.sql.rows(
       `UPDATE messages SET state = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2 WHERE ${inList(this.sql, 'id', 3)} RETURNING ${MESSAGE_COLUMNS}`,
       [leaseUntil, now, listValue(this.sql, ids)],
     );
-    return rows.map((row) => this.messageFromRow(row)).sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows
+      .map((row) => this.messageFromRow(row))
+      .sort((a, b) => a.next_attempt_at - b.next_attempt_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async updateMessages(ids: string[], update: MessageUpdate): Promise<void> {
     if (ids.length === 0) return;
     const { assignments, values } = setClause(update);
-    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', values.length + 1)}`, [...values, listValue(this.sql, ids)]);
+    await this.sql.changes(`UPDATE messages SET ${assignments} WHERE ${inList(this.sql, 'id', values.length + 1)}`, [
+      ...values,
+      listValue(this.sql, ids),
+    ]);
   }
 
   async updateClaimedMessages(ids: string[], leaseUntil: number, update: MessageUpdate): Promise<string[]> {
@@ -325,7 +440,11 @@ export class CampaignSql implements CampaignWriter {
     return rows.map((r) => String(r.id));
   }
 
-  async markClaimedMessagesSent(sent: Array<{ id: string; provider_message_id: string | null }>, leaseUntil: number, now: number): Promise<string[]> {
+  async markClaimedMessagesSent(
+    sent: Array<{ id: string; provider_message_id: string | null }>,
+    leaseUntil: number,
+    now: number,
+  ): Promise<string[]> {
     if (sent.length === 0) return [];
     if (this.sql.dialect === 'sqlite') {
       // SQLite's planner scans the whole outbox for an UPDATE … FROM json_each (measured: 78 % of
@@ -353,7 +472,10 @@ export class CampaignSql implements CampaignWriter {
   async listMessages(filter: MessageFilter): Promise<MessageRow[]> {
     const { where, values } = equalities(filter, ['campaign_id', 'user_id', 'channel_id']);
     values.push(filter.limit ?? 100);
-    const rows = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`, values);
+    const rows = await this.sql.rows(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+      values,
+    );
     return rows.map((row) => this.messageFromRow(row));
   }
 
@@ -363,7 +485,10 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async findMessageByProviderId(channelId: string, providerMessageId: string): Promise<MessageRow | null> {
-    const [row] = await this.sql.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = $1 AND provider_message_id = $2`, [channelId, providerMessageId]);
+    const [row] = await this.sql.rows(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = $1 AND provider_message_id = $2`,
+      [channelId, providerMessageId],
+    );
     return row ? this.messageFromRow(row) : null;
   }
 
@@ -391,9 +516,12 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async insertSandboxMessages(rows: SandboxMessage[]): Promise<number> {
-    return this.insertRows('sandbox_messages', SANDBOX_COLUMNS, rows.map((r) => [
-      r.message_id, r.channel_id, r.channel_type, r.recipient, this.json(r.payload), r.received_at,
-    ]), ' ON CONFLICT (message_id) DO NOTHING');
+    return this.insertRows(
+      'sandbox_messages',
+      SANDBOX_COLUMNS,
+      rows.map((r) => [r.message_id, r.channel_id, r.channel_type, r.recipient, this.json(r.payload), r.received_at]),
+      ' ON CONFLICT (message_id) DO NOTHING',
+    );
   }
 
   async markWebhookEvents(channelId: string, eventIds: string[], at: number): Promise<string[]> {
@@ -409,14 +537,22 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async forgetUser(userId: string): Promise<void> {
-    await this.sql.changes('DELETE FROM sandbox_messages WHERE message_id IN (SELECT id FROM messages WHERE user_id = $1)', [userId]);
-    for (const table of ['messages', 'timeline', 'campaign_receipts']) await this.sql.changes(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+    await this.sql.changes(
+      'DELETE FROM sandbox_messages WHERE message_id IN (SELECT id FROM messages WHERE user_id = $1)',
+      [userId],
+    );
+    for (const table of ['messages', 'timeline', 'campaign_receipts'])
+      await this.sql.changes(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
     await this.sql.changes("DELETE FROM journey_entries WHERE user_id = $1 AND state <> 'pending'", [userId]);
-    await this.sql.changes("UPDATE journey_entries SET context = $2 WHERE user_id = $1 AND state = 'pending'", [userId, this.json({})]);
+    await this.sql.changes("UPDATE journey_entries SET context = $2 WHERE user_id = $1 AND state = 'pending'", [
+      userId,
+      this.json({}),
+    ]);
   }
 
   async moveUserHistory(fromId: string, toId: string): Promise<void> {
-    for (const table of ['journey_entries', 'timeline', 'messages']) await this.sql.changes(`UPDATE ${table} SET user_id = $2 WHERE user_id = $1`, [fromId, toId]);
+    for (const table of ['journey_entries', 'timeline', 'messages'])
+      await this.sql.changes(`UPDATE ${table} SET user_id = $2 WHERE user_id = $1`, [fromId, toId]);
     const later = 'excluded.last_received_at > campaign_receipts.last_received_at';
     await this.sql.changes(
       `INSERT INTO campaign_receipts (user_id, campaign_id, last_received_at, converted_at)
@@ -429,10 +565,17 @@ export class CampaignSql implements CampaignWriter {
     await this.sql.changes('DELETE FROM campaign_receipts WHERE user_id = $1', [fromId]);
   }
 
-  async listSandboxMessages(filter: { channel_id?: string; recipient?: string; limit?: number }): Promise<SandboxMessage[]> {
+  async listSandboxMessages(filter: {
+    channel_id?: string;
+    recipient?: string;
+    limit?: number;
+  }): Promise<SandboxMessage[]> {
     const { where, values } = equalities(filter, ['channel_id', 'recipient']);
     values.push(filter.limit ?? 100);
-    const rows = await this.sql.rows(`SELECT ${SANDBOX_COLUMNS} FROM sandbox_messages ${where} ORDER BY received_at DESC, message_id DESC LIMIT $${values.length}`, values);
+    const rows = await this.sql.rows(
+      `SELECT ${SANDBOX_COLUMNS} FROM sandbox_messages ${where} ORDER BY received_at DESC, message_id DESC LIMIT $${values.length}`,
+      values,
+    );
     return rows.map((r) => ({
       message_id: String(r.message_id),
       channel_id: String(r.channel_id),

@@ -10,7 +10,9 @@ export interface SqlRunner {
 
 /** `column IN (list)` with the list as one parameter `$n`. */
 export function inList(runner: SqlRunner, column: string, parameter: number): string {
-  return runner.dialect === 'postgres' ? `${column} = ANY($${parameter}::text[])` : `${column} IN (SELECT value FROM json_each($${parameter}))`;
+  return runner.dialect === 'postgres'
+    ? `${column} = ANY($${parameter}::text[])`
+    : `${column} IN (SELECT value FROM json_each($${parameter}))`;
 }
 
 /** The value of an `inList` parameter. */
@@ -33,5 +35,7 @@ export function readJson<T>(runner: SqlRunner, value: unknown): T {
   return (runner.dialect === 'sqlite' ? JSON.parse(String(value)) : value) as T;
 }
 
-export const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-export const nullableText = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+export const nullableNumber = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
+export const nullableText = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);

@@ -1,4 +1,10 @@
-import { broadcastTablesV1, campaignTablesV1, campaignTablesV2, inboundTablesV1, messageProviderIndexV1 } from '../sql/campaign-schema.ts';
+import {
+  broadcastTablesV1,
+  campaignTablesV1,
+  campaignTablesV2,
+  inboundTablesV1,
+  messageProviderIndexV1,
+} from '../sql/campaign-schema.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [

@@ -62,7 +62,10 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.function('tidings_user_key', { deterministic: true }, (id) => userKey(String(id)));
     this.tx = new SqliteTx((sql) => this.statement(sql));
-    this.checkpointer = options.backgroundCheckpoints && path !== ':memory:' && !this.singleTransaction ? new WalCheckpointer(path) : null;
+    this.checkpointer =
+      options.backgroundCheckpoints && path !== ':memory:' && !this.singleTransaction
+        ? new WalCheckpointer(path)
+        : null;
     if (this.checkpointer) this.db.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
   }
 
@@ -77,15 +80,21 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<MigrationReport> {
     return this.queue.run(async () => {
-      this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-      const done = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+      this.db.exec(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      const done = new Set(
+        (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)),
+      );
       const applied: string[] = [];
       for (const migration of SQLITE_MIGRATIONS) {
         if (done.has(migration.version)) continue;
         this.begin();
         try {
           this.db.exec(migration.sql);
-          this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, Date.now());
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, Date.now());
           this.commit();
         } catch (error) {
           this.rollback();
@@ -201,7 +210,9 @@ class SqliteTx implements StoreTx {
   }
 
   async putSettings(settings: Partial<Settings>): Promise<void> {
-    const upsert = this.sql('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const upsert = this.sql(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
     for (const [key, value] of Object.entries(settings)) if (value !== undefined) upsert.run(key, json(value));
   }
 
@@ -223,12 +234,22 @@ class SqliteTx implements StoreTx {
     );
     if (rows.size === 0) return [];
     const ids = json([...rows.keys()]);
-    const aliases = this.sql('SELECT user_id, alias_label, alias_name FROM user_aliases WHERE user_id IN (SELECT value FROM json_each(?))').all(ids) as Row[];
-    const subscriptions = this.sql('SELECT user_id, group_id, state, changed_at FROM user_subscriptions WHERE user_id IN (SELECT value FROM json_each(?))').all(ids) as Row[];
+    const aliases = this.sql(
+      'SELECT user_id, alias_label, alias_name FROM user_aliases WHERE user_id IN (SELECT value FROM json_each(?))',
+    ).all(ids) as Row[];
+    const subscriptions = this.sql(
+      'SELECT user_id, group_id, state, changed_at FROM user_subscriptions WHERE user_id IN (SELECT value FROM json_each(?))',
+    ).all(ids) as Row[];
     const users = new Map([...rows.values()].map((row) => [String(row.id), userFromRow(row)]));
-    for (const a of aliases) users.get(String(a.user_id))!.aliases.push({ alias_label: String(a.alias_label), alias_name: String(a.alias_name) });
+    for (const a of aliases)
+      users
+        .get(String(a.user_id))!
+        .aliases.push({ alias_label: String(a.alias_label), alias_name: String(a.alias_name) });
     for (const s of subscriptions) {
-      users.get(String(s.user_id))!.subscriptions[String(s.group_id)] = { state: s.state as 'subscribed' | 'unsubscribed', changed_at: Number(s.changed_at) };
+      users.get(String(s.user_id))!.subscriptions[String(s.group_id)] = {
+        state: s.state as 'subscribed' | 'unsubscribed',
+        changed_at: Number(s.changed_at),
+      };
     }
     return [...users.values()];
   }
@@ -248,12 +269,25 @@ class SqliteTx implements StoreTx {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const u of users) {
-      insert.run(u.id, u.external_id, u.email, u.phone, u.line_id, json(u.standard), json(u.custom), u.last_interacted_channel, u.created_at, u.updated_at);
+      insert.run(
+        u.id,
+        u.external_id,
+        u.email,
+        u.phone,
+        u.line_id,
+        json(u.standard),
+        json(u.custom),
+        u.last_interacted_channel,
+        u.created_at,
+        u.updated_at,
+      );
     }
   }
 
   async updateUsers(users: UserRecord[]): Promise<void> {
-    const updateProfile = this.sql('UPDATE users SET standard = ?, custom = ?, last_interacted_channel = ?, updated_at = ? WHERE id = ?');
+    const updateProfile = this.sql(
+      'UPDATE users SET standard = ?, custom = ?, last_interacted_channel = ?, updated_at = ? WHERE id = ?',
+    );
     // SQLite rewrites the index entries of every column an UPDATE sets, changed or not; most
     // updates leave the identifiers alone, and skipping their four indexes made updates 2.7x faster.
     const updateIdentifiers = this.sql(
@@ -278,7 +312,12 @@ class SqliteTx implements StoreTx {
   }
 
   async moveUserData(fromId: string, toId: string): Promise<void> {
-    this.sql('UPDATE events SET user_id = ?, user_key = ? WHERE user_key = ? AND user_id = ?').run(toId, userKey(toId), userKey(fromId), fromId);
+    this.sql('UPDATE events SET user_id = ?, user_key = ? WHERE user_key = ? AND user_id = ?').run(
+      toId,
+      userKey(toId),
+      userKey(fromId),
+      fromId,
+    );
     this.sql(
       `UPDATE user_aliases SET user_id = ? WHERE user_id = ?
        AND alias_label NOT IN (SELECT alias_label FROM user_aliases WHERE user_id = ?)`,
@@ -303,12 +342,24 @@ class SqliteTx implements StoreTx {
       'INSERT INTO events (id, user_id, user_key, name, time, properties, purchase, source, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const e of events) {
-      insert.run(e.id, e.user_id, userKey(e.user_id), e.name, e.time, json(e.properties), e.purchase ? json(e.purchase) : null, e.source, e.received_at);
+      insert.run(
+        e.id,
+        e.user_id,
+        userKey(e.user_id),
+        e.name,
+        e.time,
+        json(e.properties),
+        e.purchase ? json(e.purchase) : null,
+        e.source,
+        e.received_at,
+      );
     }
   }
 
   async listEvents(userId: string, options: { limit?: number } = {}): Promise<EventRecord[]> {
-    const rows = this.sql('SELECT * FROM events WHERE user_key = ? AND user_id = ? ORDER BY time DESC, id DESC LIMIT ?').all(userKey(userId), userId, options.limit ?? 100) as Row[];
+    const rows = this.sql(
+      'SELECT * FROM events WHERE user_key = ? AND user_id = ? ORDER BY time DESC, id DESC LIMIT ?',
+    ).all(userKey(userId), userId, options.limit ?? 100) as Row[];
     return rows.map((r) => ({
       id: String(r.id),
       user_id: String(r.user_id),
@@ -327,11 +378,15 @@ class SqliteTx implements StoreTx {
   }
 
   async listSubscriptionGroups(): Promise<SubscriptionGroup[]> {
-    return (this.sql('SELECT definition FROM subscription_groups ORDER BY id').all() as Row[]).map((r) => parse<SubscriptionGroup>(r.definition));
+    return (this.sql('SELECT definition FROM subscription_groups ORDER BY id').all() as Row[]).map((r) =>
+      parse<SubscriptionGroup>(r.definition),
+    );
   }
 
   async putSubscriptionGroup(group: SubscriptionGroup): Promise<void> {
-    this.sql('INSERT INTO subscription_groups (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition').run(group.id, json(group));
+    this.sql(
+      'INSERT INTO subscription_groups (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition',
+    ).run(group.id, json(group));
   }
 
   async deleteSubscriptionGroup(id: string): Promise<boolean> {
@@ -349,7 +404,11 @@ class SqliteTx implements StoreTx {
 
   async insertApiKey(key: ApiKeyRecord): Promise<void> {
     this.sql('INSERT INTO api_keys (id, name, hash, permissions, created_at) VALUES (?, ?, ?, ?, ?)').run(
-      key.id, key.name, key.hash, json(key.permissions), key.created_at,
+      key.id,
+      key.name,
+      key.hash,
+      json(key.permissions),
+      key.created_at,
     );
   }
 

@@ -12,7 +12,9 @@ export class WalCheckpointer {
   private stopped: Promise<void> | null = null;
 
   constructor(path: string, options: { intervalMs?: number; onError?: (message: string) => void } = {}) {
-    this.worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), { workerData: { path, intervalMs: options.intervalMs ?? 100 } });
+    this.worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), {
+      workerData: { path, intervalMs: options.intervalMs ?? 100 },
+    });
     this.worker.unref();
     this.worker.on('message', (message: { error?: string }) => {
       if (message.error) options.onError?.(message.error);

@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { addDays, localDateOf, localDateTimeToInstant, minutesOfDay, resolveZone, weekdayOf } from '../../../src/core/campaigns/local-time.ts';
+import {
+  addDays,
+  localDateOf,
+  localDateTimeToInstant,
+  minutesOfDay,
+  resolveZone,
+  weekdayOf,
+} from '../../../src/core/campaigns/local-time.ts';
 
 const iso = (instant: number): string => new Date(instant).toISOString();
 const utc = (withOffset: string): string => iso(Date.parse(withOffset));

@@ -1,7 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import type { FilterOp, PropertyFilter } from '../../../src/schemas/filters.ts';
 import {
-  matchesComparison, matchesPropertyFilters, parseIsoInstant, validatePropertyFilter, validatePropertyFilters, valueAtPath,
+  matchesComparison,
+  matchesPropertyFilters,
+  parseIsoInstant,
+  validatePropertyFilter,
+  validatePropertyFilters,
+  valueAtPath,
 } from '../../../src/core/campaigns/property-filter.ts';
 import type { Json } from '../../../src/core/user.ts';
 
@@ -36,13 +41,27 @@ describe('eq and neq', () => {
     ['date-times compare as text', '2026-03-06T12:00:00Z', '2026-03-06T21:00:00+09:00', false],
   ];
   operatorCases('eq', eq);
-  operatorCases('neq', eq.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]));
-  operatorCases('eq', [
-    ['case differs', 'Gold', 'gOLD', true],
-    ['still no number conversion', 5, '5', false],
-    ['non-ASCII letters', 'ÉCOLE', 'école', true],
-  ], true);
-  operatorCases('neq', [['case differs', 'Gold', 'gOLD', false], ['missing', 'Gold', undefined, true]], true);
+  operatorCases(
+    'neq',
+    eq.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]),
+  );
+  operatorCases(
+    'eq',
+    [
+      ['case differs', 'Gold', 'gOLD', true],
+      ['still no number conversion', 5, '5', false],
+      ['non-ASCII letters', 'ÉCOLE', 'école', true],
+    ],
+    true,
+  );
+  operatorCases(
+    'neq',
+    [
+      ['case differs', 'Gold', 'gOLD', false],
+      ['missing', 'Gold', undefined, true],
+    ],
+    true,
+  );
 });
 
 describe('ordering: gt gte lt lte', () => {
@@ -108,8 +127,18 @@ describe('between (inclusive)', () => {
     ['missing', [100, 200], undefined, false],
     ['null', [100, 200], null, false],
     ['instants: inside', ['2026-03-01T00:00:00Z', '2026-03-31T23:59:59Z'], '2026-03-06T12:00:00+09:00', true],
-    ['instants: exactly at high, written in another offset', ['2026-03-01T00:00:00Z', '2026-03-06T12:00:00Z'], '2026-03-06T21:00:00+09:00', true],
-    ['instants: one millisecond after high', ['2026-03-01T00:00:00Z', '2026-03-06T12:00:00Z'], '2026-03-06T12:00:00.001Z', false],
+    [
+      'instants: exactly at high, written in another offset',
+      ['2026-03-01T00:00:00Z', '2026-03-06T12:00:00Z'],
+      '2026-03-06T21:00:00+09:00',
+      true,
+    ],
+    [
+      'instants: one millisecond after high',
+      ['2026-03-01T00:00:00Z', '2026-03-06T12:00:00Z'],
+      '2026-03-06T12:00:00.001Z',
+      false,
+    ],
     ['dates', ['1990-01-01', '1999-12-31'], '1995-06-15', true],
     ['a number against date bounds', ['2026-03-01T00:00:00Z', '2026-03-31T00:00:00Z'], 1772755200000, false],
     ['not a pair', [100], 100, false],
@@ -131,8 +160,18 @@ describe('in and not_in', () => {
     ['an array is not a member', ['jp'], ['jp'], false],
   ];
   operatorCases('in', inCases);
-  operatorCases('not_in', inCases.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]));
-  operatorCases('in', [['case differs', ['JP', 'US'], 'jp', true], ['number still exact', [1], '1', false]], true);
+  operatorCases(
+    'not_in',
+    inCases.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]),
+  );
+  operatorCases(
+    'in',
+    [
+      ['case differs', ['JP', 'US'], 'jp', true],
+      ['number still exact', [1], '1', false],
+    ],
+    true,
+  );
   operatorCases('not_in', [['case differs', ['JP', 'US'], 'jp', false]], true);
 });
 
@@ -155,11 +194,18 @@ describe('contains and not_contains', () => {
     ['null', 'vip', null, false],
   ];
   operatorCases('contains', containsCases);
-  operatorCases('not_contains', containsCases.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]));
-  operatorCases('contains', [
-    ['substring, case differs', 'GOLD', 'Rose Gold', true],
-    ['array member, case differs', 'VIP', ['new', 'vip'], true],
-  ], true);
+  operatorCases(
+    'not_contains',
+    containsCases.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]),
+  );
+  operatorCases(
+    'contains',
+    [
+      ['substring, case differs', 'GOLD', 'Rose Gold', true],
+      ['array member, case differs', 'VIP', ['new', 'vip'], true],
+    ],
+    true,
+  );
   operatorCases('not_contains', [['array member, case differs', 'VIP', ['vip'], false]], true);
 });
 
@@ -210,14 +256,30 @@ describe('exists and not_exists', () => {
     ['null', undefined, null, false],
   ];
   operatorCases('exists', existsCases);
-  operatorCases('not_exists', existsCases.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]));
+  operatorCases(
+    'not_exists',
+    existsCases.map(([name, value, actual, expected]): Case => [name, value, actual, !expected]),
+  );
 });
 
 describe('no value: only the negative operators match', () => {
   const filters: Array<[FilterOp, unknown]> = [
-    ['eq', 'a'], ['neq', 'a'], ['gt', 1], ['gte', 1], ['lt', 1], ['lte', 1], ['between', [1, 2]], ['in', ['a']],
-    ['not_in', ['a']], ['exists', undefined], ['not_exists', undefined], ['contains', 'a'], ['not_contains', 'a'],
-    ['starts_with', 'a'], ['ends_with', 'a'], ['regex', '.*'],
+    ['eq', 'a'],
+    ['neq', 'a'],
+    ['gt', 1],
+    ['gte', 1],
+    ['lt', 1],
+    ['lte', 1],
+    ['between', [1, 2]],
+    ['in', ['a']],
+    ['not_in', ['a']],
+    ['exists', undefined],
+    ['not_exists', undefined],
+    ['contains', 'a'],
+    ['not_contains', 'a'],
+    ['starts_with', 'a'],
+    ['ends_with', 'a'],
+    ['regex', '.*'],
   ];
   const negative = new Set<FilterOp>(['neq', 'not_in', 'not_contains', 'not_exists']);
   test.each(filters)('%s', (op, value) => {
@@ -238,10 +300,28 @@ describe('matchesPropertyFilters', () => {
     ['no filters', undefined, true],
     ['an empty list', [], true],
     ['one that holds', [{ property: 'cart_value', op: 'between', value: [100, 200] }], true],
-    ['all hold', [{ property: 'cart_value', op: 'gte', value: 100 }, { property: 'currency', op: 'eq', value: 'JPY' }], true],
-    ['one of two fails', [{ property: 'cart_value', op: 'gte', value: 100 }, { property: 'currency', op: 'eq', value: 'USD' }], false],
+    [
+      'all hold',
+      [
+        { property: 'cart_value', op: 'gte', value: 100 },
+        { property: 'currency', op: 'eq', value: 'JPY' },
+      ],
+      true,
+    ],
+    [
+      'one of two fails',
+      [
+        { property: 'cart_value', op: 'gte', value: 100 },
+        { property: 'currency', op: 'eq', value: 'USD' },
+      ],
+      false,
+    ],
     ['nested path', [{ property: 'cart.items', op: 'eq', value: 3 }], true],
-    ['deeply nested path', [{ property: 'cart.coupon.code', op: 'starts_with', value: 'spr', ignore_case: true }], true],
+    [
+      'deeply nested path',
+      [{ property: 'cart.coupon.code', op: 'starts_with', value: 'spr', ignore_case: true }],
+      true,
+    ],
     ['nested array', [{ property: 'cart.tags', op: 'contains', value: 'gift' }], true],
     ['path through a scalar', [{ property: 'cart_value.x', op: 'exists' }], false],
     ['path past the end', [{ property: 'cart.coupon.code.x', op: 'not_exists' }], true],
@@ -298,10 +378,27 @@ describe('parseIsoInstant', () => {
 
 describe('validatePropertyFilter', () => {
   const valid: Array<[FilterOp, unknown]> = [
-    ['eq', 'a'], ['eq', 0], ['eq', false], ['neq', 'a'], ['gt', 1], ['gte', -1.5], ['lt', '2026-03-06T00:00:00Z'],
-    ['lte', '2026-03-06'], ['between', [1, 2]], ['between', [2, 2]], ['between', ['2026-03-01', '2026-03-06T12:00:00+09:00']],
-    ['in', ['a', 1, true]], ['not_in', ['a']], ['exists', undefined], ['not_exists', undefined], ['contains', 'a'],
-    ['contains', 3], ['not_contains', true], ['starts_with', 'a'], ['ends_with', 'a'], ['regex', '^a\\d+$'],
+    ['eq', 'a'],
+    ['eq', 0],
+    ['eq', false],
+    ['neq', 'a'],
+    ['gt', 1],
+    ['gte', -1.5],
+    ['lt', '2026-03-06T00:00:00Z'],
+    ['lte', '2026-03-06'],
+    ['between', [1, 2]],
+    ['between', [2, 2]],
+    ['between', ['2026-03-01', '2026-03-06T12:00:00+09:00']],
+    ['in', ['a', 1, true]],
+    ['not_in', ['a']],
+    ['exists', undefined],
+    ['not_exists', undefined],
+    ['contains', 'a'],
+    ['contains', 3],
+    ['not_contains', true],
+    ['starts_with', 'a'],
+    ['ends_with', 'a'],
+    ['regex', '^a\\d+$'],
   ];
   test.each(valid)('%s %j is valid', (op, value) => {
     expect(validatePropertyFilter({ property: 'p', op, value })).toBeNull();
@@ -312,21 +409,65 @@ describe('validatePropertyFilter', () => {
     ['eq', null, "'value' of an 'eq' filter must be a string, number or boolean, got null"],
     ['neq', ['a'], "'value' of a 'neq' filter must be a string, number or boolean, got [\"a\"]"],
     ['contains', { a: 1 }, "'value' of a 'contains' filter must be a string, number or boolean, got {\"a\":1}"],
-    ['gt', '5', "'value' of a 'gt' filter must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, got \"5\""],
-    ['lte', true, "'value' of a 'lte' filter must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, got true"],
-    ['gte', undefined, "'value' of a 'gte' filter must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, got nothing"],
+    [
+      'gt',
+      '5',
+      "'value' of a 'gt' filter must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, got \"5\"",
+    ],
+    [
+      'lte',
+      true,
+      "'value' of a 'lte' filter must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, got true",
+    ],
+    [
+      'gte',
+      undefined,
+      "'value' of a 'gte' filter must be a number or an ISO 8601 date-time such as 2026-03-06T09:00:00Z, got nothing",
+    ],
     ['between', 5, "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got 5"],
-    ['between', [1], "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [1]"],
-    ['between', [1, 2, 3], "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [1,2,3]"],
-    ['between', ['1', '2'], "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [\"1\",\"2\"]"],
-    ['between', [1, '2026-03-06'], "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [1,\"2026-03-06\"]"],
+    [
+      'between',
+      [1],
+      "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [1]",
+    ],
+    [
+      'between',
+      [1, 2, 3],
+      "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [1,2,3]",
+    ],
+    [
+      'between',
+      ['1', '2'],
+      '\'value\' of a \'between\' filter must be [low, high]: two numbers or two ISO 8601 date-times, got ["1","2"]',
+    ],
+    [
+      'between',
+      [1, '2026-03-06'],
+      "'value' of a 'between' filter must be [low, high]: two numbers or two ISO 8601 date-times, got [1,\"2026-03-06\"]",
+    ],
     ['between', [200, 100], "'value' of a 'between' filter must be [low, high] with low ≤ high, got [200,100]"],
-    ['between', ['2026-03-06T12:00:00Z', '2026-03-06T20:00:00+09:00'], "'value' of a 'between' filter must be [low, high] with low ≤ high, got [\"2026-03-06T12:00:00Z\",\"2026-03-06T20:00:00+09:00\"]"],
+    [
+      'between',
+      ['2026-03-06T12:00:00Z', '2026-03-06T20:00:00+09:00'],
+      '\'value\' of a \'between\' filter must be [low, high] with low ≤ high, got ["2026-03-06T12:00:00Z","2026-03-06T20:00:00+09:00"]',
+    ],
     ['in', 'a', "'value' of an 'in' filter must be a non-empty list of strings, numbers or booleans, got \"a\""],
     ['in', [], "'value' of an 'in' filter must be a non-empty list of strings, numbers or booleans, got []"],
-    ['not_in', ['a', null], "'value' of a 'not_in' filter must list only strings, numbers or booleans, got [\"a\",null]"],
-    ['exists', true, "'value' of an 'exists' filter must be left out (it tests whether there is a value at all), got true"],
-    ['not_exists', null, "'value' of a 'not_exists' filter must be left out (it tests whether there is a value at all), got null"],
+    [
+      'not_in',
+      ['a', null],
+      "'value' of a 'not_in' filter must list only strings, numbers or booleans, got [\"a\",null]",
+    ],
+    [
+      'exists',
+      true,
+      "'value' of an 'exists' filter must be left out (it tests whether there is a value at all), got true",
+    ],
+    [
+      'not_exists',
+      null,
+      "'value' of a 'not_exists' filter must be left out (it tests whether there is a value at all), got null",
+    ],
     ['starts_with', '', "'value' of a 'starts_with' filter must be a non-empty string, got \"\""],
     ['ends_with', 5, "'value' of an 'ends_with' filter must be a non-empty string, got 5"],
     ['regex', 5, "'value' of a 'regex' filter must be a non-empty regular expression (a string), got 5"],
@@ -346,7 +487,9 @@ describe('validatePropertyFilter', () => {
   });
 
   test('the path names the field', () => {
-    expect(validatePropertyFilter({ property: 'p', op: 'gt', value: 'x' }, 'trigger.filters[2]')).toMatch(/^'trigger\.filters\[2\]\.value' of a 'gt' filter/);
+    expect(validatePropertyFilter({ property: 'p', op: 'gt', value: 'x' }, 'trigger.filters[2]')).toMatch(
+      /^'trigger\.filters\[2\]\.value' of a 'gt' filter/,
+    );
   });
 
   test('validatePropertyFilters names the first bad filter by index', () => {
@@ -355,7 +498,9 @@ describe('validatePropertyFilter', () => {
       { property: 'b', op: 'between', value: [3, 1] },
       { property: 'c', op: 'regex', value: '(' },
     ];
-    expect(validatePropertyFilters(filters, 'trigger.filters')).toBe("'trigger.filters[1].value' of a 'between' filter must be [low, high] with low ≤ high, got [3,1]");
+    expect(validatePropertyFilters(filters, 'trigger.filters')).toBe(
+      "'trigger.filters[1].value' of a 'between' filter must be [low, high] with low ≤ high, got [3,1]",
+    );
     expect(validatePropertyFilters(filters.slice(0, 1), 'trigger.filters')).toBeNull();
     expect(validatePropertyFilters(undefined, 'trigger.filters')).toBeNull();
   });

@@ -106,7 +106,14 @@ describe('nextWindowOpening', () => {
   });
 
   // Sweep every 15 minutes (every bound below is on a quarter hour) over DST weekends and quiet weeks: the opening is inside the window and nothing between is.
-  const WINDOWS = [hours('09:00', '21:00'), hours('22:00', '06:00'), hours('02:30', '05:00'), hours('01:30', '02:30'), hours('02:15', '02:45'), hours('23:00', '02:30')];
+  const WINDOWS = [
+    hours('09:00', '21:00'),
+    hours('22:00', '06:00'),
+    hours('02:30', '05:00'),
+    hours('01:30', '02:30'),
+    hours('02:15', '02:45'),
+    hours('23:00', '02:30'),
+  ];
   const WEEKENDS = [
     ['Europe/Paris', '2026-03-28T00:00Z'],
     ['Europe/Paris', '2026-10-24T00:00Z'],

@@ -10,10 +10,19 @@ import {
   type TriggerLike,
   type WordMatch,
 } from '../../../src/core/campaigns/trigger-words.ts';
-import { classifySmsKeyword, DEFAULT_SMS_REPLIES, smsKeywordReply, type SmsKeyword } from '../../../src/core/sms-keywords.ts';
+import {
+  classifySmsKeyword,
+  DEFAULT_SMS_REPLIES,
+  smsKeywordReply,
+  type SmsKeyword,
+} from '../../../src/core/sms-keywords.ts';
 import type { SubscriptionGroup } from '../../../src/schemas/subscription-group.ts';
 
-const inbound = (words: string[] | undefined, match?: WordMatch, extra: Partial<InboundTrigger> = {}): InboundTrigger => ({
+const inbound = (
+  words: string[] | undefined,
+  match?: WordMatch,
+  extra: Partial<InboundTrigger> = {},
+): InboundTrigger => ({
   type: 'inbound_message',
   channel_type: 'line',
   ...(words ? { trigger_words: words } : {}),
@@ -101,11 +110,21 @@ describe('validateTriggerWords', () => {
     ['exact words', inbound(['JOIN2023', 'YES']), undefined, null],
     ['valid regex', inbound(['^order-\\d+$'], 'regex'), undefined, null],
     ['invalid regex names the word', inbound(['^ok$', '(unclosed'], 'regex'), undefined, 'trigger.trigger_words[1]'],
-    ['invalid regex under another field', inbound(['[z-a]'], 'regex'), 'exceptions[2]', 'exceptions[2].trigger_words[0]'],
+    [
+      'invalid regex under another field',
+      inbound(['[z-a]'], 'regex'),
+      'exceptions[2]',
+      'exceptions[2].trigger_words[0]',
+    ],
     ['a blank word', inbound(['JOIN', '\u3000 '], 'exact'), undefined, 'trigger.trigger_words[1]'],
     ['a blank contains word', inbound([' '], 'contains'), undefined, 'trigger.trigger_words[0]'],
     ['unrecognized alone', inbound(undefined, undefined, { unrecognized: true }), undefined, null],
-    ['unrecognized with words', inbound(['JOIN'], undefined, { unrecognized: true }), undefined, 'trigger.unrecognized'],
+    [
+      'unrecognized with words',
+      inbound(['JOIN'], undefined, { unrecognized: true }),
+      undefined,
+      'trigger.unrecognized',
+    ],
   ])('%s', (_name, trigger, field, expectedField) => {
     const error = validateTriggerWords(trigger, field);
     if (expectedField === null) expect(error).toBeNull();
@@ -158,7 +177,9 @@ describe('classifySmsKeyword', () => {
   const bare: SubscriptionGroup = { id: 'plain', name: 'Plain', channel_type: 'sms' };
 
   test.each<[string, string, SmsKeyword | null]>([
-    ...['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'].map((w): [string, string, SmsKeyword] => [`opt-out ${w}`, w, { kind: 'opt_out' }]),
+    ...['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'].map(
+      (w): [string, string, SmsKeyword] => [`opt-out ${w}`, w, { kind: 'opt_out' }],
+    ),
     ...['START', 'YES', 'UNSTOP'].map((w): [string, string, SmsKeyword] => [`opt-in ${w}`, w, { kind: 'opt_in' }]),
     ...['HELP', 'INFO'].map((w): [string, string, SmsKeyword] => [`help ${w}`, w, { kind: 'help' }]),
     ['lower case', 'stop', { kind: 'opt_out' }],
@@ -173,7 +194,11 @@ describe('classifySmsKeyword', () => {
     ['empty', '', null],
     ['blank', '   ', null],
     ['custom category with its reply', 'deals', { kind: 'custom', category: 'PROMO', reply: 'Here are our deals' }],
-    ['custom keyword stored in lower case', 'PROMO', { kind: 'custom', category: 'PROMO', reply: 'Here are our deals' }],
+    [
+      'custom keyword stored in lower case',
+      'PROMO',
+      { kind: 'custom', category: 'PROMO', reply: 'Here are our deals' },
+    ],
     ['custom category without reply', 'ｈｏｕｒｓ', { kind: 'custom', category: 'STORE' }],
     ['defaults win over a custom category', 'STOP', { kind: 'opt_out' }],
     ['unknown word', 'PIZZA', null],
@@ -183,7 +208,10 @@ describe('classifySmsKeyword', () => {
 
   test("a group's own words for the families (another language) come after the built-in ones and before its categories", () => {
     const french: SubscriptionGroup = {
-      ...bare, opt_out_keywords: ['ARRET', 'ARRÊT'], opt_in_keywords: ['ALTA'], help_keywords: ['AIDE'],
+      ...bare,
+      opt_out_keywords: ['ARRET', 'ARRÊT'],
+      opt_in_keywords: ['ALTA'],
+      help_keywords: ['AIDE'],
       keyword_categories: [{ category: 'PROMO', keywords: ['PROMO'] }],
     };
     expect(classifySmsKeyword('arret', french)).toEqual({ kind: 'opt_out' });
@@ -210,7 +238,7 @@ describe('classifySmsKeyword', () => {
 
 describe('smsKeywordReply', () => {
   const group = { id: 'sms-g', name: 'SMS', channel_type: 'sms', help_reply: 'Shop help' } as never;
-  test('opt-out, opt-in and help always answer (the group\'s reply, else the default); a custom category only to subscribers', () => {
+  test("opt-out, opt-in and help always answer (the group's reply, else the default); a custom category only to subscribers", () => {
     for (const subscribed of [true, false]) {
       expect(smsKeywordReply({ kind: 'opt_out' }, group, subscribed)).toBe(DEFAULT_SMS_REPLIES.opt_out);
       expect(smsKeywordReply({ kind: 'opt_in' }, group, subscribed)).toBe(DEFAULT_SMS_REPLIES.opt_in);

@@ -3,15 +3,25 @@ import { describe, expect, test } from 'vitest';
 import { zoneOffsetMs } from '../../../src/core/campaigns/zone-offsets.ts';
 
 const ZONES = [
-  'Europe/Paris', 'America/New_York', 'America/Sao_Paulo', 'America/St_Johns', 'Asia/Kolkata', 'Asia/Tokyo',
-  'Australia/Lord_Howe', 'Pacific/Chatham', 'Pacific/Apia', 'Africa/Casablanca', 'Antarctica/Troll', 'UTC',
+  'Europe/Paris',
+  'America/New_York',
+  'America/Sao_Paulo',
+  'America/St_Johns',
+  'Asia/Kolkata',
+  'Asia/Tokyo',
+  'Australia/Lord_Howe',
+  'Pacific/Chatham',
+  'Pacific/Apia',
+  'Africa/Casablanca',
+  'Antarctica/Troll',
+  'UTC',
 ];
 const intlOffsetMs = (zone: string, instant: number) => IANAZone.create(zone).offset(instant) * 60_000;
 
 /** A deterministic stream of numbers in [0, 1). */
 function randoms(seed: number): () => number {
   let state = seed;
-  return () => ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  return () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
 }
 
 describe('zone offsets, read once per zone and year, agree with Intl', () => {
@@ -21,7 +31,11 @@ describe('zone offsets, read once per zone and year, agree with Intl', () => {
     const to = Date.UTC(2035, 0, 1);
     for (let i = 0; i < 400; i++) {
       const instant = Math.floor(from + next() * (to - from));
-      expect([zone, new Date(instant).toISOString(), zoneOffsetMs(zone, instant)]).toEqual([zone, new Date(instant).toISOString(), intlOffsetMs(zone, instant)]);
+      expect([zone, new Date(instant).toISOString(), zoneOffsetMs(zone, instant)]).toEqual([
+        zone,
+        new Date(instant).toISOString(),
+        intlOffsetMs(zone, instant),
+      ]);
     }
   });
 
@@ -36,7 +50,8 @@ describe('zone offsets, read once per zone and year, agree with Intl', () => {
         if (intlOffsetMs(zone, middle) === intlOffsetMs(zone, high)) high = middle;
         else low = middle;
       }
-      for (const instant of [high - 1, high, high + 1]) expect([zone, instant, zoneOffsetMs(zone, instant)]).toEqual([zone, instant, intlOffsetMs(zone, instant)]);
+      for (const instant of [high - 1, high, high + 1])
+        expect([zone, instant, zoneOffsetMs(zone, instant)]).toEqual([zone, instant, intlOffsetMs(zone, instant)]);
     }
   });
 

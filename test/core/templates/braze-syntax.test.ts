@@ -6,7 +6,10 @@ import { aiko } from './support.ts';
 describe('translateBrazeSyntax', () => {
   test.each([
     ['{{${first_name}}}', '{{user.first_name}}'],
-    ['{{ ${email_address} }} {{${phone_number}}} {{${user_id}}} {{${city}}} {{${date_of_birth}}}', '{{ user.email }} {{user.phone}} {{user.external_id}} {{user.home_city}} {{user.dob}}'],
+    [
+      '{{ ${email_address} }} {{${phone_number}}} {{${user_id}}} {{${city}}} {{${date_of_birth}}}',
+      '{{ user.email }} {{user.phone}} {{user.external_id}} {{user.home_city}} {{user.dob}}',
+    ],
     ['{{custom_attribute.${plan}}}', '{{user.custom.plan}}'],
     ['{{custom_attribute.${address.city}}}', '{{user.custom.address.city}}'],
     ['{{custom_attribute.${favorite color}}}', '{{user.custom["favorite color"]}}'],

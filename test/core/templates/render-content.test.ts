@@ -9,8 +9,18 @@ describe('renderContent', () => {
   test.each<[string, Content, Content]>([
     [
       'text with media and quick replies',
-      { type: 'text', text: `Hi ${name}`, media_urls: ['https://cdn.example/{{ api.coupon }}.png'], quick_replies: [{ label: `Yes ${name}`, text: 'yes {{ campaign.id }}' }] },
-      { type: 'text', text: 'Hi Aiko', media_urls: ['https://cdn.example/SAVE10.png'], quick_replies: [{ label: 'Yes Aiko', text: 'yes cart-reminder' }] },
+      {
+        type: 'text',
+        text: `Hi ${name}`,
+        media_urls: ['https://cdn.example/{{ api.coupon }}.png'],
+        quick_replies: [{ label: `Yes ${name}`, text: 'yes {{ campaign.id }}' }],
+      },
+      {
+        type: 'text',
+        text: 'Hi Aiko',
+        media_urls: ['https://cdn.example/SAVE10.png'],
+        quick_replies: [{ label: 'Yes Aiko', text: 'yes cart-reminder' }],
+      },
     ],
     ['text alone', { type: 'text', text: 'plain' }, { type: 'text', text: 'plain' }],
     [
@@ -20,7 +30,11 @@ describe('renderContent', () => {
     ],
     [
       'image URLs',
-      { type: 'image', original_url: 'https://img.example/{{ ${user_id} }}.jpg', preview_url: 'https://img.example/p.jpg' },
+      {
+        type: 'image',
+        original_url: 'https://img.example/{{ ${user_id} }}.jpg',
+        preview_url: 'https://img.example/p.jpg',
+      },
       { type: 'image', original_url: 'https://img.example/ext-1.jpg', preview_url: 'https://img.example/p.jpg' },
     ],
     [
@@ -33,7 +47,11 @@ describe('renderContent', () => {
             title: '{{ event_properties.${sku} }}',
             text: 'Only {{ event_properties.${price} }}',
             actions: [
-              { type: 'uri', label: 'Buy', uri: 'https://shop.example/{{ event_properties.${sku} | url_param_escape }}' },
+              {
+                type: 'uri',
+                label: 'Buy',
+                uri: 'https://shop.example/{{ event_properties.${sku} | url_param_escape }}',
+              },
               { type: 'postback', label: 'Later', data: 'later={{ campaign.id }}' },
             ],
           },
@@ -56,13 +74,39 @@ describe('renderContent', () => {
     ],
     [
       'flex: every string value',
-      { type: 'flex', alt_text: name, contents: { type: 'bubble', body: { type: 'box', contents: [{ type: 'text', text: `Hi ${name}`, size: 3, wrap: true }] } } },
-      { type: 'flex', alt_text: 'Aiko', contents: { type: 'bubble', body: { type: 'box', contents: [{ type: 'text', text: 'Hi Aiko', size: 3, wrap: true }] } } },
+      {
+        type: 'flex',
+        alt_text: name,
+        contents: {
+          type: 'bubble',
+          body: { type: 'box', contents: [{ type: 'text', text: `Hi ${name}`, size: 3, wrap: true }] },
+        },
+      },
+      {
+        type: 'flex',
+        alt_text: 'Aiko',
+        contents: {
+          type: 'bubble',
+          body: { type: 'box', contents: [{ type: 'text', text: 'Hi Aiko', size: 3, wrap: true }] },
+        },
+      },
     ],
     [
       'raw LINE messages',
-      { type: 'messages', messages: [{ type: 'text', text: name }, { type: 'sticker', packageId: '446', stickerId: '1988' }] },
-      { type: 'messages', messages: [{ type: 'text', text: 'Aiko' }, { type: 'sticker', packageId: '446', stickerId: '1988' }] },
+      {
+        type: 'messages',
+        messages: [
+          { type: 'text', text: name },
+          { type: 'sticker', packageId: '446', stickerId: '1988' },
+        ],
+      },
+      {
+        type: 'messages',
+        messages: [
+          { type: 'text', text: 'Aiko' },
+          { type: 'sticker', packageId: '446', stickerId: '1988' },
+        ],
+      },
     ],
     [
       'email',
@@ -73,9 +117,19 @@ describe('renderContent', () => {
         text: 'Hi {{ ${first_name} }}',
         attachments: [{ filename: '{{ campaign.id }}.pdf', url: 'https://files.example/{{ ${user_id} }}' }],
       },
-      { type: 'email', subject: 'Your cart, Aiko', html: '<p>Hi <b>Aiko</b></p>', text: 'Hi Aiko', attachments: [{ filename: 'cart-reminder.pdf', url: 'https://files.example/ext-1' }] },
+      {
+        type: 'email',
+        subject: 'Your cart, Aiko',
+        html: '<p>Hi <b>Aiko</b></p>',
+        text: 'Hi Aiko',
+        attachments: [{ filename: 'cart-reminder.pdf', url: 'https://files.example/ext-1' }],
+      },
     ],
-    ['email with an empty subject', { type: 'email', subject: '', text: 'x' }, { type: 'email', subject: '', text: 'x' }],
+    [
+      'email with an empty subject',
+      { type: 'email', subject: '', text: 'x' },
+      { type: 'email', subject: '', text: 'x' },
+    ],
     [
       'webhook: URL, header values and body strings',
       {
@@ -103,18 +157,40 @@ describe('renderContent', () => {
   });
 
   test('the first failing field is named', () => {
-    const content: Content = { type: 'email', subject: 'ok', html: '{{ content_blocks.nowhere }}', text: '{{ x | nope }}' };
-    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({ ok: false, reason: 'template_error', message: 'unknown content block "nowhere"', field: 'html' });
+    const content: Content = {
+      type: 'email',
+      subject: 'ok',
+      html: '{{ content_blocks.nowhere }}',
+      text: '{{ x | nope }}',
+    };
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({
+      ok: false,
+      reason: 'template_error',
+      message: 'unknown content block "nowhere"',
+      field: 'html',
+    });
   });
 
   test('a nested field is named by its path', () => {
     const content: Content = { type: 'webhook', body: { items: [{ ok: 'x' }, { bad: '{% bogus %}' }] } };
-    expect(renderContent(content, context(), noBlocks, { now: NOW })).toMatchObject({ ok: false, field: 'body.items[1].bad' });
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toMatchObject({
+      ok: false,
+      field: 'body.items[1].bad',
+    });
   });
 
   test('an abort in any field aborts the content', () => {
-    const content: Content = { type: 'text', text: 'Hi', quick_replies: [{ label: 'x', text: "{% abort_message('no replies') %}" }] };
-    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({ ok: false, reason: 'template_aborted', message: 'no replies', field: 'quick_replies[0].text' });
+    const content: Content = {
+      type: 'text',
+      text: 'Hi',
+      quick_replies: [{ label: 'x', text: "{% abort_message('no replies') %}" }],
+    };
+    expect(renderContent(content, context(), noBlocks, { now: NOW })).toEqual({
+      ok: false,
+      reason: 'template_aborted',
+      message: 'no replies',
+      field: 'quick_replies[0].text',
+    });
   });
 
   test('the output limit is for the whole content', () => {

@@ -8,8 +8,14 @@ const render = (template: string) => renderTemplate(template, context(), noBlock
 describe('objects', () => {
   test.each([
     ['{{ user.first_name }} {{ user.last_name }}', 'Aiko Sato'],
-    ['{{ user.email }} {{ user.phone }} {{ user.line_id }} {{ user.external_id }} {{ user.id }}', 'aiko@example.com +819012345678 U1234 ext-1 u-1'],
-    ['{{ user.country }} {{ user.language }} {{ user.time_zone }} {{ user.home_city }} {{ user.dob }} {{ user.gender }}', 'JP ja Asia/Tokyo Osaka 1990-04-01 F'],
+    [
+      '{{ user.email }} {{ user.phone }} {{ user.line_id }} {{ user.external_id }} {{ user.id }}',
+      'aiko@example.com +819012345678 U1234 ext-1 u-1',
+    ],
+    [
+      '{{ user.country }} {{ user.language }} {{ user.time_zone }} {{ user.home_city }} {{ user.dob }} {{ user.gender }}',
+      'JP ja Asia/Tokyo Osaka 1990-04-01 F',
+    ],
     ['{{ user.custom.plan }} {{ user.custom.address.city }} {{ user.custom["favorite color"] }}', 'gold Kobe red'],
     ['{{ event.name }} {{ event.properties.sku }}', 'purchase A-1'],
     ['{{ api.coupon }} {{ api.order.id }}', 'SAVE10 77'],
@@ -21,7 +27,8 @@ describe('objects', () => {
 
   test('absent objects and missing values render empty, as in Braze', () => {
     const bare = buildTemplateContext({ user: user('u-2'), campaign: { id: 'c', name: 'C' } });
-    const template = '[{{ user.first_name }}|{{ user.custom.plan }}|{{ event.name }}|{{ event.properties.x }}|{{ api.x }}|{{ inbound.text }}|{{ nope.deep.path }}]';
+    const template =
+      '[{{ user.first_name }}|{{ user.custom.plan }}|{{ event.name }}|{{ event.properties.x }}|{{ api.x }}|{{ inbound.text }}|{{ nope.deep.path }}]';
     expect(renderTemplate(template, bare, noBlocks, { now: NOW })).toEqual({ ok: true, output: '[||||||]' });
   });
 });
@@ -91,7 +98,14 @@ describe('abort_message', () => {
   test('an abort in a branch not taken does nothing; one taken discards the output so far', () => {
     const template = "Hi{% if custom_attribute.${plan} == 'gold' %}{% abort_message('gold') %}{% endif %}";
     expect(render(template)).toEqual({ ok: false, reason: 'template_aborted', message: 'gold' });
-    expect(renderTemplate(template, buildTemplateContext({ user: user('u-2'), campaign: { id: 'c', name: 'C' } }), noBlocks, { now: NOW })).toEqual({ ok: true, output: 'Hi' });
+    expect(
+      renderTemplate(
+        template,
+        buildTemplateContext({ user: user('u-2'), campaign: { id: 'c', name: 'C' } }),
+        noBlocks,
+        { now: NOW },
+      ),
+    ).toEqual({ ok: true, output: 'Hi' });
   });
 });
 
@@ -101,7 +115,10 @@ describe('values', () => {
     ['{{ custom_attribute.${ratio} }}', '1.5'],
     ['{{ custom_attribute.${vip} }} {{ custom_attribute.${churned} }}', 'true false'],
     ['{{ custom_attribute.${nothing} }}', ''],
-    ['{{ custom_attribute.${tags} }} {{ custom_attribute.${tags} | join: "," }} {{ custom_attribute.${tags}.size }}', 'ab a,b 2'],
+    [
+      '{{ custom_attribute.${tags} }} {{ custom_attribute.${tags} | join: "," }} {{ custom_attribute.${tags}.size }}',
+      'ab a,b 2',
+    ],
     ['{{ event_properties.${price} | times: 2 }}', '19'],
     ['{{ api.order | json }}', '{"id":77}'],
   ])('%s', (template, output) => {
@@ -110,8 +127,14 @@ describe('values', () => {
 
   test('output is not HTML-escaped (Braze does not escape)', () => {
     const ctx = context({ api: { html: '<b>"Tom" & Jerry</b>' } });
-    expect(renderTemplate('{{ api.html }} {{ "<i>" }}', ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output: '<b>"Tom" & Jerry</b> <i>' });
-    expect(renderTemplate('{{ api.html | escape }}', ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output: '&lt;b&gt;&#34;Tom&#34; &amp; Jerry&lt;/b&gt;' });
+    expect(renderTemplate('{{ api.html }} {{ "<i>" }}', ctx, noBlocks, { now: NOW })).toEqual({
+      ok: true,
+      output: '<b>"Tom" & Jerry</b> <i>',
+    });
+    expect(renderTemplate('{{ api.html | escape }}', ctx, noBlocks, { now: NOW })).toEqual({
+      ok: true,
+      output: '&lt;b&gt;&#34;Tom&#34; &amp; Jerry&lt;/b&gt;',
+    });
   });
 });
 
@@ -124,7 +147,10 @@ describe('filters', () => {
     ["{{ '2026-03-06T12:00:00Z' | time_zone: ${time_zone} | date: '%H:%M %z' }}", '21:00 +0900'],
     ["{{ 1772798400 | time_zone: 'America/New_York' | date: '%H:%M' }}", '07:00'],
   ])('%s', (template, output) => {
-    expect(renderTemplate(template, context({ api: { text: 'say "hi"\n' } }), noBlocks, { now: NOW })).toEqual({ ok: true, output });
+    expect(renderTemplate(template, context({ api: { text: 'say "hi"\n' } }), noBlocks, { now: NOW })).toEqual({
+      ok: true,
+      output,
+    });
   });
 
   test('the date filter works in UTC whatever the server zone', () => {
@@ -160,14 +186,17 @@ describe('isolation', () => {
   });
 
   test('no globals, prototypes or functions are reachable', () => {
-    const template = '[{{ process }}{{ global }}{{ globalThis }}{{ constructor }}{{ user.constructor }}{{ user.custom.constructor.name }}{{ user.custom.__proto__ }}{{ api.toString }}]';
+    const template =
+      '[{{ process }}{{ global }}{{ globalThis }}{{ constructor }}{{ user.constructor }}{{ user.custom.constructor.name }}{{ user.custom.__proto__ }}{{ api.toString }}]';
     expect(render(template)).toEqual({ ok: true, output: '[]' });
   });
 
   test('a template cannot change the objects it was given', () => {
     const ctx = context();
     const before = structuredClone(ctx);
-    expect(renderTemplate('{% increment api %}{% assign user = 1 %}{{ api }}{{ user }}', ctx, noBlocks, { now: NOW })).toEqual({ ok: true, output: '011' });
+    expect(
+      renderTemplate('{% increment api %}{% assign user = 1 %}{{ api }}{{ user }}', ctx, noBlocks, { now: NOW }),
+    ).toEqual({ ok: true, output: '011' });
     expect(ctx).toEqual(before);
   });
 });
@@ -176,27 +205,57 @@ describe('limits', () => {
   test('render time: a huge loop stops at the limit', () => {
     const ctx = context({ api: { items: Array.from({ length: 1000 }, (_, i) => i) } });
     const started = performance.now();
-    const result = renderTemplate('{% for a in api.items %}{% for b in api.items %}{% for c in api.items %}{% endfor %}{% endfor %}{% endfor %}', ctx, noBlocks, { now: NOW, renderMs: 50 });
-    expect(result).toMatchObject({ ok: false, reason: 'template_error', message: expect.stringContaining('render time limit exceeded (50 ms)') });
+    const result = renderTemplate(
+      '{% for a in api.items %}{% for b in api.items %}{% for c in api.items %}{% endfor %}{% endfor %}{% endfor %}',
+      ctx,
+      noBlocks,
+      { now: NOW, renderMs: 50 },
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      reason: 'template_error',
+      message: expect.stringContaining('render time limit exceeded (50 ms)'),
+    });
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   test('output size: too much output stops the render', () => {
-    const result = renderTemplate('{% for i in (1..100000) %}0123456789{% endfor %}', context(), noBlocks, { now: NOW, outputBytes: 64 * 1024 });
-    expect(result).toEqual({ ok: false, reason: 'template_error', message: 'output size limit exceeded (65536 bytes)' });
+    const result = renderTemplate('{% for i in (1..100000) %}0123456789{% endfor %}', context(), noBlocks, {
+      now: NOW,
+      outputBytes: 64 * 1024,
+    });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'template_error',
+      message: 'output size limit exceeded (65536 bytes)',
+    });
   });
 
   test('output size counts UTF-8 bytes', () => {
-    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { now: NOW, outputBytes: 2 })).toMatchObject({ ok: false, message: 'output size limit exceeded (2 bytes)' });
-    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { now: NOW, outputBytes: 3 })).toEqual({ ok: true, output: 'あ' });
+    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { now: NOW, outputBytes: 2 })).toMatchObject({
+      ok: false,
+      message: 'output size limit exceeded (2 bytes)',
+    });
+    expect(renderTemplate('{{ "あ" }}', context(), noBlocks, { now: NOW, outputBytes: 3 })).toEqual({
+      ok: true,
+      output: 'あ',
+    });
   });
 
   test('memory: a huge range is refused before it is built', () => {
-    expect(render('{% for i in (1..1000000000) %}{% endfor %}')).toMatchObject({ ok: false, reason: 'template_error', message: expect.stringContaining('memory limit exceeded') });
+    expect(render('{% for i in (1..1000000000) %}{% endfor %}')).toMatchObject({
+      ok: false,
+      reason: 'template_error',
+      message: expect.stringContaining('memory limit exceeded'),
+    });
   });
 
   test('template length', () => {
-    expect(renderTemplate('x'.repeat(11), context(), noBlocks, { now: NOW, templateChars: 10 })).toEqual({ ok: false, reason: 'template_error', message: 'template is longer than 10 characters' });
+    expect(renderTemplate('x'.repeat(11), context(), noBlocks, { now: NOW, templateChars: 10 })).toEqual({
+      ok: false,
+      reason: 'template_error',
+      message: 'template is longer than 10 characters',
+    });
     expect(templateErrors('x'.repeat(11), { templateChars: 10 })).toBe('template is longer than 10 characters');
   });
 });
@@ -217,6 +276,10 @@ describe('templateErrors', () => {
   });
 
   test('a syntax error is a template_error when rendering too', () => {
-    expect(render('{% bogus %}')).toEqual({ ok: false, reason: 'template_error', message: 'tag "bogus" not found, line:1, col:1' });
+    expect(render('{% bogus %}')).toEqual({
+      ok: false,
+      reason: 'template_error',
+      message: 'tag "bogus" not found, line:1, col:1',
+    });
   });
 });

@@ -21,7 +21,17 @@ export const aiko = user('u-1', {
     time_zone: 'Asia/Tokyo',
     email_subscribe: 'opted_in',
   },
-  custom: { plan: 'gold', points: 1200, ratio: 1.5, vip: true, churned: false, tags: ['a', 'b'], address: { city: 'Kobe' }, 'favorite color': 'red', nothing: null },
+  custom: {
+    plan: 'gold',
+    points: 1200,
+    ratio: 1.5,
+    vip: true,
+    churned: false,
+    tags: ['a', 'b'],
+    address: { city: 'Kobe' },
+    'favorite color': 'red',
+    nothing: null,
+  },
 });
 
 export function context(overrides: Partial<Parameters<typeof buildTemplateContext>[0]> = {}): TemplateContext {
