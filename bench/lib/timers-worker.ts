@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { channelAdapter } from '../../src/channels/adapter.ts';
 import { CampaignWorker, workerBatchSize } from '../../src/engine/campaigns/worker.ts';
 import { createEngine } from '../../src/engine/engine.ts';
+import { configFromEnv } from '../../src/engine/config.ts';
 import { openStore } from '../../src/store/open-store.ts';
 
 const { values } = parseArgs({
@@ -39,7 +40,7 @@ function status(field: string): number | null {
 const store = await openStore(values.db, { backgroundCheckpoints: true });
 await store.migrate();
 let offset = 0;
-const engine = createEngine(store, { now: () => Date.now() + offset });
+const engine = createEngine(store, { now: () => Date.now() + offset }, configFromEnv());
 const errors: string[] = [];
 // TIDINGS_WORKER_BATCH applies here as in the server.
 const worker = new CampaignWorker(

@@ -4,7 +4,6 @@ import { lineSender } from './line/send.ts';
 import { smtpSender } from './smtp/send.ts';
 import { twilioSender } from './twilio-sms/send.ts';
 import { webhookSender } from './webhook/send.ts';
-import { DEFAULT_PROVIDER_TIMEOUT_MS } from './provider-call.ts';
 import type { ProviderResult } from './provider-result.ts';
 
 /** What a sender needs of an outbox row. */
@@ -30,10 +29,10 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
  */
 export function senderFor(
   channel: Channel | undefined,
-  env: Record<string, string | undefined> = process.env,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
 ): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
-  const timeoutMs = providerTimeoutMs(env);
   switch (channel.type) {
     case 'line':
       return lineSender(channel, env, timeoutMs);
@@ -44,10 +43,4 @@ export function senderFor(
     case 'webhook':
       return webhookSender(channel, timeoutMs);
   }
-}
-
-/** `TIDINGS_PROVIDER_TIMEOUT_MS` when it is a positive integer, else DEFAULT_PROVIDER_TIMEOUT_MS. */
-export function providerTimeoutMs(env: Record<string, string | undefined>): number {
-  const value = Number(env.TIDINGS_PROVIDER_TIMEOUT_MS);
-  return Number.isInteger(value) && value > 0 ? value : DEFAULT_PROVIDER_TIMEOUT_MS;
 }

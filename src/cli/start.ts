@@ -12,6 +12,8 @@ import { CampaignWorker, workerBatchSize } from '../engine/campaigns/worker.ts';
 import { buildApp } from '../http/app.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { createEngine } from '../engine/engine.ts';
+import { systemClock } from '../engine/clock.ts';
+import { configFromEnv } from '../engine/config.ts';
 import { openStore } from '../store/open-store.ts';
 
 export const DEFAULT_DATABASE = './data/tidings.db';
@@ -58,7 +60,7 @@ export async function startServer(options: {
 }): Promise<void> {
   const store = await openStore(options.database, { backgroundCheckpoints: true });
   await store.migrate();
-  const engine = createEngine(store);
+  const engine = createEngine(store, systemClock, configFromEnv());
   const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);
   const app = await buildApp({
     engine,

@@ -1,6 +1,8 @@
 import { createEngine } from '../engine/engine.ts';
+import { systemClock } from '../engine/clock.ts';
+import { configFromEnv } from '../engine/config.ts';
 import { importLineFollowers } from '../engine/line-followers.ts';
-import { RequestError } from '../engine/users.ts';
+import { TidingsError } from '../core/errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { progressLine, ProgressWriter } from './progress-bar.ts';
 import { LineApiError } from '../channels/line/api.ts';
@@ -14,7 +16,7 @@ export async function syncFollowers(channelId: string, database: string): Promis
   const store = await openStore(database);
   try {
     await store.migrate();
-    const engine = createEngine(store);
+    const engine = createEngine(store, systemClock, configFromEnv());
     const started = Date.now();
     const progress = new ProgressWriter();
     const done = await importLineFollowers(engine, channelId, (p) => {
@@ -29,7 +31,7 @@ export async function syncFollowers(channelId: string, database: string): Promis
     );
     return 0;
   } catch (error) {
-    if (error instanceof RequestError || error instanceof LineApiError) {
+    if (error instanceof TidingsError || error instanceof LineApiError) {
       console.error(error.message);
       return 1;
     }

@@ -2,6 +2,7 @@ import { monotonicFactory } from 'ulid';
 import { DEFAULT_SETTINGS, type Settings } from '../schemas/settings.ts';
 import type { ApiKeyRecord, Store, StoreReader } from '../store/store.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { DEFAULT_CONFIG, type EngineConfig } from './config.ts';
 import type { LiveDefinitions } from './campaigns/definitions.ts';
 import { ReadCache } from './read-cache.ts';
 import { WorkSignal } from './work-signal.ts';
@@ -13,6 +14,8 @@ export const SHARED_CACHE_TTL_MS = 1000;
 export interface Engine {
   store: Store;
   clock: Clock;
+  /** What the operator set from outside (see config.ts). */
+  config: EngineConfig;
   newId: () => string;
   /** Told when a commit created work (pending sends, outgoing messages), so the worker looks now. */
   work: WorkSignal;
@@ -42,11 +45,12 @@ function pooledRandom(): () => number {
   };
 }
 
-export function createEngine(store: Store, clock: Clock = systemClock): Engine {
+export function createEngine(store: Store, clock: Clock = systemClock, config: EngineConfig = DEFAULT_CONFIG): Engine {
   const ulid = monotonicFactory(pooledRandom());
   return {
     store,
     clock,
+    config,
     newId: () => ulid(clock.now()),
     work: new WorkSignal(),
     caches: {

@@ -5,7 +5,7 @@ import type { SubscriptionChange } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
 import type { Engine } from './engine.ts';
 import { findOrCreateByAddress } from './address-users.ts';
-import { RequestError } from './users.ts';
+import { TidingsError } from '../core/errors.ts';
 
 export interface FollowerImport {
   followers: number;
@@ -27,10 +27,10 @@ export async function importLineFollowers(
   onPage: (progress: FollowerImport) => void = () => {},
 ): Promise<FollowerImport> {
   const channel = (await liveDefinitions(engine)).channels.get(channelId);
-  if (channel?.type !== 'line') throw new RequestError(404, `No LINE channel '${channelId}'`);
-  const accessToken = resolveSecret(channel.channel_access_token, process.env);
+  if (channel?.type !== 'line') throw new TidingsError('not_found', `No LINE channel '${channelId}'`);
+  const accessToken = resolveSecret(channel.channel_access_token, engine.config.env);
   if (!accessToken)
-    throw new RequestError(400, `Channel '${channelId}' has no channel_access_token`, [
+    throw new TidingsError('invalid_input', `Channel '${channelId}' has no channel_access_token`, [
       { field: 'channel_access_token', message: 'is required to read the followers' },
     ]);
   const config: LineApiConfig = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken };

@@ -1,6 +1,6 @@
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import { BUILT_IN_KEYWORDS, FAMILY_KEYWORD_FIELDS } from '../core/sms-keywords.ts';
-import { RequestError } from './users.ts';
+import { TidingsError } from '../core/errors.ts';
 
 /**
  * Keywords are kept upper-case (NFKC), and each word has one meaning in a group: the built-in
@@ -33,8 +33,8 @@ export function normalizeGroup(group: SubscriptionGroup): SubscriptionGroup {
     }));
   }
   if (problems.length > 0)
-    throw new RequestError(
-      400,
+    throw new TidingsError(
+      'invalid_input',
       `Invalid subscription group: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`,
       problems,
     );

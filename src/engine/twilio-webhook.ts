@@ -9,7 +9,7 @@ import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.t
 import { recordDelivered, recordFailed } from './campaigns/delivery.ts';
 import { findOrCreateByAddress } from './address-users.ts';
 import { cachedSettings, type Engine } from './engine.ts';
-import { RequestError } from './users.ts';
+import { TidingsError } from '../core/errors.ts';
 
 export interface InboundSms {
   /** The answer to put in the TwiML response, or null for none. */
@@ -36,7 +36,8 @@ export async function receiveSms(
   const body = params.get('Body') ?? '';
   const from = params.get('From') ?? '';
   const phone = normalizePhone(from, settings.default_country);
-  if (!phone.ok) throw new RequestError(400, `'From' ${phone.reason}`, [{ field: 'From', message: phone.reason }]);
+  if (!phone.ok)
+    throw new TidingsError('invalid_input', `'From' ${phone.reason}`, [{ field: 'From', message: phone.reason }]);
   const e164 = phone.e164;
 
   const result = await engine.store.transaction(async (tx) => {

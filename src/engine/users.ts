@@ -15,17 +15,7 @@ import { aliasKey, newUserRecord, type UserAlias, type UserRecord } from '../cor
 import type { StoreReader, StoreTx } from '../store/store.ts';
 import { cancelRedundantPending } from './campaigns/merged-pending.ts';
 import { loadSettings, type Engine } from './engine.ts';
-
-export class RequestError extends Error {
-  readonly status: number;
-  readonly errors?: unknown[];
-
-  constructor(status: number, message: string, errors?: unknown[]) {
-    super(message);
-    this.status = status;
-    this.errors = errors;
-  }
-}
+import { TidingsError } from '../core/errors.ts';
 
 async function findOne(reader: StoreReader, ref: UserRef): Promise<UserRecord | undefined> {
   return new UserIndex(await reader.loadUsers(keysForRefs([ref]))).resolve(ref);
@@ -288,7 +278,9 @@ export function findUsers(engine: Engine, query: UserQuery): Promise<UserRecord[
       const settings = await loadSettings(reader);
       const phone = normalizePhone(query.phone, settings.default_country);
       if (!phone.ok)
-        throw new RequestError(400, `Invalid 'phone': ${phone.reason}`, [{ field: 'phone', message: phone.reason }]);
+        throw new TidingsError('invalid_input', `Invalid 'phone': ${phone.reason}`, [
+          { field: 'phone', message: phone.reason },
+        ]);
       keys.phones.push(phone.e164);
       matches = (u) => u.phone === phone.e164;
     }
@@ -373,8 +365,8 @@ export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatu
     const settings = await loadSettings(tx);
     const group = await tx.getSubscriptionGroup(request.subscription_group_id);
     if (!group)
-      throw new RequestError(
-        400,
+      throw new TidingsError(
+        'invalid_input',
         `'subscription_group_id' names no subscription group: '${request.subscription_group_id}'`,
         [{ field: 'subscription_group_id', message: 'unknown subscription group' }],
       );
@@ -409,8 +401,8 @@ export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatu
     collect('email', emails, (u, v) => u.email === v);
     collect('phone', phones, (u, v) => u.phone === v);
     if (problems.length > 0) {
-      throw new RequestError(
-        400,
+      throw new TidingsError(
+        'invalid_input',
         `Nothing was changed: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
         problems,
       );

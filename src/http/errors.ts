@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { RequestError } from '../engine/users.ts';
+import { TidingsError, type ErrorCode } from '../core/errors.ts';
 import { describeAjvErrors } from './validation.ts';
 
 declare module 'fastify' {
@@ -8,6 +8,20 @@ declare module 'fastify' {
     tooManyItemsMessage?: string;
   }
 }
+
+/** The HTTP status of each code of the error catalogue (`core/errors.ts`). */
+export const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
+  invalid_input: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  too_many_requests: 429,
+  provider_failed: 502,
+  store_unavailable: 503,
+  store_full: 507,
+};
 
 const PART_NAMES: Record<string, string> = {
   body: 'request body',
@@ -21,9 +35,9 @@ const PART_NAMES: Record<string, string> = {
  * unexpected is a 500 and is logged; its details stay in the log.
  */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof RequestError) {
+  if (error instanceof TidingsError) {
     return reply
-      .status(error.status)
+      .status(HTTP_STATUS[error.code])
       .send({ message: error.message, ...(error.errors ? { errors: error.errors } : {}) });
   }
   if (error.validation) {

@@ -3,6 +3,7 @@ import { channelAdapter } from '../../src/channels/adapter.ts';
 import type { ManualClock } from '../../src/engine/clock.ts';
 import { sendClaimed } from '../../src/engine/campaigns/dispatcher.ts';
 import { SendClaim, sendLeaseMs } from '../../src/engine/campaigns/send-claim.ts';
+import { providerTimeoutMs } from '../../src/engine/config.ts';
 import type { MessageRow } from '../../src/store/campaign-store.ts';
 import { runDueEntries } from '../../src/engine/campaigns/scheduler.ts';
 import { FakeLine } from '../fakes/line.ts';
@@ -49,8 +50,8 @@ describeEachStore('the send lease', (kind) => {
   });
 
   test('is three provider timeouts', () => {
-    expect(sendLeaseMs({ TIDINGS_PROVIDER_TIMEOUT_MS: '1000' })).toBe(3_000);
-    expect(sendLeaseMs({})).toBe(30_000);
+    expect(sendLeaseMs(providerTimeoutMs({ TIDINGS_PROVIDER_TIMEOUT_MS: '1000' }))).toBe(3_000);
+    expect(sendLeaseMs(providerTimeoutMs({}))).toBe(30_000);
   });
 
   async function triggerAll(tag: string): Promise<string[]> {

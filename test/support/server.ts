@@ -4,6 +4,7 @@ import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { ensureAdminKey } from '../../src/engine/api-keys.ts';
 import { ManualClock, type Clock } from '../../src/engine/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
+import { configFromEnv } from '../../src/engine/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openTestStore, type StoreKind } from './stores.ts';
 
@@ -37,7 +38,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(kind);
   const clock = options.clock ?? new ManualClock('2026-03-06T08:00:00Z');
-  const engine = createEngine(store, clock);
+  const engine = createEngine(store, clock, configFromEnv());
   await ensureAdminKey(engine, ADMIN_KEY);
   const app = await buildApp({ engine, bodyLimit: options.bodyLimit });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -11,7 +11,7 @@ import type { DefinitionKind, DefinitionRow } from '../../store/campaign-store.t
 import type { StoreReader, StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
 import { normalizeGroup } from '../subscription-groups.ts';
-import { RequestError } from '../users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { contentChecks } from './content-checks.ts';
 
 /** A set of definitions applied together (`tidings apply`, POST /v1/apply): all of it, or none. */
@@ -222,7 +222,11 @@ function refuseDuplicateIds(bundle: DefinitionBundle): void {
     }
   }
   if (problems.length > 0)
-    throw new RequestError(400, `Invalid definitions: ${problems.map((p) => p.message).join('; ')}`, problems);
+    throw new TidingsError(
+      'invalid_input',
+      `Invalid definitions: ${problems.map((p) => p.message).join('; ')}`,
+      problems,
+    );
 }
 
 /** `now`: the engine's clock, the instant templates render at while they are checked. */
@@ -230,7 +234,11 @@ function refuseProblems(set: DefinitionSet, status: 400 | 409, now: number): voi
   const problems = validateDefinitionSet(set, contentChecks(now));
   if (problems.length === 0) return;
   const lead = status === 409 ? 'Other definitions still need this one' : 'Invalid definitions';
-  throw new RequestError(status, `${lead}: ${problems.map((p) => p.message).join('; ')}`, problems);
+  throw new TidingsError(
+    status === 409 ? 'conflict' : 'invalid_input',
+    `${lead}: ${problems.map((p) => p.message).join('; ')}`,
+    problems,
+  );
 }
 
 /** A channel whose masked secrets (see maskSecrets) are the ones already stored; 400 when there are none to keep. */
@@ -244,8 +252,8 @@ function unmasked(channel: Channel, index: number, stored: Channel[]): Channel {
     field: `channels[${index}].${field}`,
     message: `is the mask GET shows (${MASKED_SECRET}) and no secret is stored to keep: give the secret, or {"env": "NAME"}`,
   }));
-  throw new RequestError(
-    400,
+  throw new TidingsError(
+    'invalid_input',
     `Invalid definitions: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
     problems,
   );

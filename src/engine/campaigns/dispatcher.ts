@@ -1,4 +1,4 @@
-import { providerTimeoutMs, senderFor, type Send } from '../../channels/sender.ts';
+import { senderFor, type Send } from '../../channels/sender.ts';
 import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { ProviderResult } from '../../channels/provider-result.ts';
 import { nextRetry } from '../../core/send-retry.ts';
@@ -24,7 +24,7 @@ const SEND_CONCURRENCY = 32;
  */
 export async function runDueMessages(engine: Engine, adapter: ChannelAdapter, limit = 2000): Promise<number> {
   const claimedAt = engine.clock.now();
-  const lease = claimedAt + sendLeaseMs();
+  const lease = claimedAt + sendLeaseMs(engine.config.providerTimeoutMs);
   const claimed = await engine.store.transaction((tx) => tx.campaigns.claimDueMessages(claimedAt, limit, lease));
   await sendClaimed(engine, adapter, claimed, lease);
   return claimed.length;
@@ -47,7 +47,7 @@ export async function sendClaimed(
     engine,
     claimed.map((m) => m.id),
     lease,
-    providerTimeoutMs(process.env),
+    engine.config.providerTimeoutMs,
   );
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   const toSandbox: MessageRow[] = [];
@@ -56,7 +56,10 @@ export async function sendClaimed(
   const senders = new Map<string, Send | null>();
   for (const message of claimed) {
     if (!senders.has(message.channel_id))
-      senders.set(message.channel_id, senderFor(defs.channels.get(message.channel_id)));
+      senders.set(
+        message.channel_id,
+        senderFor(defs.channels.get(message.channel_id), engine.config.env, engine.config.providerTimeoutMs),
+      );
     const send = senders.get(message.channel_id) ?? null;
     if (send) calls.push({ message, send });
     else toSandbox.push(message);

@@ -29,7 +29,7 @@ export async function runDueEntries(engine: Engine, adapter: ChannelAdapter, lim
   const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
   return engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
-    const leaseUntil = now + sendLeaseMs();
+    const leaseUntil = now + sendLeaseMs(engine.config.providerTimeoutMs);
     const entries = await tx.campaigns.claimDueEntries(now, limit);
     if (entries.length === 0) return { handled: 0, claimed: [], leaseUntil };
     const userIds = [...new Set(entries.map((e) => e.user_id))];

@@ -1,4 +1,3 @@
-import { providerTimeoutMs } from '../../channels/sender.ts';
 import type { Engine } from '../engine.ts';
 
 /** A lease lasts this many provider timeouts; a call starts only while `CALL_MARGIN` of them are left. */
@@ -11,8 +10,8 @@ const CALL_MARGIN = 2;
  * A process that dies holding messages delays them by at most this; a shorter
  * `TIDINGS_PROVIDER_TIMEOUT_MS` shortens it.
  */
-export function sendLeaseMs(env: Record<string, string | undefined> = process.env): number {
-  return LEASE_TIMEOUTS * providerTimeoutMs(env);
+export function sendLeaseMs(providerTimeoutMs: number): number {
+  return LEASE_TIMEOUTS * providerTimeoutMs;
 }
 
 /**

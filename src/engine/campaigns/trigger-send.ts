@@ -4,7 +4,7 @@ import type { Json, UserAlias } from '../../core/user.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { applyTrack } from '../track.ts';
-import { RequestError } from '../users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { liveDefinitions } from './definitions.ts';
 import { startBroadcast } from './broadcast.ts';
 import { evaluateOccurrences, type UserOccurrence } from './evaluate.ts';
@@ -37,13 +37,15 @@ export async function triggerSend(engine: Engine, request: TriggerSendRequest): 
   const [settings, defs] = await Promise.all([cachedSettings(engine), liveDefinitions(engine)]);
   const live = defs.campaigns.get(request.campaign_id);
   if (live?.campaign.trigger.type !== 'api') {
-    throw new RequestError(400, `Invalid Campaign ID: '${request.campaign_id}' is not an API-triggered campaign`, [
-      { field: 'campaign_id', message: 'names no campaign with an api trigger' },
-    ]);
+    throw new TidingsError(
+      'invalid_input',
+      `Invalid Campaign ID: '${request.campaign_id}' is not an API-triggered campaign`,
+      [{ field: 'campaign_id', message: 'names no campaign with an api trigger' }],
+    );
   }
   if (live.campaign.status !== 'active') {
-    throw new RequestError(
-      400,
+    throw new TidingsError(
+      'invalid_input',
       `Invalid Campaign ID: campaign '${request.campaign_id}' is ${live.campaign.status}, not active`,
       [{ field: 'campaign_id', message: `campaign is ${live.campaign.status}` }],
     );

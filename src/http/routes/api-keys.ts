@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { createApiKey, deleteApiKey, PERMISSIONS, type Permission } from '../../engine/api-keys.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { RequestError } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import type { ApiKeyRecord } from '../../store/store.ts';
 
 const TAGS = ['API keys'];
@@ -41,9 +41,9 @@ export function apiKeyRoutes(engine: Engine): FastifyPluginAsync {
       { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } },
       async (request, reply) => {
         if (request.apiKey?.id === request.params.id)
-          throw new RequestError(409, 'A key cannot delete itself; use another admin key');
+          throw new TidingsError('conflict', 'A key cannot delete itself; use another admin key');
         const deleted = await deleteApiKey(engine, request.params.id);
-        if (!deleted) throw new RequestError(404, `No API key '${request.params.id}'`);
+        if (!deleted) throw new TidingsError('not_found', `No API key '${request.params.id}'`);
         return reply.status(204).send();
       },
     );

@@ -4,14 +4,8 @@ import { TRACK_ARRAYS, type TrackItems } from '../../core/track.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { triggerSend, type TriggerSendRequest } from '../../engine/campaigns/trigger-send.ts';
 import { track } from '../../engine/track.ts';
-import {
-  addAliases,
-  deleteUsers,
-  exportUsers,
-  identify,
-  RequestError,
-  setSubscriptionStatus,
-} from '../../engine/users.ts';
+import { addAliases, deleteUsers, exportUsers, identify, setSubscriptionStatus } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import {
   AliasNewRequestSchema,
   DeleteRequestSchema,
@@ -115,8 +109,8 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
           (body.emails_to_identify?.length ?? 0) +
           (body.phone_numbers_to_identify?.length ?? 0);
         if (total === 0)
-          throw new RequestError(
-            400,
+          throw new TidingsError(
+            'invalid_input',
             'Nothing to identify: give aliases_to_identify, emails_to_identify or phone_numbers_to_identify',
             [
               {
@@ -126,7 +120,7 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
             ],
           );
         if (total > 50)
-          throw new RequestError(400, 'The max number of ids per request was exceeded: at most 50 in all', [
+          throw new TidingsError('invalid_input', 'The max number of ids per request was exceeded: at most 50 in all', [
             { field: '(body)', message: `${total} items; at most 50` },
           ]);
         const result = await identify(engine, body);
@@ -148,7 +142,7 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
         const body = request.body;
         const given = (['external_ids', 'user_aliases', 'braze_ids'] as const).filter((k) => body[k] !== undefined);
         if (given.length !== 1)
-          throw new RequestError(400, 'Give exactly one of external_ids, user_aliases, braze_ids', [
+          throw new TidingsError('invalid_input', 'Give exactly one of external_ids, user_aliases, braze_ids', [
             {
               field: given.join(', ') || 'external_ids',
               message: 'exactly one of external_ids, user_aliases, braze_ids',
@@ -173,8 +167,8 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
         const body = request.body;
         const total = (body.external_ids?.length ?? 0) + (body.user_aliases?.length ?? 0);
         if (total > 50)
-          throw new RequestError(
-            400,
+          throw new TidingsError(
+            'invalid_input',
             'The max number of external_ids and aliases per request was exceeded: at most 50',
             [{ field: 'external_ids', message: `${total} ids; at most 50` }],
           );
@@ -184,8 +178,8 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
           body.email_address === undefined &&
           body.phone === undefined
         ) {
-          throw new RequestError(
-            400,
+          throw new TidingsError(
+            'invalid_input',
             'Name the users to export: external_ids, user_aliases, braze_id, email_address or phone',
             [{ field: 'external_ids', message: 'is required (or another identifier)' }],
           );
@@ -212,26 +206,28 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
       async (request, reply) => {
         const body = request.body;
         if (body.broadcast && body.recipients !== undefined) {
-          throw new RequestError(
-            400,
+          throw new TidingsError(
+            'invalid_input',
             "'recipients' must be left out when 'broadcast' is true: a broadcast goes to the campaign's whole audience",
             [{ field: 'recipients', message: "must be left out with 'broadcast': true" }],
           );
         }
         if (!body.broadcast && (!body.recipients || body.recipients.length === 0)) {
-          throw new RequestError(400, "'recipients' is required when 'broadcast' is not true", [
+          throw new TidingsError('invalid_input', "'recipients' is required when 'broadcast' is not true", [
             { field: 'recipients', message: 'is required' },
           ]);
         }
         for (const [i, recipient] of (body.recipients ?? []).entries()) {
           const named = (['external_user_id', 'user_alias'] as const).filter((k) => recipient[k] !== undefined);
           if (named.length !== 1)
-            throw new RequestError(400, `'recipients[${i}]' needs exactly one of external_user_id, user_alias`, [
-              { field: `recipients[${i}]`, message: 'exactly one of external_user_id, user_alias' },
-            ]);
+            throw new TidingsError(
+              'invalid_input',
+              `'recipients[${i}]' needs exactly one of external_user_id, user_alias`,
+              [{ field: `recipients[${i}]`, message: 'exactly one of external_user_id, user_alias' }],
+            );
           if (recipient.send_to_existing_only === false && recipient.attributes === undefined) {
-            throw new RequestError(
-              400,
+            throw new TidingsError(
+              'invalid_input',
               `'recipients[${i}].attributes' is required when send_to_existing_only is false`,
               [{ field: `recipients[${i}].attributes`, message: 'is required with send_to_existing_only: false' }],
             );
@@ -255,12 +251,14 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
       async (request, reply) => {
         const body = request.body;
         if (body.email !== undefined && body.phone !== undefined) {
-          throw new RequestError(400, 'Either an email address or a phone number should be provided, but not both.', [
-            { field: 'phone', message: 'not allowed together with email' },
-          ]);
+          throw new TidingsError(
+            'invalid_input',
+            'Either an email address or a phone number should be provided, but not both.',
+            [{ field: 'phone', message: 'not allowed together with email' }],
+          );
         }
         if (body.external_id === undefined && body.email === undefined && body.phone === undefined) {
-          throw new RequestError(400, 'Name the users: external_id, email or phone', [
+          throw new TidingsError('invalid_input', 'Name the users: external_id, email or phone', [
             { field: 'external_id', message: 'is required (or email / phone)' },
           ]);
         }

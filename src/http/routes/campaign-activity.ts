@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
-import { RequestError } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { Slug } from '../../schemas/common.ts';
 import type { Broadcast, MessageRow, SandboxMessage, TimelineRow } from '../../store/campaign-store.ts';
 
@@ -105,7 +105,7 @@ export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
         const [definition, rows] = await engine.store.read(async (r) =>
           Promise.all([r.campaigns.getDefinition('campaign', id), r.campaigns.campaignStats(id)]),
         );
-        if (!definition) throw new RequestError(404, `No campaign '${id}'`);
+        if (!definition) throw new TidingsError('not_found', `No campaign '${id}'`);
         const outcomes: Record<string, number> = {};
         const reasons: Record<string, number> = {};
         for (const row of rows) {
@@ -126,7 +126,7 @@ export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
       },
       async (request) => {
         const broadcast = await engine.store.read((r) => r.campaigns.getBroadcast(request.params.id));
-        if (!broadcast) throw new RequestError(404, `No broadcast '${request.params.id}'`);
+        if (!broadcast) throw new TidingsError('not_found', `No broadcast '${request.params.id}'`);
         return presentBroadcast(broadcast);
       },
     );

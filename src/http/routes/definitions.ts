@@ -4,7 +4,7 @@ import { applyDefinitions, deleteDefinition, type DefinitionBundle } from '../..
 import type { Engine } from '../../engine/engine.ts';
 import { importLineFollowers } from '../../engine/line-followers.ts';
 import { LineApiError } from '../../channels/line/api.ts';
-import { RequestError } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
 import { ChannelSchema, maskSecrets, type Channel } from '../../schemas/channel.ts';
 import { Slug } from '../../schemas/common.ts';
@@ -69,7 +69,7 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
         { schema: { tags, params: Params } },
         async (request) => {
           const row = await engine.store.read((r) => r.campaigns.getDefinition(resource.kind, request.params.id));
-          if (!row) throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
+          if (!row) throw new TidingsError('not_found', `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
           return shown(resource, row.document);
         },
       );
@@ -78,8 +78,8 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
         { schema: { tags, params: Params, body: resource.schema } },
         async (request, reply) => {
           if (request.body.id !== request.params.id) {
-            throw new RequestError(
-              400,
+            throw new TidingsError(
+              'invalid_input',
               `'id' in the body (${JSON.stringify(request.body.id)}) must equal the id in the path ('${request.params.id}')`,
               [{ field: 'id', message: 'must equal the path id' }],
             );
@@ -93,7 +93,7 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
         { schema: { tags, params: Params } },
         async (request, reply) => {
           if (!(await deleteDefinition(engine, resource.kind, request.params.id)))
-            throw new RequestError(404, `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
+            throw new TidingsError('not_found', `No ${resource.kind.replace('_', ' ')} '${request.params.id}'`);
           return reply.status(204).send();
         },
       );
@@ -113,7 +113,7 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
           return await importLineFollowers(engine, request.params.id);
         } catch (error) {
           if (error instanceof LineApiError)
-            throw new RequestError(502, `LINE did not give the follower list: ${error.message}`);
+            throw new TidingsError('provider_failed', `LINE did not give the follower list: ${error.message}`);
           throw error;
         }
       },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { canonicalTimeZone, isTimeZone } from '../../core/locale.ts';
 import { isPhoneCountry } from '../../core/phone.ts';
 import { loadSettings, updateSettings, type Engine } from '../../engine/engine.ts';
-import { RequestError } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { SettingsPatchSchema, SettingsSchema, type SettingsPatch } from '../../schemas/settings.ts';
 
 const TAGS = ['Settings'];
@@ -22,8 +22,8 @@ function checkSettings(patch: SettingsPatch): void {
     });
   }
   if (problems.length > 0)
-    throw new RequestError(
-      400,
+    throw new TidingsError(
+      'invalid_input',
       `Invalid settings: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`,
       problems,
     );

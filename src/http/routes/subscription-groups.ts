@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
-import { RequestError } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { Slug } from '../../schemas/common.ts';
 import { normalizeGroup } from '../../engine/subscription-groups.ts';
 import { SubscriptionGroupSchema, type SubscriptionGroup } from '../../schemas/subscription-group.ts';
@@ -19,7 +19,7 @@ export function subscriptionGroupRoutes(engine: Engine): FastifyPluginAsync {
       { schema: { tags: TAGS, params: Params } },
       async (request) => {
         const group = await engine.store.read((r) => r.getSubscriptionGroup(request.params.id));
-        if (!group) throw new RequestError(404, `No subscription group '${request.params.id}'`);
+        if (!group) throw new TidingsError('not_found', `No subscription group '${request.params.id}'`);
         return group;
       },
     );
@@ -47,7 +47,7 @@ export function subscriptionGroupRoutes(engine: Engine): FastifyPluginAsync {
       { schema: { tags: TAGS, params: Params } },
       async (request, reply) => {
         const deleted = await engine.store.transaction((tx) => tx.deleteSubscriptionGroup(request.params.id));
-        if (!deleted) throw new RequestError(404, `No subscription group '${request.params.id}'`);
+        if (!deleted) throw new TidingsError('not_found', `No subscription group '${request.params.id}'`);
         return reply.status(204).send();
       },
     );

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
-import { findUsers, RequestError, type UserQuery } from '../../engine/users.ts';
+import { findUsers, type UserQuery } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { presentUser } from '../present-user.ts';
 
 const TAGS = ['Users'];
@@ -24,15 +25,15 @@ function toQuery(q: Lookup): UserQuery {
   const alias = q.alias_label !== undefined || q.alias_name !== undefined;
   if (alias) {
     if (q.alias_label === undefined || q.alias_name === undefined || given.length !== 2) {
-      throw new RequestError(400, 'An alias lookup needs alias_label and alias_name, and nothing else', [
+      throw new TidingsError('invalid_input', 'An alias lookup needs alias_label and alias_name, and nothing else', [
         { field: q.alias_label === undefined ? 'alias_label' : 'alias_name', message: 'is required with the other' },
       ]);
     }
     return { alias_label: q.alias_label, alias_name: q.alias_name };
   }
   if (given.length !== 1) {
-    throw new RequestError(
-      400,
+    throw new TidingsError(
+      'invalid_input',
       'Give exactly one of external_id, email, phone, line_id, or alias_label with alias_name',
       [{ field: given.join(', ') || 'external_id', message: 'exactly one lookup key' }],
     );
@@ -61,7 +62,7 @@ export function userRoutes(engine: Engine): FastifyPluginAsync {
       { schema: { tags: TAGS, params: Type.Object({ id: Type.String({ minLength: 1 }) }) } },
       async (request) => {
         const [user] = await findUsers(engine, { id: request.params.id });
-        if (!user) throw new RequestError(404, `No user with id '${request.params.id}'`);
+        if (!user) throw new TidingsError('not_found', `No user with id '${request.params.id}'`);
         return presentUser(user);
       },
     );

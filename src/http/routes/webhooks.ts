@@ -7,7 +7,7 @@ import { lineEventProblems, receiveLineEvents } from '../../engine/line-webhook.
 import { receiveSms, receiveSmsStatus } from '../../engine/twilio-webhook.ts';
 import { cachedSettings } from '../../engine/engine.ts';
 import { validTwilioSignature } from '../../channels/twilio-sms/signature.ts';
-import { RequestError } from '../../engine/users.ts';
+import { TidingsError } from '../../core/errors.ts';
 import { resolveSecret } from '../../schemas/channel.ts';
 import { Slug } from '../../schemas/common.ts';
 
@@ -29,10 +29,11 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
     /** The Twilio channel a request is for, and its form parameters, once its signature checks out. */
     const verifiedTwilioRequest = async (request: FastifyRequest<{ Params: { id: string } }>) => {
       const channel = (await liveDefinitions(engine)).channels.get(request.params.id);
-      if (channel?.type !== 'twilio_sms') throw new RequestError(404, `No Twilio SMS channel '${request.params.id}'`);
-      const authToken = resolveSecret(channel.auth_token, process.env);
+      if (channel?.type !== 'twilio_sms')
+        throw new TidingsError('not_found', `No Twilio SMS channel '${request.params.id}'`);
+      const authToken = resolveSecret(channel.auth_token, engine.config.env);
       if (!authToken)
-        throw new RequestError(401, `Channel '${channel.id}' has no auth_token to check signatures with`, [
+        throw new TidingsError('unauthorized', `Channel '${channel.id}' has no auth_token to check signatures with`, [
           { field: 'auth_token', message: 'is required to receive webhooks' },
         ]);
       const params = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
@@ -43,7 +44,7 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
         ? `${publicUrl.replace(/\/+$/, '')}${request.url}`
         : `${request.protocol}://${request.headers.host}${request.url}`;
       if (typeof signature !== 'string' || !validTwilioSignature(authToken, url, params, signature)) {
-        throw new RequestError(401, 'X-Twilio-Signature does not match the request', [
+        throw new TidingsError('unauthorized', 'X-Twilio-Signature does not match the request', [
           { field: 'X-Twilio-Signature', message: typeof signature === 'string' ? 'does not match' : 'is missing' },
         ]);
       }
@@ -78,7 +79,7 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
       async (request, reply) => {
         const { channel, params } = await verifiedTwilioRequest(request);
         if (!params.get('From') || !params.get('MessageSid')) {
-          throw new RequestError(400, "An incoming SMS needs 'From' and 'MessageSid'", [
+          throw new TidingsError('invalid_input', "An incoming SMS needs 'From' and 'MessageSid'", [
             { field: params.get('From') ? 'MessageSid' : 'From', message: 'is required' },
           ]);
         }
@@ -102,16 +103,18 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
       },
       async (request) => {
         const channel = (await liveDefinitions(engine)).channels.get(request.params.id);
-        if (channel?.type !== 'line') throw new RequestError(404, `No LINE channel '${request.params.id}'`);
-        const secret = resolveSecret(channel.channel_secret, process.env);
+        if (channel?.type !== 'line') throw new TidingsError('not_found', `No LINE channel '${request.params.id}'`);
+        const secret = resolveSecret(channel.channel_secret, engine.config.env);
         if (!secret)
-          throw new RequestError(401, `Channel '${channel.id}' has no channel_secret to check signatures with`, [
-            { field: 'channel_secret', message: 'is required to receive webhooks' },
-          ]);
+          throw new TidingsError(
+            'unauthorized',
+            `Channel '${channel.id}' has no channel_secret to check signatures with`,
+            [{ field: 'channel_secret', message: 'is required to receive webhooks' }],
+          );
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const signature = request.headers['x-line-signature'];
         if (typeof signature !== 'string' || !validateSignature(raw, secret, signature)) {
-          throw new RequestError(401, 'X-Line-Signature does not match the body', [
+          throw new TidingsError('unauthorized', 'X-Line-Signature does not match the body', [
             { field: 'X-Line-Signature', message: typeof signature === 'string' ? 'does not match' : 'is missing' },
           ]);
         }
@@ -119,19 +122,19 @@ export function webhookRoutes(engine: Engine): FastifyPluginAsync {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch (error) {
-          throw new RequestError(400, `The request body is not valid JSON: ${(error as Error).message}`, [
+          throw new TidingsError('invalid_input', `The request body is not valid JSON: ${(error as Error).message}`, [
             { field: '(body)', message: 'is not JSON' },
           ]);
         }
         const events = (body as { events?: unknown })?.events;
         if (!Array.isArray(events))
-          throw new RequestError(400, "'events' must be an array of LINE webhook events", [
+          throw new TidingsError('invalid_input', "'events' must be an array of LINE webhook events", [
             { field: 'events', message: 'must be an array' },
           ]);
         const problems = lineEventProblems(events);
         if (problems.length > 0)
-          throw new RequestError(
-            400,
+          throw new TidingsError(
+            'invalid_input',
             `Malformed LINE webhook events: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
             problems,
           );
