@@ -14,7 +14,10 @@ const KINDS: Array<{ path: string; document: Record<string, unknown> }> = [
       subscription_group: 'news',
     },
   },
-  { path: '/v1/content_blocks/footer', document: { template: 'Reply STOP to stop', description: 'legal' } },
+  {
+    path: '/v1/content_blocks/footer',
+    document: { template: 'Reply STOP to stop', description: 'legal', tags: ['legal'], state: 'draft' },
+  },
   { path: '/v1/segments/vip', document: { filters: [{ attribute: 'tier', op: 'eq', value: 'gold' }] } },
   {
     path: '/v1/campaigns/welcome',
