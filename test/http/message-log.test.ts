@@ -86,6 +86,16 @@ describeEachStore('GET /v1/messages (status, cursor) and DELETE /v1/sandbox/mess
     ]);
   });
 
+  test("the spec's user and campaign name the same filters as user_id and campaign_id", async () => {
+    const both = await server.call('GET', '/v1/messages?campaign=hello&campaign_id=hello&limit=1');
+    expect(ids(both.body)).toEqual(['hello:5']);
+    const clash = await server.call('GET', '/v1/messages?campaign=hello&campaign_id=other');
+    expect({ status: clash.status, errors: clash.body.errors }).toEqual({
+      status: 400,
+      errors: [{ field: 'campaign', message: "names the same filter as 'campaign_id' and must agree with it" }],
+    });
+  });
+
   test('a cursor that this server did not give is a 400 naming cursor', async () => {
     for (const cursor of [
       'nope',
