@@ -11,6 +11,10 @@ export const PERMISSIONS = [
   'users.export.ids',
   'subscription.status.set',
   'campaigns.trigger.send',
+  'content_blocks.create',
+  'content_blocks.update',
+  'content_blocks.list',
+  'content_blocks.info',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

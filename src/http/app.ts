@@ -11,6 +11,7 @@ import { registerRateLimits } from './rate-limit.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { brazeUserRoutes } from './routes/braze-users.ts';
+import { brazeContentBlockRoutes } from './routes/braze-content-blocks.ts';
 import { serviceRoutes } from './routes/service.ts';
 import { bodyAjv, paramsAjv } from './validation.ts';
 
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const metrics = registerMetrics(app);
   await app.register(serviceRoutes(options.engine));
   await app.register(brazeUserRoutes(options.engine, metrics));
+  await app.register(brazeContentBlockRoutes(options.engine));
   await app.register(adminRoutes(options.engine), { prefix: '/v1' });
   await app.register(webhookRoutes(options.engine));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -163,6 +163,12 @@ export const ContentBlockSchema = Type.Object(
       description: 'Liquid; may include other blocks with {{ content_blocks.NAME }}',
     }),
     description: Type.Optional(Type.String({ maxLength: 1000 })),
+    tags: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 100 })),
+    state: Type.Optional(
+      Type.Union([Type.Literal('active'), Type.Literal('draft')], {
+        description: "Braze's label (POST /content_blocks/create); a draft block renders like an active one",
+      }),
+    ),
   },
   { additionalProperties: false, $id: 'ContentBlock' },
 );

@@ -117,6 +117,9 @@ export interface MessageFilter {
   campaign_id?: string;
   user_id?: string;
   channel_id?: string;
+  state?: MessageState;
+  /** Keyset paging: only the messages that come after this one, newest first (by created_at, then id). */
+  before?: { created_at: number; id: string };
   limit?: number;
 }
 
@@ -136,7 +139,7 @@ export interface CampaignReader {
   /** Every decision of every user, oldest first (simulations; never on a production-sized store). */
   allTimeline(): Promise<TimelineRow[]>;
   campaignStats(campaignId: string): Promise<Array<{ outcome: string; reason: string | null; count: number }>>;
-  /** Newest first. */
+  /** Newest first (created_at, then id, descending), through an index whatever the filter. */
   listMessages(filter: MessageFilter): Promise<MessageRow[]>;
   getMessage(id: string): Promise<MessageRow | null>;
   /** The message a provider knows by this id on this channel. */
@@ -191,6 +194,8 @@ export interface CampaignWriter extends CampaignReader {
   ): Promise<string[]>;
   /** Returns how many were new: a message already in the sandbox is not delivered there twice. */
   insertSandboxMessages(rows: SandboxMessage[]): Promise<number>;
+  /** Empties the sandbox inbox (only the channel's or the recipient's messages, when given); returns how many went. */
+  clearSandboxMessages(filter: { channel_id?: string; recipient?: string }): Promise<number>;
   /**
    * A deleted user's campaign history: their timeline, messages (queued ones never go out),
    * sandbox deliveries, receipts and finished entries are deleted. Pending entries stay, with their

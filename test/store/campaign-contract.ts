@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { JourneyEntry, MessageRow, TimelineRow } from '../../src/store/campaign-store.ts';
+import type { JourneyEntry, MessageFilter, MessageRow, TimelineRow } from '../../src/store/campaign-store.ts';
 import type { Store } from '../../src/store/store.ts';
 
 export const entry = (id: string, overrides: Partial<JourneyEntry> = {}): JourneyEntry => ({
@@ -356,6 +356,53 @@ export function describeCampaignStoreContract(
         row,
       ]);
       expect(await store.read((r) => r.campaigns.listSandboxMessages({ recipient: 'U2' }))).toEqual([]);
+    });
+
+    test('the message log pages newest first by (created_at, id), filtered by state, and stays put under inserts', async () => {
+      await store.transaction((tx) =>
+        tx.campaigns.insertMessages([
+          message('a', { created_at: 10 }),
+          message('b', { created_at: 20, state: 'failed' }),
+          message('c', { created_at: 20 }),
+          message('d', { created_at: 30, state: 'failed', user_id: 'u-2' }),
+          message('e', { created_at: 40 }),
+        ]),
+      );
+      const ids = async (filter: MessageFilter) =>
+        (await store.read((r) => r.campaigns.listMessages(filter))).map((m) => m.id);
+      expect(await ids({ limit: 2 })).toEqual(['e', 'd']);
+      // A message written meanwhile is newer than every page already read: the next page does not shift.
+      await store.transaction((tx) => tx.campaigns.insertMessages([message('f', { created_at: 50 })]));
+      expect(await ids({ limit: 2, before: { created_at: 30, id: 'd' } })).toEqual(['c', 'b']);
+      expect(await ids({ limit: 2, before: { created_at: 20, id: 'b' } })).toEqual(['a']);
+      expect(await ids({ state: 'failed' })).toEqual(['d', 'b']);
+      expect(await ids({ state: 'failed', user_id: 'u-1' })).toEqual(['b']);
+      expect(await ids({ state: 'failed', before: { created_at: 30, id: 'd' } })).toEqual(['b']);
+      expect(await ids({ state: 'delivered' })).toEqual([]);
+    });
+
+    test('the sandbox inbox is emptied, all of it or one channel or recipient, counting what went', async () => {
+      const row = (message_id: string, channel_id: string, recipient: string) => ({
+        message_id,
+        channel_id,
+        channel_type: 'line',
+        recipient,
+        payload: {},
+        received_at: 1,
+      });
+      await store.transaction((tx) =>
+        tx.campaigns.insertSandboxMessages([row('s1', 'a', 'U1'), row('s2', 'a', 'U2'), row('s3', 'b', 'U1')]),
+      );
+      expect(
+        await store.transaction((tx) => tx.campaigns.clearSandboxMessages({ channel_id: 'a', recipient: 'U2' })),
+      ).toBe(1);
+      expect(await store.transaction((tx) => tx.campaigns.clearSandboxMessages({ channel_id: 'c' }))).toBe(0);
+      expect((await store.read((r) => r.campaigns.listSandboxMessages({}))).map((m) => m.message_id)).toEqual([
+        's3',
+        's1',
+      ]);
+      expect(await store.transaction((tx) => tx.campaigns.clearSandboxMessages({}))).toBe(2);
+      expect(await store.read((r) => r.campaigns.listSandboxMessages({}))).toEqual([]);
     });
 
     test('webhook event ids are new once per channel', async () => {

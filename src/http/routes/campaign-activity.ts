@@ -1,25 +1,40 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
-import { TidingsError } from '../../core/errors.ts';
+import { invalidInput, TidingsError, type FieldProblem } from '../../core/errors.ts';
 import { Slug } from '../../schemas/common.ts';
-import type { Broadcast, MessageRow, SandboxMessage, TimelineRow } from '../../store/campaign-store.ts';
+import type {
+  Broadcast,
+  MessageFilter,
+  MessageRow,
+  MessageState,
+  SandboxMessage,
+  TimelineRow,
+} from '../../store/campaign-store.ts';
 
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 }));
 const TimelineQuery = Type.Object({ campaign_id: Type.Optional(Slug), limit: Limit }, { additionalProperties: false });
+/** Every state a message can be in (a Record, so the compiler keeps the list whole). */
+const STATES: Record<MessageState, true> = { queued: true, sending: true, sent: true, delivered: true, failed: true };
+const MESSAGE_STATES = Object.keys(STATES) as MessageState[];
+
 const MessagesQuery = Type.Object(
   {
     campaign_id: Type.Optional(Slug),
+    campaign: Type.Optional(Slug),
     user_id: Type.Optional(Type.String({ minLength: 1 })),
+    user: Type.Optional(Type.String({ minLength: 1 })),
     channel_id: Type.Optional(Slug),
+    status: Type.Optional(Type.String({ description: `one of ${MESSAGE_STATES.join(', ')}` })),
+    cursor: Type.Optional(Type.String({ minLength: 1, description: "the previous page's next_cursor" })),
     limit: Limit,
   },
   { additionalProperties: false },
 );
-const SandboxQuery = Type.Object(
-  { channel_id: Type.Optional(Slug), to: Type.Optional(Type.String({ minLength: 1 })), limit: Limit },
-  { additionalProperties: false },
-);
+type MessagesQuery = Static<typeof MessagesQuery>;
+const SandboxFilter = { channel_id: Type.Optional(Slug), to: Type.Optional(Type.String({ minLength: 1 })) };
+const SandboxQuery = Type.Object({ ...SandboxFilter, limit: Limit }, { additionalProperties: false });
+const SandboxClearQuery = Type.Object(SandboxFilter, { additionalProperties: false });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -73,6 +88,59 @@ const presentBroadcast = (b: Broadcast) => ({
   created_at: iso(b.created_at),
   updated_at: iso(b.updated_at),
 });
+
+/** The cursor after a message: opaque to clients, the keyset (created_at, id) of the page's last row. */
+const encodeCursor = (m: MessageRow): string => Buffer.from(JSON.stringify([m.created_at, m.id])).toString('base64url');
+
+function decodeCursor(cursor: string): MessageFilter['before'] {
+  let keyset: unknown;
+  try {
+    keyset = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    keyset = null;
+  }
+  if (
+    Array.isArray(keyset) &&
+    keyset.length === 2 &&
+    Number.isSafeInteger(keyset[0]) &&
+    typeof keyset[1] === 'string' &&
+    keyset[1] !== ''
+  )
+    return { created_at: keyset[0], id: keyset[1] };
+  throw invalidInput('Invalid query string', [
+    { field: 'cursor', message: "is not a cursor this server gave: pass a page's next_cursor as it came" },
+  ]);
+}
+
+const isMessageState = (value: string): value is MessageState => Object.hasOwn(STATES, value);
+
+/** The query's filter for the store; `user`/`campaign` are the spec's names for `user_id`/`campaign_id`. */
+function messageFilter(query: MessagesQuery): { filter: MessageFilter; limit: number } {
+  const problems: FieldProblem[] = [];
+  const either = (short: 'user' | 'campaign'): string | undefined => {
+    const long = query[`${short}_id`];
+    const given = query[short];
+    if (long !== undefined && given !== undefined && long !== given)
+      problems.push({ field: short, message: `names the same filter as '${short}_id' and must agree with it` });
+    return long ?? given;
+  };
+  const filter: MessageFilter = {
+    user_id: either('user'),
+    campaign_id: either('campaign'),
+    channel_id: query.channel_id,
+  };
+  if (query.status !== undefined) {
+    if (isMessageState(query.status)) filter.state = query.status;
+    else
+      problems.push({
+        field: 'status',
+        message: `must be one of ${MESSAGE_STATES.join(', ')}; got ${JSON.stringify(query.status)}`,
+      });
+  }
+  if (problems.length > 0) throw invalidInput('Invalid query string', problems);
+  if (query.cursor !== undefined) filter.before = decodeCursor(query.cursor);
+  return { filter, limit: query.limit ?? 100 };
+}
 
 /** What the campaign engine did and why: per user, per campaign, per message, and the sandbox inbox. */
 export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
@@ -130,12 +198,25 @@ export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
         return presentBroadcast(broadcast);
       },
     );
-    app.get<{ Querystring: Static<typeof MessagesQuery> }>(
+    app.get<{ Querystring: MessagesQuery }>(
       '/messages',
-      { schema: { tags: ['Messages'], querystring: MessagesQuery, summary: 'The message log, newest first' } },
+      {
+        schema: {
+          tags: ['Messages'],
+          querystring: MessagesQuery,
+          summary: 'The message log, newest first, a page at a time: pass next_cursor as cursor for the next page',
+        },
+      },
       async (request) => {
-        const rows = await engine.store.read((r) => r.campaigns.listMessages(request.query));
-        return { messages: rows.map(presentMessage) };
+        const { filter, limit } = messageFilter(request.query);
+        // One row more than the page tells whether another page follows.
+        const rows = await engine.store.read((r) => r.campaigns.listMessages({ ...filter, limit: limit + 1 }));
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          messages: page.map(presentMessage),
+          next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+        };
       },
     );
     app.get<{ Querystring: Static<typeof SandboxQuery> }>(
@@ -151,6 +232,24 @@ export function campaignActivityRoutes(engine: Engine): FastifyPluginAsync {
         const { to, ...rest } = request.query;
         const rows = await engine.store.read((r) => r.campaigns.listSandboxMessages({ ...rest, recipient: to }));
         return { messages: rows.map(presentSandbox) };
+      },
+    );
+    app.delete<{ Querystring: Static<typeof SandboxClearQuery> }>(
+      '/sandbox/messages',
+      {
+        schema: {
+          tags: ['Messages'],
+          querystring: SandboxClearQuery,
+          summary:
+            "Empty the sandbox inbox (only a channel's or a recipient's messages, when given); answers how many went",
+        },
+      },
+      async (request) => {
+        const { to, channel_id } = request.query;
+        const deleted = await engine.store.transaction((tx) =>
+          tx.campaigns.clearSandboxMessages({ channel_id, recipient: to }),
+        );
+        return { deleted };
       },
     );
   };

@@ -5,6 +5,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { importLineFollowers } from '../../engine/line-followers.ts';
 import { LineApiError } from '../../channels/line/api.ts';
 import { TidingsError } from '../../core/errors.ts';
+import { idFromPath } from '../id-from-path.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
 import { ChannelSchema, maskSecrets, type Channel } from '../../schemas/channel.ts';
 import { Slug } from '../../schemas/common.ts';
@@ -73,17 +74,10 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
           return shown(resource, row.document);
         },
       );
-      app.put<{ Params: { id: string }; Body: { id?: string } }>(
+      app.put<{ Params: { id: string }; Body: { id: string } }>(
         `/${resource.path}/:id`,
-        { schema: { tags, params: Params, body: resource.schema } },
+        { schema: { tags, params: Params, body: resource.schema }, preValidation: idFromPath('id') },
         async (request, reply) => {
-          if (request.body.id !== request.params.id) {
-            throw new TidingsError(
-              'invalid_input',
-              `'id' in the body (${JSON.stringify(request.body.id)}) must equal the id in the path ('${request.params.id}')`,
-              [{ field: 'id', message: 'must equal the path id' }],
-            );
-          }
           const report = await applyDefinitions(engine, { [resource.bundleKey]: [request.body] } as DefinitionBundle);
           return reply.status(report.created.length > 0 ? 201 : 200).send(shown(resource, request.body));
         },

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { TidingsError } from '../../core/errors.ts';
+import { idFromPath } from '../id-from-path.ts';
 import { Slug } from '../../schemas/common.ts';
 import { normalizeGroup } from '../../engine/subscription-groups.ts';
 import { SubscriptionGroupSchema, type SubscriptionGroup } from '../../schemas/subscription-group.ts';
@@ -29,11 +30,12 @@ export function subscriptionGroupRoutes(engine: Engine): FastifyPluginAsync {
         schema: {
           tags: TAGS,
           params: Params,
-          body: Type.Omit(SubscriptionGroupSchema, ['id'], { additionalProperties: false }) as never,
+          body: SubscriptionGroupSchema,
         },
+        preValidation: idFromPath('id'),
       },
       async (request, reply) => {
-        const group = normalizeGroup({ ...request.body, id: request.params.id });
+        const group = normalizeGroup(request.body);
         const existed = await engine.store.transaction(async (tx) => {
           const before = await tx.getSubscriptionGroup(group.id);
           await tx.putSubscriptionGroup(group);

@@ -3,6 +3,7 @@ import {
   campaignTablesV1,
   campaignTablesV2,
   inboundTablesV1,
+  messageLogIndexesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
 
@@ -93,5 +94,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 6,
     name: 'broadcasts decided page by page',
     sql: broadcastTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
+  },
+  {
+    version: 7,
+    name: 'the message log paged by (created_at, id)',
+    sql: messageLogIndexesV1(),
   },
 ];

@@ -128,3 +128,17 @@ export function broadcastTablesV1({ json, millis }: Dialect): string {
     CREATE INDEX broadcasts_running ON broadcasts (created_at) WHERE state = 'running';
   `;
 }
+
+/**
+ * The message log pages by keyset (created_at, id), newest first: one index per way it is
+ * filtered, each ending in (created_at, id), so a page is a range read whatever the filter.
+ */
+export function messageLogIndexesV1(): string {
+  return `
+    DROP INDEX messages_user;
+    DROP INDEX messages_campaign;
+    CREATE INDEX messages_user ON messages (user_id, created_at, id);
+    CREATE INDEX messages_campaign ON messages (campaign_id, created_at, id);
+    CREATE INDEX messages_created ON messages (created_at, id);
+  `;
+}

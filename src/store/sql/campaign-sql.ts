@@ -470,10 +470,16 @@ export class CampaignSql implements CampaignWriter {
   }
 
   async listMessages(filter: MessageFilter): Promise<MessageRow[]> {
-    const { where, values } = equalities(filter, ['campaign_id', 'user_id', 'channel_id']);
+    const { where, values } = equalities(filter, ['campaign_id', 'user_id', 'channel_id', 'state']);
+    let keyset = '';
+    if (filter.before) {
+      values.push(filter.before.created_at, filter.before.id);
+      // A row value: both databases read it as a range of the (…, created_at, id) indexes.
+      keyset = `${where === '' ? 'WHERE' : ' AND'} (created_at, id) < ($${values.length - 1}, $${values.length})`;
+    }
     values.push(filter.limit ?? 100);
     const rows = await this.sql.rows(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages ${where}${keyset} ORDER BY created_at DESC, id DESC LIMIT $${values.length}`,
       values,
     );
     return rows.map((row) => this.messageFromRow(row));
@@ -522,6 +528,11 @@ export class CampaignSql implements CampaignWriter {
       rows.map((r) => [r.message_id, r.channel_id, r.channel_type, r.recipient, this.json(r.payload), r.received_at]),
       ' ON CONFLICT (message_id) DO NOTHING',
     );
+  }
+
+  async clearSandboxMessages(filter: { channel_id?: string; recipient?: string }): Promise<number> {
+    const { where, values } = equalities(filter, ['channel_id', 'recipient']);
+    return this.sql.changes(`DELETE FROM sandbox_messages ${where}`, values);
   }
 
   async markWebhookEvents(channelId: string, eventIds: string[], at: number): Promise<string[]> {

@@ -3,6 +3,7 @@ import {
   campaignTablesV1,
   campaignTablesV2,
   inboundTablesV1,
+  messageLogIndexesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
 
@@ -104,5 +105,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 7,
     name: 'broadcasts decided page by page',
     sql: broadcastTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
+  },
+  {
+    version: 8,
+    name: 'the message log paged by (created_at, id)',
+    sql: messageLogIndexesV1(),
   },
 ];

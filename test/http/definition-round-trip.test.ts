@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describeEachStore } from '../support/stores.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** One document of each kind under /v1, written without its id: the id comes from the path. */
+const KINDS: Array<{ path: string; document: Record<string, unknown> }> = [
+  { path: '/v1/subscription_groups/news', document: { name: 'News', channel_type: 'line' } },
+  {
+    path: '/v1/channels/line-main',
+    document: {
+      type: 'line',
+      channel_secret: 'line-secret',
+      channel_access_token: 'line-token',
+      subscription_group: 'news',
+    },
+  },
+  {
+    path: '/v1/content_blocks/footer',
+    document: { template: 'Reply STOP to stop', description: 'legal', tags: ['legal'], state: 'draft' },
+  },
+  { path: '/v1/segments/vip', document: { filters: [{ attribute: 'tier', op: 'eq', value: 'gold' }] } },
+  {
+    path: '/v1/campaigns/welcome',
+    document: {
+      name: 'Welcome',
+      status: 'active',
+      trigger: { type: 'custom_event', event: 'signed_up' },
+      audience: { segment: 'vip' },
+      message: { channel: 'line-main', default: { type: 'text', text: 'Hi! {{ content_blocks.footer }}' } },
+    },
+  },
+];
+
+describeEachStore('definitions: the id comes from the path, every GET → PUT round trip works', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  test('a PUT without an id in the body creates the definition named by the path', async () => {
+    for (const { path, document } of KINDS) {
+      const put = await server.call('PUT', path, document);
+      expect({ path, status: put.status, id: put.body.id }).toEqual({
+        path,
+        status: 201,
+        id: path.split('/').pop(),
+      });
+    }
+  });
+
+  test('what GET shows, PUT back unchanged, is accepted and changes nothing', async () => {
+    for (const { path } of KINDS) {
+      const read = await server.call('GET', path);
+      expect(read.status).toBe(200);
+      const put = await server.call('PUT', path, read.body);
+      expect({ path, status: put.status, body: put.body }).toEqual({ path, status: 200, body: read.body });
+      expect((await server.call('GET', path)).body).toEqual(read.body);
+    }
+    const settings = await server.call('GET', '/v1/settings');
+    const patched = await server.call('PATCH', '/v1/settings', settings.body);
+    expect({ status: patched.status, body: patched.body }).toEqual({ status: 200, body: settings.body });
+  });
+
+  test("a channel's masked secrets, written back, keep the stored ones", async () => {
+    const read = await server.call('GET', '/v1/channels/line-main');
+    expect(read.body.channel_access_token).toBe('********');
+    expect((await server.call('PUT', '/v1/channels/line-main', read.body)).status).toBe(200);
+    const stored = await server.engine.store.read((r) => r.campaigns.getDefinition('channel', 'line-main'));
+    expect(stored?.document).toMatchObject({ channel_secret: 'line-secret', channel_access_token: 'line-token' });
+  });
+
+  test("an id in the body that is not the path's is a 400 naming 'id', and changes nothing", async () => {
+    for (const { path } of KINDS) {
+      const before = await server.call('GET', path);
+      const pathId = path.split('/').pop();
+      const put = await server.call('PUT', path, { ...before.body, id: 'other' });
+      expect({ path, status: put.status, errors: put.body.errors }).toEqual({
+        path,
+        status: 400,
+        errors: [{ field: 'id', message: `must match the path's id '${pathId}'; got 'other'` }],
+      });
+      expect(put.body.message).toContain(`'id' must match the path's id '${pathId}'; got 'other'`);
+      expect((await server.call('GET', path)).body).toEqual(before.body);
+      expect((await server.call('GET', path.replace(/[^/]+$/, 'other'))).status).toBe(404);
+    }
+  });
+
+  test('POST /v1/apply still takes each document with its id', async () => {
+    const applied = await server.call('POST', '/v1/apply', {
+      content_blocks: [{ id: 'header', template: 'Hello' }],
+      segments: [{ id: 'all', filters: [] }],
+    });
+    expect(applied.status).toBe(200);
+    expect(applied.body.created).toEqual(['segment:all', 'content_block:header']);
+    expect((await server.call('GET', '/v1/content_blocks/header')).body).toEqual({ id: 'header', template: 'Hello' });
+  });
+});
