@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
-import { importLineFollowers } from '../../src/engine/line-followers.ts';
 import { FakeLine } from '../fakes/line.ts';
 import { FakeTwilio } from '../fakes/twilio.ts';
 import { describeEachStore } from '../support/stores.ts';
@@ -254,13 +253,40 @@ describeEachStore('subscription changes fire their triggers', (kind) => {
     const [already, fresh] = [lineId(2), lineId(3)];
     await lineEvents({ type: 'follow', user: already });
     line.followers = [already, fresh];
-    const imported = await importLineFollowers(server.engine, 'line-in');
-    expect(imported).toMatchObject({ followers: 2, created: 1 });
-    await importLineFollowers(server.engine, 'line-in');
+    const imported = await server.call('POST', '/v1/channels/line-in/sync_followers');
+    expect(imported).toMatchObject({ status: 200, body: { followers: 2, created: 1 } });
+    expect((await server.call('POST', '/v1/channels/line-in/sync_followers')).body).toMatchObject({ created: 0 });
     const [a, f] = [await userId(`line_id=${already}`), await userId(`line_id=${fresh}`)];
     expect(await changes(a)).toEqual([[null, 'subscribed', 'line_follow']]);
     expect(await fired(a, 'on-line')).toHaveLength(1);
     expect(await changes(f)).toEqual([[null, 'subscribed', 'line_follower_import']]);
     expect(await fired(f, 'on-line')).toHaveLength(1);
+  });
+
+  test('a merge fires nothing: the state it brings moves with the event that announced it', async () => {
+    await server.call('POST', '/users/alias/new', {
+      user_aliases: [{ alias_name: 'visitor-9', alias_label: 'cookie' }],
+    });
+    await server.call('POST', '/users/track', {
+      attributes: [
+        {
+          user_alias: { alias_name: 'visitor-9', alias_label: 'cookie' },
+          subscription_groups: [{ subscription_group_id: 'news', subscription_state: 'subscribed' }],
+        },
+      ],
+    });
+    await server.call('POST', '/users/track', { attributes: [{ external_id: 'merged-1' }] });
+    const identified = await server.call('POST', '/users/identify', {
+      aliases_to_identify: [
+        { external_id: 'merged-1', user_alias: { alias_name: 'visitor-9', alias_label: 'cookie' } },
+      ],
+    });
+    expect(identified.body).toMatchObject({ aliases_processed: 1 });
+    const id = await userId('external_id=merged-1');
+    expect((await server.call('GET', `/v1/users/${id}`)).body.subscription_groups).toEqual([
+      { id: 'news', state: 'subscribed', changed_at: expect.any(String) },
+    ]);
+    expect(await changes(id)).toEqual([[null, 'subscribed', 'api']]);
+    expect(await fired(id, 'on-news')).toHaveLength(1);
   });
 });
