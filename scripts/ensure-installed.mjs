@@ -7,7 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitLike, runForwardingSignals } from './forward-signals.mjs';
+import { exitLike, runForwardingSignals, stopWhenNpmShellEnds } from './forward-signals.mjs';
+
+stopWhenNpmShellEnds();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lock = join(root, 'package-lock.json');

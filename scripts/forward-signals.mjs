@@ -40,3 +40,20 @@ export function exitLike({ code, signal }) {
   }
   process.exit(code ?? 1);
 }
+
+/**
+ * npm runs scripts (`npm start`) and `npx` commands through `sh -c`, and forwards SIGINT and
+ * SIGTERM to that shell only; dash does not exec the command, so the shell dies and leaves us
+ * running. When npm started us, our parent shell ending before us can only be such a stop: it is
+ * taken as SIGTERM (checked every 250 ms).
+ */
+export function stopWhenNpmShellEnds(env = process.env) {
+  if (!env.npm_command) return;
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    process.kill(process.pid, 'SIGTERM');
+  }, 250);
+  timer.unref();
+}

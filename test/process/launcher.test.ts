@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
@@ -25,6 +26,9 @@ const systemMajor = existsSync(SYSTEM_NODE)
   ? Number(spawnSync(SYSTEM_NODE, ['-p', 'process.versions.node.split(".")[0]']).stdout.toString().trim())
   : 0;
 const BIN = fileURLToPath(new URL('../../bin/tidings.mjs', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Our environment without what npm put there (vitest may run under npx): these launches are not npm's. */
+const ENV = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
 const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
 
 const started: number[] = [];
@@ -40,6 +44,12 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Every process under `pid`, at any depth. */
+function descendantsOf(pid: number): number[] {
+  const children = childrenOf(pid);
+  return [...children, ...children.flatMap(descendantsOf)];
 }
 
 function childrenOf(pid: number): number[] {
@@ -86,11 +96,15 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
-/** `tidings start` through the launcher on the system Node, until it listens: the launcher, the server's pid, its port. */
-async function launch(): Promise<{ launcher: ChildProcess; server: number; port: number }> {
+/**
+ * `tidings start` through the launcher on the system Node (or `command`, e.g. npm), until it
+ * listens: the launcher, the server's pid (the process under it that serves), its port.
+ */
+async function launch(command: string[] = [BIN]): Promise<{ launcher: ChildProcess; server: number; port: number }> {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-launcher-')), 'tidings.db');
-  const launcher = spawn(SYSTEM_NODE, [BIN, 'start', '--port', '0', '--host', '127.0.0.1', '--db', db], {
-    env: { ...process.env, LOG_LEVEL: 'warn', TIDINGS_ADMIN_KEY: 'launcher-key' },
+  const launcher = spawn(SYSTEM_NODE, [...command, 'start', '--port', '0', '--host', '127.0.0.1', '--db', db], {
+    cwd: ROOT,
+    env: { ...ENV, LOG_LEVEL: 'warn', TIDINGS_ADMIN_KEY: 'launcher-key' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(launcher.pid!);
@@ -106,7 +120,14 @@ async function launch(): Promise<{ launcher: ChildProcess; server: number; port:
     launcher.once('exit', (code) => reject(new Error(`the launcher exited (${code}) before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`no server listening within 15 s:\n${output}`)), 15_000).unref();
   });
-  const [server] = childrenOf(launcher.pid!);
+  const servers = descendantsOf(launcher.pid!).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(db);
+    } catch {
+      return false;
+    }
+  });
+  const server = servers[servers.length - 1];
   expect(server).toBeGreaterThan(0);
   started.push(server);
   expect(alive(server)).toBe(true);
@@ -126,6 +147,22 @@ describe.skipIf(systemMajor === 0 || systemMajor >= 24)(`the launcher on the sys
       expect(ended).toEqual({ code: 0, signal: null });
     },
   );
+
+  test('npx (npm exec) runs it through a shell that gets the SIGTERM: the server stops with it', async () => {
+    // npm forwards the signal to its `sh -c` only; the server notices its shell is gone.
+    const { launcher, server, port } = await launch([
+      realpathSync('/usr/bin/npm'),
+      'exec',
+      '--offline',
+      '--',
+      'node',
+      BIN,
+    ]);
+    expect(await portOpen(port)).toBe(true);
+    launcher.kill('SIGTERM');
+    expect(await eventually(async () => !alive(server) && !(await portOpen(port)))).toBe(true);
+    expect((await exited(launcher)).signal).toBe('SIGTERM');
+  });
 
   test('a server killed by a signal ends the launcher by the same signal', async () => {
     const { launcher, server } = await launch();
@@ -147,7 +184,7 @@ describe.skipIf(systemMajor === 0)('ensure-installed', () => {
     writeFileSync(join(root, 'bin', 'npm'), `#!/bin/sh\necho $$ > '${npmPid}'\nexec sleep 30\n`);
     chmodSync(join(root, 'bin', 'npm'), 0o755);
     const script = spawn(SYSTEM_NODE, [join(root, 'scripts', 'ensure-installed.mjs')], {
-      env: { ...process.env, PATH: `${join(root, 'bin')}:/usr/bin:/bin` },
+      env: { ...ENV, PATH: `${join(root, 'bin')}:/usr/bin:/bin` },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     started.push(script.pid!);
