@@ -24,6 +24,16 @@ function bench(args: string[]): Promise<{ code: number | null; output: string }>
   });
 }
 
+/** Both percentiles present, finite, positive, in order, and under a loose bound. */
+function expectLatencies(figures: Record<string, number>, p50: string, p99: string, boundMs: number): void {
+  for (const key of [p50, p99]) {
+    expect(Number.isFinite(figures[key]), `${key}: ${figures[key]}`).toBe(true);
+    expect(figures[key], key).toBeGreaterThan(0);
+    expect(figures[key], key).toBeLessThan(boundMs);
+  }
+  expect(figures[p50], p50).toBeLessThanOrEqual(figures[p99]);
+}
+
 describe('npm run bench (smoke)', () => {
   it('runs B1 against SQLite at tiny size and reports sane figures', async () => {
     const out = join(dir, 'smoke.json');
@@ -52,14 +62,25 @@ describe('npm run bench (smoke)', () => {
     expect(b1.figures.store).toBe('sqlite-wal');
     expect(b1.figures.users).toBe(1000);
     expect(b1.figures.campaigns).toBe(50);
-    expect(b1.figures.events_per_s as number).toBeGreaterThan(0);
-    expect(b1.figures.errors).toBe(0);
-    expect(b1.figures.item_errors).toBe(0);
-    expect(Number.isFinite(b1.figures.p99_ms)).toBe(true);
-    expect(b1.figures.p50_ms as number).toBeLessThanOrEqual(b1.figures.p99_ms as number);
-    expect(b1.figures.events_stored as number).toBeGreaterThanOrEqual((b1.figures.accepted as number) * 75);
-    expect(b1.baseline['node:sqlite']?.rows_per_s as number).toBeGreaterThan(0);
-    expect(b1.ratio as number).toBeGreaterThan(0);
+    const f = b1.figures as Record<string, number>;
+    expect(f.errors).toBe(0);
+    expect(f.item_errors).toBe(0);
+    // Every reply in the window was accepted, and the rates are what was accepted over the window.
+    expect(f.accepted).toBeGreaterThan(0);
+    expect(f.requests).toBe(f.accepted);
+    expect(f.events_per_request).toBe(75);
+    // (over the window as measured, a little longer than --duration)
+    expect(Math.abs(f.requests_per_s - f.accepted / f.duration_s)).toBeLessThanOrEqual(
+      0.05 * (f.accepted / f.duration_s) + 0.1,
+    );
+    expect(Math.abs(f.events_per_s - f.requests_per_s * 75)).toBeLessThanOrEqual(75 * 0.1);
+    expectLatencies(f, 'p50_ms', 'p99_ms', 10_000);
+    // Requests outside the measured window are stored too, so at least the accepted ones.
+    expect(f.events_stored).toBeGreaterThanOrEqual(f.accepted * 75);
+    expect(f.events_stored % 75).toBe(0);
+    const rows = b1.baseline['node:sqlite']?.rows_per_s as number;
+    expect(rows).toBeGreaterThan(0);
+    expect(b1.ratio as number).toBeCloseTo(f.events_per_s / rows, 2);
     expect(b1.machine).toMatchObject({ cpus: expect.any(Number), node: expect.stringMatching(/^v\d+/) });
   }, 20_000);
 
@@ -90,10 +111,15 @@ describe('npm run bench (smoke)', () => {
       finished: true,
     });
     expect(b3.figures.sent).toBe(1000);
-    expect(b3.figures.sends_per_s as number).toBeGreaterThan(0);
-    expect(b3.figures.lateness_p50_ms as number).toBeGreaterThanOrEqual(0);
-    expect(b3.figures.lateness_p50_ms as number).toBeLessThanOrEqual(b3.figures.lateness_p99_ms as number);
-    expect(b3.figures.worker_peak_rss_mib as number).toBeGreaterThan(0);
+    expect(b3.figures.timeline).toBe(JSON.stringify({ sent: 1000 }));
+    // 1,000 sends over a window of about a second: the rate is one the sends could have had.
+    expect(b3.figures.sends_per_s as number).toBeGreaterThan(10);
+    expect(b3.figures.sends_per_s as number).toBeLessThanOrEqual(1000 / ((b3.figures.window_s as number) * 0.5));
+    // A send goes after its due instant, never before (early: 0), and not minutes late.
+    expectLatencies(b3.figures as Record<string, number>, 'lateness_p50_ms', 'lateness_p99_ms', 60_000);
+    expect(b3.figures.lateness_max_ms as number).toBeGreaterThanOrEqual(b3.figures.lateness_p99_ms as number);
+    expect(b3.figures.worker_peak_rss_mib as number).toBeGreaterThan(50);
+    expect(b3.figures.worker_peak_rss_mib as number).toBeLessThan(4096);
     if (b3.baseline.bullmq) {
       expect(b3.baseline.bullmq).toMatchObject({ jobs: 1000, sent: 1000, failed: 0, finished: true });
       expect(b3.ratio as number).toBeGreaterThan(0);
@@ -107,8 +133,11 @@ describe('npm run bench (smoke)', () => {
     expect(b4.skipped, output).toBeUndefined();
     expect(b4.figures).toMatchObject({ users: 50, days: 30, campaigns: 20 });
     expect(b4.figures.wall_s as number).toBeGreaterThan(0);
+    expect(b4.figures.wall_s as number).toBeLessThan(25);
     expect(b4.figures.lines as number).toBeGreaterThan(b4.figures.events as number);
     expect(b4.figures.sent as number).toBeGreaterThan(0);
+    // The figure is the simulation's own count of sent outcomes.
+    expect(JSON.parse(b4.figures.outcomes as string).sent).toBe(b4.figures.sent);
     expect(b4.ratio).toBeNull();
   }, 30_000);
 
@@ -127,8 +156,7 @@ describe('npm run bench (smoke)', () => {
       expect(b2.figures[`${phase}_webhooks`], phase).toBe(20);
       expect(b2.figures[`${phase}_answered`], phase).toBe(20);
       expect(b2.figures[`${phase}_errors`], phase).toBe(0);
-      expect(b2.figures[`${phase}_p50_ms`], phase).toBeGreaterThan(0);
-      expect(b2.figures[`${phase}_p50_ms`], phase).toBeLessThanOrEqual(b2.figures[`${phase}_p99_ms`]);
+      expectLatencies(b2.figures, `${phase}_p50_ms`, `${phase}_p99_ms`, 10_000);
     }
     expect(b2.baseline.relay).toMatchObject({ line_webhooks: 20, line_answered: 20, line_errors: 0 });
     expect(b2.ratio).toBeGreaterThan(0);

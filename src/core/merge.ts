@@ -5,7 +5,8 @@ export type MergeResult = { ok: true; user: UserRecord } | { ok: false; error: s
 /**
  * Braze's merge of an unidentified profile into an identified one: what only the source has is
  * copied onto the target, what both have keeps the target's value. Aliases, events and
- * subscriptions the target lacks move with it (the store moves those rows).
+ * subscriptions the target lacks move with it (the store moves those rows). A moved state is not a
+ * subscription change: the `subscription_changed` event that announced it moves too.
  * `keepAttributes: false` (merge_behavior "none") moves identity and history but no attributes.
  */
 export function mergeProfiles(source: UserRecord, target: UserRecord, now: number, keepAttributes = true): MergeResult {

@@ -4,6 +4,7 @@ import { systemEvent, type EventRecord, type PurchaseDetails } from './event.ts'
 import { checkEvent, checkPurchase } from './event-input.ts';
 import { describeRef, refFromObject, UserIndex, type UserRef } from './identifiers.ts';
 import type { ItemError } from './item-error.ts';
+import { decideSubscriptionChange } from './subscription-change.ts';
 import { newUserRecord, type UserAlias, type UserRecord } from './user.ts';
 
 export type TrackArray = 'attributes' | 'events' | 'purchases';
@@ -90,12 +91,13 @@ export function planTrack(items: TrackItems, loaded: UserRecord[], ctx: TrackCon
         }
         commitUser(result.outcome.user, created, created ? null : user.email);
         for (const change of result.outcome.subscriptionChanges) {
-          plan.subscriptions.push({ ...change, user_id: user.id, changed_at: ctx.now });
-          recordSystemEvent(user.id, 'subscription_changed', {
-            subscription_group_id: change.group_id,
-            state: change.state,
-            previous_state: change.previous,
-          });
+          const decided = decideSubscriptionChange(
+            { userId: user.id, groupId: change.group_id, current: change.previous, state: change.state, source: 'api' },
+            ctx,
+          );
+          if (decided === null) continue;
+          plan.subscriptions.push({ ...change, user_id: user.id, changed_at: decided.row.changed_at });
+          plan.events.push(decided.event);
         }
       } else {
         const checked = array === 'events' ? checkEvent(item.value, ctx.now) : checkPurchase(item.value, ctx.now);

@@ -1,9 +1,9 @@
 import { followerEstimate, followerPage, type LineApiConfig } from '../channels/line/api.ts';
 import { LINE_API_BASE_URL } from '../channels/line/send.ts';
 import { resolveSecret } from '../schemas/channel.ts';
-import type { SubscriptionChange } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
-import type { Engine } from './engine.ts';
+import { cachedSettings, type Engine } from './engine.ts';
+import { changeSubscriptions } from './subscription-change.ts';
 import { findOrCreateByAddress } from './address-users.ts';
 import { TidingsError } from '../core/errors.ts';
 
@@ -19,7 +19,9 @@ export interface FollowerImport {
  * `tidings line sync-followers`: pages through the channel's followers (`GET
  * /v2/bot/followers/ids`, 1,000 a page) and, one transaction per page, finds each by `line_id` or
  * creates a profile with that `line_id` and the alias `line_id`, and marks them `subscribed` to
- * the channel's subscription group. Idempotent; campaigns are not triggered by an import.
+ * the channel's subscription group. Idempotent. A follower who was not `subscribed` before is a
+ * subscription change like any other: `subscription_changed` (cause `line_follower_import`) and its
+ * triggers.
  */
 export async function importLineFollowers(
   engine: Engine,
@@ -55,15 +57,22 @@ export async function importLineFollowers(
 /** Returns how many profiles it created. */
 async function upsertFollowers(engine: Engine, lineIds: string[], group: string | null): Promise<number> {
   if (lineIds.length === 0) return 0;
-  return engine.store.transaction(async (tx) => {
+  const [defs, settings] = await Promise.all([liveDefinitions(engine), cachedSettings(engine)]);
+  const { created, scheduled } = await engine.store.transaction(async (tx) => {
     const now = engine.clock.now();
     const { users, created } = await findOrCreateByAddress(engine, tx, 'line_id', lineIds, now);
-    if (group !== null) {
-      const changes: SubscriptionChange[] = [...users.values()]
-        .filter((u) => u.subscriptions[group]?.state !== 'subscribed')
-        .map((u) => ({ user_id: u.id, group_id: group, state: 'subscribed', changed_at: now }));
-      if (changes.length > 0) await tx.upsertSubscriptions(changes);
-    }
-    return created;
+    if (group === null) return { created, scheduled: false };
+    const { decisions } = await changeSubscriptions(
+      { engine, tx, defs, settings, now },
+      [...users.values()].map((user) => ({
+        user,
+        groupId: group,
+        state: 'subscribed' as const,
+        source: 'line_follower_import' as const,
+      })),
+    );
+    return { created, scheduled: decisions.entries.length > 0 };
   });
+  if (scheduled) engine.work.notify();
+  return created;
 }

@@ -3,11 +3,10 @@ import type { InboundContext } from '../core/campaigns/triggers.ts';
 import { systemEvent, type EventRecord } from '../core/event.ts';
 import type { Json, UserRecord } from '../core/user.ts';
 import type { ChannelOf } from '../schemas/channel.ts';
-import type { SubscriptionChange } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
-import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.ts';
 import { cachedSettings, type Engine } from './engine.ts';
 import { findOrCreateByAddress } from './address-users.ts';
+import { SubscriptionChanges } from './subscription-change.ts';
 
 export interface LineWebhookReport {
   recorded: number;
@@ -65,7 +64,8 @@ const LINE_INBOUND: InboundContext = { keywordMatched: false };
 /**
  * The events of a verified LINE webhook, in one transaction: redeliveries (a `webhookEventId`
  * seen before) are skipped; `follow` and `unfollow` find or create the user by `line_id`, set the
- * channel's subscription group and record `line_follow` / `line_unfollow`; a `message` records
+ * channel's subscription group (`subscription_changed` when the state changes) and record
+ * `line_follow` / `line_unfollow`; a `message` records
  * `inbound_message` (channel, type, text, message id), makes this the user's last interacted
  * channel, and fires the inbound triggers. Events in `standby` mode are recorded, never answered.
  * Other event types (and events from groups and rooms) are ignored. No provider call is made.
@@ -113,9 +113,8 @@ export async function receiveLineEvents(
     );
 
     const records: EventRecord[] = [];
-    const subscriptions: SubscriptionChange[] = [];
+    const changes = new SubscriptionChanges({ engine, tx, defs, settings, now });
     const touched = new Map<string, UserRecord>();
-    const occurrences: UserOccurrence[] = [];
     const record = (user: UserRecord, name: string, time: number, properties: Record<string, Json>): EventRecord => {
       const event = systemEvent({ now, newId: engine.newId }, user.id, name, properties, time);
       records.push(event);
@@ -125,22 +124,17 @@ export async function receiveLineEvents(
       const user = users.get(event.source.userId!)!;
       const answerable = event.mode !== 'standby';
       if (event.type === 'follow' || event.type === 'unfollow') {
-        const state = event.type === 'follow' ? 'subscribed' : 'unsubscribed';
-        if (group !== null && user.subscriptions[group]?.state !== state) {
-          const previous = user.subscriptions[group]?.state ?? null;
-          subscriptions.push({ user_id: user.id, group_id: group, state, changed_at: now });
-          user.subscriptions[group] = { state, changed_at: now };
-          const changed = record(user, 'subscription_changed', now, {
-            subscription_group_id: group,
-            state,
-            previous_state: previous,
-          });
-          if (answerable) occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: changed } });
+        if (group !== null) {
+          const state = event.type === 'follow' ? 'subscribed' : 'unsubscribed';
+          changes.change(
+            { user, groupId: group, state, source: event.type === 'follow' ? 'line_follow' : 'line_unfollow' },
+            { fires: answerable },
+          );
         }
         const followed = record(user, event.type === 'follow' ? 'line_follow' : 'line_unfollow', event.timestamp, {
           channel: channel.id,
         });
-        if (answerable) occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: followed } });
+        if (answerable) changes.occurred({ userId: user.id, occurrence: { kind: 'event', event: followed } }, user);
         continue;
       }
       const { message, replyToken } = event as webhook.MessageEvent;
@@ -158,19 +152,14 @@ export async function receiveLineEvents(
       user.updated_at = now;
       touched.set(user.id, user);
       if (answerable)
-        occurrences.push({ userId: user.id, occurrence: { kind: 'event', event: inbound }, inbound: LINE_INBOUND });
+        changes.occurred(
+          { userId: user.id, occurrence: { kind: 'event', event: inbound }, inbound: LINE_INBOUND },
+          user,
+        );
     }
-    if (subscriptions.length > 0) await tx.upsertSubscriptions(subscriptions);
     if (touched.size > 0) await tx.updateUsers([...touched.values()]);
     await tx.insertEvents(records);
-    const decisions = await evaluateOccurrences(
-      engine,
-      tx,
-      defs,
-      settings,
-      occurrences,
-      new Map([...users.values()].map((u) => [u.id, u])),
-    );
+    const { decisions } = await changes.commit();
     return decisions.entries.length > 0;
   });
   if (scheduled) engine.work.notify();

@@ -5,9 +5,9 @@ import type { Json, UserRecord } from '../core/user.ts';
 import type { ChannelOf } from '../schemas/channel.ts';
 import type { StoreTx } from '../store/store.ts';
 import { liveDefinitions } from './campaigns/definitions.ts';
-import { evaluateOccurrences, type UserOccurrence } from './campaigns/evaluate.ts';
 import { recordDelivered, recordFailed } from './campaigns/delivery.ts';
 import { findOrCreateByAddress } from './address-users.ts';
+import { SubscriptionChanges } from './subscription-change.ts';
 import { cachedSettings, type Engine } from './engine.ts';
 import { TidingsError } from '../core/errors.ts';
 
@@ -47,6 +47,7 @@ export async function receiveSms(
     const user = (await findOrCreateByAddress(engine, tx, 'phone', [e164], now)).users.get(e164)!;
     const group = channel.subscription_group ? await tx.getSubscriptionGroup(channel.subscription_group) : null;
     const keyword: SmsKeyword | null = group ? classifySmsKeyword(body, group) : null;
+    const changes = new SubscriptionChanges({ engine, tx, defs, settings, now });
     const events: EventRecord[] = [];
     const record = (name: string, properties: Record<string, Json>) => {
       const event = systemEvent({ now, newId: engine.newId }, user.id, name, properties);
@@ -56,17 +57,7 @@ export async function receiveSms(
 
     if (group && (keyword?.kind === 'opt_out' || keyword?.kind === 'opt_in')) {
       const state = keyword.kind === 'opt_out' ? 'unsubscribed' : 'subscribed';
-      const previous = user.subscriptions[group.id]?.state ?? null;
-      if (previous !== state) {
-        await tx.upsertSubscriptions([{ user_id: user.id, group_id: group.id, state, changed_at: now }]);
-        user.subscriptions[group.id] = { state, changed_at: now };
-        record('subscription_changed', {
-          subscription_group_id: group.id,
-          state,
-          previous_state: previous,
-          cause: 'sms_keyword',
-        });
-      }
+      changes.change({ user, groupId: group.id, state, source: 'sms_keyword' });
     }
     const inbound = record('inbound_message', {
       channel: channel.id,
@@ -94,12 +85,14 @@ export async function receiveSms(
     const reply =
       keyword && group ? smsKeywordReply(keyword, group, user.subscriptions[group.id]?.state === 'subscribed') : null;
     if (reply !== null) await logReply(engine, tx, channel, user, e164, reply, keyword!, now);
-    const occurrences: UserOccurrence[] = events.map((event) =>
-      event === inbound
-        ? { userId: user.id, occurrence: { kind: 'event', event }, inbound: { keywordMatched: keyword !== null } }
-        : { userId: user.id, occurrence: { kind: 'event', event } },
-    );
-    const decisions = await evaluateOccurrences(engine, tx, defs, settings, occurrences, new Map([[user.id, user]]));
+    for (const event of events)
+      changes.occurred(
+        event === inbound
+          ? { userId: user.id, occurrence: { kind: 'event', event }, inbound: { keywordMatched: keyword !== null } }
+          : { userId: user.id, occurrence: { kind: 'event', event } },
+        user,
+      );
+    const { decisions } = await changes.commit();
     return { reply, duplicate: false, scheduled: decisions.entries.length > 0 };
   });
   if (result.scheduled) engine.work.notify();

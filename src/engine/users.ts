@@ -7,13 +7,14 @@ import {
   UserIndex,
   type UserRef,
 } from '../core/identifiers.ts';
-import { systemEvent } from '../core/event.ts';
 import type { ItemError } from '../core/item-error.ts';
 import { mergeProfiles, prioritize, type Prioritization } from '../core/merge.ts';
 import { normalizePhone } from '../core/phone.ts';
 import { aliasKey, newUserRecord, type UserAlias, type UserRecord } from '../core/user.ts';
 import type { StoreReader, StoreTx } from '../store/store.ts';
+import { liveDefinitions } from './campaigns/definitions.ts';
 import { cancelRedundantPending } from './campaigns/merged-pending.ts';
+import { changeSubscriptions } from './subscription-change.ts';
 import { loadSettings, type Engine } from './engine.ts';
 import { TidingsError } from '../core/errors.ts';
 
@@ -358,10 +359,12 @@ const asList = (value: string | string[] | undefined): string[] =>
 
 /**
  * Sets one group's state for the named users (every profile sharing an email or phone). Unknown
- * users make the whole request fail with the identifiers named; nothing is written then.
+ * users make the whole request fail with the identifiers named; nothing is written then. Each
+ * change fires the `subscription_changed` triggers in the same transaction.
  */
-export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatusRequest): Promise<number> {
-  return engine.store.transaction(async (tx) => {
+export async function setSubscriptionStatus(engine: Engine, request: SubscriptionStatusRequest): Promise<number> {
+  const defs = await liveDefinitions(engine);
+  const result = await engine.store.transaction(async (tx) => {
     const settings = await loadSettings(tx);
     const group = await tx.getSubscriptionGroup(request.subscription_group_id);
     if (!group)
@@ -408,22 +411,18 @@ export function setSubscriptionStatus(engine: Engine, request: SubscriptionStatu
       );
     }
 
-    const now = engine.clock.now();
-    const changes = [...targets.values()].filter(
-      (u) => u.subscriptions[group.id]?.state !== request.subscription_state,
+    const scope = { engine, tx, defs, settings, now: engine.clock.now() };
+    const changed = await changeSubscriptions(
+      scope,
+      [...targets.values()].map((user) => ({
+        user,
+        groupId: group.id,
+        state: request.subscription_state,
+        source: 'api' as const,
+      })),
     );
-    await tx.upsertSubscriptions(
-      changes.map((u) => ({ user_id: u.id, group_id: group.id, state: request.subscription_state, changed_at: now })),
-    );
-    await tx.insertEvents(
-      changes.map((u) =>
-        systemEvent({ now, newId: engine.newId }, u.id, 'subscription_changed', {
-          subscription_group_id: group.id,
-          state: request.subscription_state,
-          previous_state: u.subscriptions[group.id]?.state ?? null,
-        }),
-      ),
-    );
-    return targets.size;
+    return { targets: targets.size, scheduled: changed.decisions.entries.length > 0 };
   });
+  if (result.scheduled) engine.work.notify();
+  return result.targets;
 }

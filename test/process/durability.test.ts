@@ -1,11 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { startChildServer } from '../support/child-server.ts';
 
 const KEY = 'durability-key';
+/** A batch number the load never reaches (it stops after a few hundred). */
+const HELD_BATCH = 49_999;
 
 function trackBody(batch: number) {
   return {
@@ -88,12 +91,47 @@ test('kill -9 during ingestion loses no acknowledged write', async () => {
   }
 }, 60_000);
 
+/**
+ * A /users/track request that the server is holding: its headers have arrived (the server answered
+ * `100 Continue`), its body has not been sent. `finish` sends the body and resolves with the status.
+ */
+function heldRequest(url: string, body: unknown): Promise<{ finish: () => Promise<number> }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/users/track`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(payload),
+        expect: '100-continue',
+      },
+    });
+    const status = new Promise<number>((answered, failed) => {
+      req.once('response', (response) => {
+        response.resume();
+        response.once('end', () => answered(response.statusCode ?? 0));
+      });
+      req.once('error', failed);
+    });
+    req.once('continue', () =>
+      resolve({
+        finish: () => {
+          req.end(payload);
+          return status;
+        },
+      }),
+    );
+    req.once('error', reject);
+    req.flushHeaders();
+  });
+}
+
 test('SIGTERM finishes in-flight requests, then exits 0 with the store closed', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-term-')), 'tidings.db');
   const server = await startChildServer(db, { TIDINGS_ADMIN_KEY: KEY, LOG_LEVEL: 'info' });
   const outcomes = new Map<number, number | 'refused'>();
   let next = 0;
-  let signalled = false;
   const worker = async () => {
     while (true) {
       const batch = next++;
@@ -104,16 +142,20 @@ test('SIGTERM finishes in-flight requests, then exits 0 with the store closed', 
   };
   const workers = Array.from({ length: 4 }, worker);
   while ([...outcomes.values()].filter((s) => s === 201).length < 20) await new Promise((r) => setTimeout(r, 2));
+  const held = await heldRequest(server.url, trackBody(HELD_BATCH));
   server.child.kill('SIGTERM');
-  signalled = true;
+  // Its body is sent only once the server is shutting down: it is in flight across the signal.
+  while (!server.output().includes('shutting down')) await new Promise((r) => setTimeout(r, 2));
+  expect(await held.finish()).toBe(201);
   await Promise.all(workers);
-  expect(signalled).toBe(true);
   expect((await server.exited).code).toBe(0);
-  expect(server.output()).toContain('shutting down');
+  // A closed SQLite store has checkpointed and removed its WAL and shared-memory files.
+  expect(readdirSync(dirname(db))).toEqual(['tidings.db']);
   const stored = await storedEventNames(db);
-  for (const [batch, status] of outcomes) {
-    if (status === 201) expect(stored.has(`b${batch}-e9`), `batch ${batch}`).toBe(true);
-    else expect(['refused', 503]).toContain(status);
-  }
+  expect(stored.has(`b${HELD_BATCH}-e9`)).toBe(true);
+  const acknowledged = [...outcomes].filter(([, status]) => status === 201);
+  expect(acknowledged.length).toBeGreaterThanOrEqual(20);
+  for (const [batch] of acknowledged) expect(stored.has(`b${batch}-e9`), `batch ${batch}`).toBe(true);
+  for (const [, status] of outcomes) expect([201, 503, 'refused']).toContain(status);
   await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
 }, 30_000);

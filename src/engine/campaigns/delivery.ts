@@ -1,11 +1,11 @@
 import { timelineRow } from '../../core/campaigns/decide.ts';
-import { systemEvent } from '../../core/event.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
 import type { Json } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
 import type { MessageRow, Receipt, TimelineRow } from '../../store/campaign-store.ts';
 import type { StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
+import { changeSubscriptions } from '../subscription-change.ts';
 import type { LiveDefinitions } from './definitions.ts';
 import { evaluateOccurrences, type UserOccurrence } from './evaluate.ts';
 
@@ -114,21 +114,18 @@ export async function recordOptOuts(
       u,
     ]),
   );
-  const fresh = changes.filter(
-    (c) => users.has(c.user_id) && users.get(c.user_id)!.subscriptions[c.group_id]?.state !== 'unsubscribed',
+  const { decisions } = await changeSubscriptions(
+    ctx,
+    changes
+      .filter((c) => users.has(c.user_id))
+      .map((c) => ({
+        user: users.get(c.user_id)!,
+        groupId: c.group_id,
+        state: 'unsubscribed' as const,
+        source: 'provider_opt_out' as const,
+      })),
   );
-  if (fresh.length === 0) return;
-  await ctx.tx.upsertSubscriptions(fresh.map((c) => ({ ...c, state: 'unsubscribed', changed_at: ctx.now })));
-  await ctx.tx.insertEvents(
-    fresh.map((c) =>
-      systemEvent({ now: ctx.now, newId: ctx.engine.newId }, c.user_id, 'subscription_changed', {
-        subscription_group_id: c.group_id,
-        state: 'unsubscribed',
-        previous_state: users.get(c.user_id)!.subscriptions[c.group_id]?.state ?? null,
-        cause: 'provider_opt_out',
-      }),
-    ),
-  );
+  if (decisions.entries.length > 0) ctx.engine.work.notify();
 }
 
 function messageRow(
