@@ -85,6 +85,16 @@ const WebhookChannel = Type.Object(
     url: HttpUrl('where the request goes unless the content names another URL'),
     method: optional(Type.Union(WEBHOOK_METHODS.map((m) => Type.Literal(m)))),
     headers: optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    url_hosts: optional(
+      Type.Array(
+        Type.String({
+          pattern: '^(\\*|(\\*\\.)?[A-Za-z0-9][A-Za-z0-9.-]*)$',
+          maxLength: 253,
+          description: 'a host name, *.example.com for any name under it, or * for any host',
+        }),
+        { maxItems: 100, description: 'the hosts a content URL may go to besides the channel URL’s own' },
+      ),
+    ),
     ...sandbox,
   },
   { additionalProperties: false },

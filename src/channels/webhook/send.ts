@@ -1,8 +1,8 @@
 import type { Json } from '../../core/user.ts';
 import type { ChannelOf } from '../../schemas/channel.ts';
-import { callProvider, DEFAULT_PROVIDER_TIMEOUT_MS } from '../provider-call.ts';
+import { callProvider } from '../provider-call.ts';
 import { httpFailure, networkFailure } from '../provider-result.ts';
-import type { Send } from '../sender.ts';
+import type { Send, SenderConfig } from '../sender.ts';
 
 /**
  * A webhook channel makes the request built when the message was decided (`{method, url,
@@ -10,7 +10,7 @@ import type { Send } from '../sender.ts';
  * attempt carries `Idempotency-Key: <message id>`, the usual convention, so that the receiving
  * service can drop a repeat after a crash or a lost answer.
  */
-export function webhookSender(_channel: ChannelOf<'webhook'>, timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS): Send {
+export function webhookSender(_channel: ChannelOf<'webhook'>, config: SenderConfig): Send {
   return async (message) => {
     const request = message.payload as { method: string; url: string; headers: Record<string, string>; body: Json };
     try {
@@ -21,7 +21,8 @@ export function webhookSender(_channel: ChannelOf<'webhook'>, timeoutMs = DEFAUL
           headers: { ...request.headers, 'idempotency-key': message.id },
           body: request.body === null ? undefined : JSON.stringify(request.body),
         },
-        timeoutMs,
+        config.providerTimeoutMs,
+        config,
       );
       if (response.ok) return { kind: 'sent', providerMessageId: response.header('x-request-id') };
       return httpFailure(response.status, response.text.slice(0, 300) || `HTTP ${response.status}`);
