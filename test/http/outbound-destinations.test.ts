@@ -73,6 +73,7 @@ describeEachStore('outbound calls to private destinations', (kind) => {
             api_base_url: twilioUrl,
           },
           { id: 'mail-local', type: 'smtp', host: 'mail.rebind.test', port: smtpPort, from: 'shop@example.com' },
+          { id: 'mail-relay', type: 'smtp', host: 'relay.test', port: smtpPort, from: 'shop@example.com' },
           { id: 'ops', type: 'sandbox' },
         ],
         campaigns: [
@@ -83,6 +84,12 @@ describeEachStore('outbound calls to private destinations', (kind) => {
           campaign('line-push', 'line-local', { type: 'text', text: 'hi' }),
           campaign('sms', 'sms-local', { type: 'text', text: 'hi' }),
           campaign('mail', 'mail-local', { type: 'email', subject: 'Hi', text: 'hi' }),
+          campaign('report', 'mail-relay', {
+            type: 'email',
+            subject: 'Your report',
+            text: 'Attached.',
+            attachments: [{ filename: 'report.txt', url: '{{ api.file }}' }],
+          }),
         ],
       },
       { allowPrivateNetwork: false, allowedHosts: ['relay.test'], lookup: testLookup },
@@ -199,5 +206,25 @@ describeEachStore('outbound calls to private destinations', (kind) => {
     expect(line.requests.length).toBe(lineBefore);
     expect(twilio.requests.length).toBe(0);
     expect(smtp.received.length).toBe(smtpBefore);
+  });
+
+  test('an email attachment at a loopback URL is never fetched: nodemailer is given no URL, the message is refused', async () => {
+    const before = receiver.received.length;
+    const mailBefore = smtp.received.length;
+    const id = await send('report', { file: `http://127.0.0.1:${port}/internal/report.txt` });
+    expect(receiver.received.length).toBe(before);
+    expect(smtp.received.length).toBe(mailBefore);
+    expect((await messagesOf(id, 'report'))[0]).toMatchObject({
+      state: 'failed',
+      error_code: 'destination_not_allowed',
+    });
+  });
+
+  test('an attachment on an allowed host is fetched and mailed, over an SMTP server on an allowed host', async () => {
+    const id = await send('report', { file: `http://relay.test:${port}/files/report.txt` });
+    expect((await messagesOf(id, 'report'))[0]).toMatchObject({ state: 'sent' });
+    expect(receiver.received.at(-1)).toMatchObject({ method: 'GET', path: '/files/report.txt' });
+    // The receiver answers 'ok'.
+    expect(smtp.received.at(-1)!.raw).toContain(Buffer.from('ok').toString('base64'));
   });
 });

@@ -3,6 +3,7 @@ import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
 import { connectGuarded, isDestinationNotAllowed } from '../destination-guard.ts';
 import { destinationRefused, type ProviderResult } from '../provider-result.ts';
 import type { Send, SenderConfig } from '../sender.ts';
+import { withFetchedAttachments } from './attachments.ts';
 
 type Transport = ReturnType<typeof nodemailer.createTransport>;
 type SocketCallback = (error: Error | null, socket?: { connection: unknown }) => void;
@@ -52,10 +53,15 @@ export function smtpSender(channel: ChannelOf<'smtp'>, config: SenderConfig): Se
     forConfig.set(key, transport);
   }
   return async (message) => {
+    const ready = await withFetchedAttachments(message.payload as Record<string, unknown>, config, timeoutMs);
+    if ('failure' in ready) return ready.failure;
     try {
       const info = await transport.sendMail({
-        ...(message.payload as Record<string, unknown>),
+        ...ready.mail,
         messageId: `<${message.id}@tidings.invalid>`,
+        // Everything it sends is in the mail already: nodemailer reads no file and fetches no URL.
+        disableFileAccess: true,
+        disableUrlAccess: true,
       });
       return { kind: 'sent', providerMessageId: info.messageId ?? null };
     } catch (error) {
