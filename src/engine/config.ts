@@ -1,5 +1,6 @@
 import type { LookupFunction } from 'node:net';
 import { DEFAULT_PROVIDER_TIMEOUT_MS } from '../channels/provider-call.ts';
+import { DEFAULT_SECRET_ENV, readableSecretEnv } from '../channels/secret-env.ts';
 
 /**
  * What an operator sets from outside (the environment, in the server) that the engine acts on.
@@ -7,8 +8,13 @@ import { DEFAULT_PROVIDER_TIMEOUT_MS } from '../channels/provider-call.ts';
  * engine never reads `process.env` itself, so tests and simulations choose their own.
  */
 export interface EngineConfig {
-  /** Where a secret given as `{"env": "NAME"}` is read from. */
+  /**
+   * Where a secret given as `{"env": "NAME"}` is read from: only the variables `secretEnv`
+   * allows (configFromEnv keeps no others).
+   */
   env: Readonly<Record<string, string | undefined>>;
+  /** The variables a secret may name (`TIDINGS_SECRET_ENV`: names, or prefixes ending in `*`); others are a 400. */
+  secretEnv: readonly string[];
   /** How long a provider call may take before it counts as a timeout (`TIDINGS_PROVIDER_TIMEOUT_MS`). */
   providerTimeoutMs: number;
   /**
@@ -24,6 +30,7 @@ export interface EngineConfig {
 
 export const DEFAULT_CONFIG: EngineConfig = {
   env: {},
+  secretEnv: DEFAULT_SECRET_ENV,
   providerTimeoutMs: DEFAULT_PROVIDER_TIMEOUT_MS,
   allowPrivateNetwork: false,
   allowedHosts: [],
@@ -31,8 +38,11 @@ export const DEFAULT_CONFIG: EngineConfig = {
 
 /** The configuration of a process, from its environment. */
 export function configFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): EngineConfig {
+  const secretEnv = listOf(env.TIDINGS_SECRET_ENV);
+  const allowed = secretEnv.length > 0 ? secretEnv : DEFAULT_SECRET_ENV;
   return {
-    env,
+    env: readableSecretEnv(env, allowed),
+    secretEnv: allowed,
     providerTimeoutMs: providerTimeoutMs(env),
     allowPrivateNetwork: ['1', 'true'].includes((env.TIDINGS_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase()),
     allowedHosts: listOf(env.TIDINGS_ALLOWED_HOSTS),
