@@ -1,5 +1,5 @@
 import type { Content } from '../../schemas/content.ts';
-import type { ChannelOf, WebhookMethod } from '../../schemas/channel.ts';
+import { channelHeaders, type ChannelOf, type WebhookMethod } from '../../schemas/channel.ts';
 import type { Json } from '../../core/user.ts';
 import { hostMatches } from '../destination-guard.ts';
 import type { PayloadResult } from '../registry.ts';
@@ -10,7 +10,9 @@ import type { PayloadResult } from '../registry.ts';
  * content is sent to the channel's URL as `{"to": recipient, "text": …}`, so the receiver knows
  * whom it is for. A content URL (rendered from a template, maybe from the trigger's properties)
  * may change only the path and query of the channel's URL, unless the channel lists the hosts
- * it may go to (`url_hosts`).
+ * it may go to (`url_hosts`). The channel's secret headers (`isSecretHeader`) are not part of
+ * the request built here, which the outbox, `/v1/messages`, the sandbox and the timeline keep:
+ * the sender adds them when it calls.
  */
 
 export function buildPayload(content: Content, recipient: string, channel: ChannelOf<'webhook'>): PayloadResult {
@@ -23,12 +25,12 @@ export function buildPayload(content: Content, recipient: string, channel: Chann
         const refused = refusedContentUrl(content.url, channel);
         if (refused) return { ok: false, error: refused };
       }
-      return request(method, content.url ?? channel.url, [channel.headers, content.headers], body);
+      return request(method, content.url ?? channel.url, [channelHeaders(channel, false), content.headers], body);
     }
     case 'text': {
       if (content.media_urls?.length)
         return { ok: false, error: 'media_urls (MMS) can only be sent on an SMS channel' };
-      const result = request(channel.method ?? 'POST', channel.url, [channel.headers], {
+      const result = request(channel.method ?? 'POST', channel.url, [channelHeaders(channel, false)], {
         to: recipient,
         text: content.text,
       });
