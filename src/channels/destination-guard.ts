@@ -36,8 +36,8 @@ for (const [network, prefix] of [
 ] as const)
   DENIED.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // `::` and `::1`, and the deprecated IPv4-compatible form (`::127.0.0.1`).
+  ['::', 96],
   ['fc00::', 7],
   ['fe80::', 10],
 ] as const)

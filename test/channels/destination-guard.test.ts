@@ -47,6 +47,9 @@ describe('the addresses no call may reach', () => {
     '::ffff:7f00:1',
     '::ffff:169.254.169.254',
     '::ffff:a00:1',
+    '::7f00:1',
+    '::127.0.0.1',
+    'fe80::1%eth0',
   ])('%s is denied', (address) => {
     expect(isDeniedAddress(address)).toBe(true);
   });
