@@ -4,7 +4,7 @@ import type { Segment } from '../../schemas/filters.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { validateAudience, validateUserFilters, type KnownDefinitions } from './audience.ts';
 import { validatePropertyFilters } from './property-filter.ts';
-import { validateTriggerWords, type TriggerLike } from './trigger-words.ts';
+import { triggerWordsProblem, type TriggerLike } from './trigger-words.ts';
 
 /** Every definition as it would be after a change: the change is valid only if the whole set is. */
 export interface DefinitionSet {
@@ -117,7 +117,8 @@ function validateTriggerShape(
   const problems: Problem[] = [];
   if ('filters' in shape)
     pushProblem(problems, `${path}.filters`, validatePropertyFilters(shape.filters, `${path}.filters`));
-  pushProblem(problems, path, validateTriggerWords(shape, path));
+  const words = triggerWordsProblem(shape, path);
+  if (words) problems.push({ field: words.field, message: `'${words.field}' ${words.message}` });
   if ('campaign' in shape && shape.campaign !== undefined && !campaignIds.has(shape.campaign)) {
     problems.push({
       field: `${path}.campaign`,
