@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { expect, test } from 'vitest';
-import { startChildServer } from '../support/child-server.ts';
+import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { ADMIN_KEY, startTestServer } from '../support/server.ts';
 import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
 
@@ -34,20 +34,42 @@ test('tidings start on an empty database prints an admin key once, and the key w
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'tidings.db');
   const env = { TIDINGS_ADMIN_KEY: '' };
   const first = await startChildServer(db, env);
-  await new Promise((r) => setTimeout(r, 100));
-  const key = /Admin API key[^\n]*\n\n\s+(tdg_\S+)/.exec(first.output())?.[1];
+  const key = /Admin API key[^\n]*\n\n\s+(tdg_\S+)/.exec(
+    await outputMatching(first, /Admin API key[^\n]*\n\n\s+tdg_\S+\n/),
+  )?.[1];
   expect(key).toMatch(/^tdg_/);
   const settings = await fetch(`${first.url}/v1/settings`, { headers: { authorization: `Bearer ${key}` } });
   expect(settings.status).toBe(200);
   first.child.kill('SIGTERM');
   await first.exited;
 
+  // The key would be printed right after the start-up lines; once the process has ended and its
+  // output is closed, everything it printed is here.
   const second = await startChildServer(db, env);
-  await new Promise((r) => setTimeout(r, 100));
-  expect(second.output()).not.toContain('Admin API key');
+  const closed = new Promise<void>((resolve) => second.child.once('close', () => resolve()));
   second.child.kill('SIGTERM');
   expect((await second.exited).code).toBe(0);
+  await closed;
+  expect(second.output()).toContain('Rate limits per API key');
+  expect(second.output()).not.toContain('Admin API key');
+  expect(second.output()).not.toMatch(/tdg_/);
 });
+
+/** The server's output once it matches `pattern`, waiting for its next lines (no timer). */
+function outputMatching(server: ChildServer, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(server.output())) return;
+      server.child.stdout?.off('data', onData);
+      resolve(server.output());
+    };
+    // child-server's own listener, registered first, has appended the chunk when this one runs.
+    const onData = () => check();
+    server.child.stdout?.on('data', onData);
+    server.child.once('exit', () => reject(new Error(`server exited before printing ${pattern}:\n${server.output()}`)));
+    check();
+  });
+}
 
 test.skipIf(!inCi && !(await isPostgresReachable()))(
   'DATABASE_URL=postgres://… runs the same server on PostgreSQL',
