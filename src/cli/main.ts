@@ -1,16 +1,38 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { RateLimits } from '../core/rate-limit.ts';
 import { PACKAGE_VERSION } from '../http/app.ts';
 import { openStore } from '../store/open-store.ts';
 import { applyFolder } from './apply.ts';
+import { CliError, debugTrace, EXIT_FAILED, EXIT_USAGE, failureLine } from './cli-error.ts';
 import { simulate } from './simulate.ts';
 import { syncFollowers } from './sync-followers.ts';
 import { parseRateLimitOption, resolveDatabase, resolveRateLimits, startServer } from './start.ts';
 
+/**
+ * Runs the command. A failure prints one line on stderr and exits 1 (2 for a command written
+ * wrong: an unknown option, a missing argument); `--debug` prints the stack trace as well.
+ */
 export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed its message (or the help, or the version) already.
+      process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE);
+    }
+    console.error(`tidings: ${failureLine(error)}`);
+    if (argv.includes('--debug')) console.error(debugTrace(error));
+    process.exit(error instanceof CliError ? error.exitCode : EXIT_FAILED);
+  }
+}
+
+function program(): Command {
   const program = new Command('tidings')
     .version(PACKAGE_VERSION)
-    .description('Tidings: a self-hosted customer messaging engine');
+    .description('Tidings: a self-hosted customer messaging engine')
+    .option('--debug', 'print the stack trace of a failure')
+    // Usage errors come back as CommanderErrors (exit status 2) rather than ending the process; subcommands inherit it.
+    .exitOverride();
 
   program
     .command('start')
@@ -87,5 +109,5 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = await syncFollowers(channelId, resolveDatabase(options.db));
     });
 
-  await program.parseAsync(argv);
+  return program;
 }

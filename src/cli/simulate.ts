@@ -3,7 +3,8 @@ import { Ajv } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import { describeAjvErrors } from '../http/validation.ts';
 import { ScenarioSchema, type Scenario } from '../simulation/scenario.ts';
-import { runScenario, unmetExpectations, type OutcomeLine } from '../simulation/run-scenario.ts';
+import { runScenario, ScenarioError, unmetExpectations, type OutcomeLine } from '../simulation/run-scenario.ts';
+import { CliError } from './cli-error.ts';
 import { readDefinitions, readDocument } from './definition-files.ts';
 
 const validateScenario = (() => {
@@ -17,14 +18,16 @@ export async function simulate(file: string, options: { format: 'jsonl' | 'table
   const document = readDocument(file);
   if (!validateScenario(document)) {
     const problems = describeAjvErrors(validateScenario.errors ?? []);
-    throw new Error(`${file}: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`);
+    throw new CliError(`${file}: not a valid scenario: ${problems.map((p) => `'${p.field}' ${p.message}`).join('; ')}`);
   }
   const scenario = document as Scenario;
   const definitions =
     typeof scenario.definitions === 'string'
       ? readDefinitions(resolve(dirname(file), scenario.definitions))
       : scenario.definitions;
-  const lines = await runScenario(scenario, definitions);
+  const lines = await runScenario(scenario, definitions).catch((error: unknown) => {
+    throw error instanceof ScenarioError ? new CliError(`${file}: ${error.message}`) : error;
+  });
   const unmet = unmetExpectations(lines, scenario.expect ?? []);
   if (options.check) {
     for (const expectation of unmet) console.log(JSON.stringify({ unmet: expectation }));

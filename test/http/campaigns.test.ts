@@ -189,6 +189,43 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(badTemplate.body.errors[0].field).toBe('campaigns[x].message.default.text');
   });
 
+  test('a pattern the linear-time engine cannot run is refused at save, naming the field; nothing is applied', async () => {
+    const inboundCampaign = (id: string, words: string[]) => ({
+      id,
+      name: id,
+      status: 'active',
+      trigger: { type: 'inbound_message', channel_type: 'line', match: 'regex', trigger_words: words },
+      message: { channel: 'line-main', default: { type: 'text', text: 'hi' } },
+    });
+    const backreference = await server.call('POST', '/v1/apply', {
+      campaigns: [inboundCampaign('echo', ['^ok$', '(\\w)\\1'])],
+    });
+    expect(backreference.status).toBe(400);
+    expect(backreference.body.errors).toEqual([
+      {
+        field: 'campaigns[echo].trigger.trigger_words[1]',
+        message: expect.stringMatching(
+          /^'campaigns\[echo\]\.trigger\.trigger_words\[1\]' cannot run on the linear-time \(RE2\) engine .*backreferences/,
+        ),
+      },
+    ]);
+    const lookahead = await server.call('PUT', '/v1/campaigns/look', {
+      ...cartReminder,
+      id: 'look',
+      trigger: { type: 'custom_event', event: 'x', filters: [{ property: 'sku', op: 'regex', value: 'a(?=b)' }] },
+    });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body.errors[0].field).toBe('campaigns[look].trigger.filters');
+    expect(lookahead.body.errors[0].message).toMatch(
+      /'campaigns\[look\]\.trigger\.filters\[0\]\.value' .*\(RE2\) engine/,
+    );
+    expect((await server.call('GET', '/v1/campaigns/echo')).status).toBe(404);
+    expect((await server.call('GET', '/v1/campaigns/look')).status).toBe(404);
+    const linear = await server.call('PUT', '/v1/campaigns/echo', inboundCampaign('echo', ['(a+)+$']));
+    expect(linear.status).toBe(201);
+    expect((await server.call('DELETE', '/v1/campaigns/echo')).status).toBe(204);
+  });
+
   test('a send that comes due after the campaign was paused, or the user deleted, is suppressed with its reason', async () => {
     const campaign = { ...cartReminder, id: 'pausable', exceptions: [], reeligibility: { after_seconds: 0 } };
     expect((await server.call('PUT', '/v1/campaigns/pausable', campaign)).status).toBe(201);

@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { expect, test } from 'vitest';
-import { startChildServer } from '../support/child-server.ts';
+import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { ADMIN_KEY, startTestServer } from '../support/server.ts';
 import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
 
@@ -32,20 +34,42 @@ test('tidings start on an empty database prints an admin key once, and the key w
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'tidings.db');
   const env = { TIDINGS_ADMIN_KEY: '' };
   const first = await startChildServer(db, env);
-  await new Promise((r) => setTimeout(r, 100));
-  const key = /Admin API key[^\n]*\n\n\s+(tdg_\S+)/.exec(first.output())?.[1];
+  const key = /Admin API key[^\n]*\n\n\s+(tdg_\S+)/.exec(
+    await outputMatching(first, /Admin API key[^\n]*\n\n\s+tdg_\S+\n/),
+  )?.[1];
   expect(key).toMatch(/^tdg_/);
   const settings = await fetch(`${first.url}/v1/settings`, { headers: { authorization: `Bearer ${key}` } });
   expect(settings.status).toBe(200);
   first.child.kill('SIGTERM');
   await first.exited;
 
+  // The key would be printed right after the start-up lines; once the process has ended and its
+  // output is closed, everything it printed is here.
   const second = await startChildServer(db, env);
-  await new Promise((r) => setTimeout(r, 100));
-  expect(second.output()).not.toContain('Admin API key');
+  const closed = new Promise<void>((resolve) => second.child.once('close', () => resolve()));
   second.child.kill('SIGTERM');
   expect((await second.exited).code).toBe(0);
+  await closed;
+  expect(second.output()).toContain('Rate limits per API key');
+  expect(second.output()).not.toContain('Admin API key');
+  expect(second.output()).not.toMatch(/tdg_/);
 });
+
+/** The server's output once it matches `pattern`, waiting for its next lines (no timer). */
+function outputMatching(server: ChildServer, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(server.output())) return;
+      server.child.stdout?.off('data', onData);
+      resolve(server.output());
+    };
+    // child-server's own listener, registered first, has appended the chunk when this one runs.
+    const onData = () => check();
+    server.child.stdout?.on('data', onData);
+    server.child.once('exit', () => reject(new Error(`server exited before printing ${pattern}:\n${server.output()}`)));
+    check();
+  });
+}
 
 test.skipIf(!inCi && !(await isPostgresReachable()))(
   'DATABASE_URL=postgres://… runs the same server on PostgreSQL',
@@ -118,6 +142,71 @@ test('tidings simulate prints JSON Lines and exits 1 on an unmet expectation', a
   expect(failed.stderr).toContain('unmet expectation: {"campaign":"hello","user":"u1","outcome":"converted"}');
 });
 
+/** A run that is expected to fail: its status and output. */
+const failing = (args: string[], env: Record<string, string> = {}) =>
+  tidings(args, env).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+const NO_STACK = /^\s+at /m;
+
+test('tidings simulate: a user error is one line on stderr and exit status 1, bad usage 2; --debug adds the stack', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-sim-errors-'));
+  writeFileSync(join(dir, 'syntax.yaml'), 'start: 2026-03-06T08:00:00Z\nsteps:\n  - {at: +1s, track: {a: 1}\n');
+  writeFileSync(join(dir, 'invalid.yaml'), 'start: 2026-03-06T08:00:00Z\nsteps: three\n');
+  writeFileSync(
+    join(dir, 'step.yaml'),
+    'start: 2026-03-06T08:00:00Z\nsteps:\n  - {at: "+1s", inbound: {channel: nowhere, from: U1, text: hi}}\n',
+  );
+  const [missing, syntax, invalid, step, unknownOption, noArgument, debug] = await Promise.all([
+    failing(['simulate', join(dir, 'missing.yaml')]),
+    failing(['simulate', join(dir, 'syntax.yaml')]),
+    failing(['simulate', join(dir, 'invalid.yaml')]),
+    failing(['simulate', join(dir, 'step.yaml')]),
+    failing(['simulate', join(dir, 'invalid.yaml'), '--colour']),
+    failing(['simulate']),
+    failing(['simulate', join(dir, 'missing.yaml'), '--debug']),
+  ]);
+  expect(missing).toMatchObject({ code: 1, stderr: `tidings: ${join(dir, 'missing.yaml')}: no such file or folder\n` });
+  expect(syntax.code).toBe(1);
+  expect(syntax.stderr).toMatch(new RegExp(`^tidings: ${join(dir, 'syntax.yaml')}:4:1: [^\n]+\n$`));
+  expect(invalid).toMatchObject({
+    code: 1,
+    stderr: `tidings: ${join(dir, 'invalid.yaml')}: not a valid scenario: 'steps' must be array\n`,
+  });
+  expect(step).toMatchObject({
+    code: 1,
+    stderr: `tidings: ${join(dir, 'step.yaml')}: 'steps[0].inbound.channel' names no channel: 'nowhere'\n`,
+  });
+  expect(unknownOption).toMatchObject({ code: 2, stderr: "error: unknown option '--colour'\n" });
+  expect(noArgument).toMatchObject({ code: 2, stderr: "error: missing required argument 'scenario'\n" });
+  for (const run of [missing, syntax, invalid, step]) expect(run.stderr).not.toMatch(NO_STACK);
+  expect(debug.code).toBe(1);
+  expect(debug.stderr.split('\n')[0]).toBe(`tidings: ${join(dir, 'missing.yaml')}: no such file or folder`);
+  expect(debug.stderr).toMatch(NO_STACK);
+  expect(debug.stderr).toContain('Caused by: Error: ENOENT');
+});
+
+test('tidings apply: an unreachable server, a missing key or a missing folder is one line, no stack', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise((resolve) => closed.close(resolve));
+  const dir = mkdtempSync(join(tmpdir(), 'tidings-apply-errors-'));
+  writeFileSync(join(dir, 'channels.yaml'), 'channels: []\n');
+  const [unreachable, noKey, missing] = await Promise.all([
+    failing(['apply', dir, '--url', `http://127.0.0.1:${port}`, '--key', 'k']),
+    failing(['apply', dir, '--url', `http://127.0.0.1:${port}`], { TIDINGS_API_KEY: '' }),
+    failing(['apply', join(dir, 'nope'), '--url', `http://127.0.0.1:${port}`, '--key', 'k']),
+  ]);
+  expect(unreachable).toMatchObject({
+    code: 1,
+    stderr: `tidings: cannot reach the server at http://127.0.0.1:${port} (ECONNREFUSED); is it running? (--url)\n`,
+  });
+  expect(noKey).toMatchObject({ code: 2, stderr: 'tidings: an admin API key is required: --key or TIDINGS_API_KEY\n' });
+  expect(missing).toMatchObject({ code: 1, stderr: `tidings: ${join(dir, 'nope')}: no such file or folder\n` });
+});
+
 test('tidings apply sends a folder of definitions; a refused bundle names the field and exits 1', async () => {
   const server = await startTestServer('sqlite');
   try {
@@ -163,6 +252,10 @@ test('tidings apply sends a folder of definitions; a refused bundle names the fi
     );
     expect('code' in refused ? refused.code : 0).toBe(1);
     expect(refused.stderr).toContain('campaigns[hello].message.channel');
+    expect(refused.stderr).toBe(
+      'Refused by the server (400), nothing applied:\n' +
+        `  campaigns[hello].message.channel: 'campaigns[hello].message.channel' names no channel: "nope" (define it, or use "last_interacted")\n`,
+    );
     expect((await server.call('GET', '/v1/campaigns/hello')).body.message.channel).toBe('hook');
   } finally {
     await server.close();

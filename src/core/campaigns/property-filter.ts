@@ -15,12 +15,14 @@
  * - `eq`/`in` compare date-time strings as text, not as instants.
  * - `contains` is a substring test on a string and a membership test (with `eq` rules) on an
  *   array. `starts_with`, `ends_with` and `regex` apply to strings only.
- * - `ignore_case` lower-cases both sides of string comparisons and adds the `i` flag to `regex`.
+ * - `ignore_case` lower-cases both sides of string comparisons and makes `regex` case-insensitive.
+ * - `regex` runs on RE2 (operator-pattern.ts): linear time; backreferences and lookaround are refused at save.
  * - A property path with dots reaches into nested objects; a key that itself contains a dot is
  *   found too (the longest literal key is tried first).
  */
 import type { FilterOp, PropertyFilter } from '../../schemas/filters.ts';
 import type { Json } from '../user.ts';
+import { operatorPattern, operatorPatternError } from './operator-pattern.ts';
 
 export type Comparison = Pick<PropertyFilter, 'op' | 'value' | 'ignore_case'>;
 
@@ -89,7 +91,7 @@ function matchesValue(op: FilterOp, expected: unknown, actual: Json, ignoreCase:
       return (
         typeof actual === 'string' &&
         typeof expected === 'string' &&
-        (compileRegex(expected, ignoreCase)?.test(actual) ?? false)
+        (operatorPattern(expected, { ignoreCase, jsFlags: '' })?.test(actual) ?? false)
       );
     default:
       return false;
@@ -156,14 +158,6 @@ export function parseIsoInstant(text: string): number | null {
 
 function fold(text: string, ignoreCase: boolean): string {
   return ignoreCase ? text.toLowerCase() : text;
-}
-
-function compileRegex(source: string, ignoreCase: boolean): RegExp | null {
-  try {
-    return new RegExp(source, ignoreCase ? 'i' : '');
-  } catch {
-    return null;
-  }
 }
 
 function isScalar(value: unknown): value is Scalar {
@@ -266,12 +260,9 @@ function validateBetween(value: unknown, field: string, got: string): string | n
 function validateRegex(value: unknown, field: string, got: string): string | null {
   if (typeof value !== 'string' || value === '')
     return `${field} must be a non-empty regular expression (a string), ${got}`;
-  try {
-    new RegExp(value);
-    return null;
-  } catch (error) {
-    return `${field} is not a valid regular expression (${(error as Error).message}), ${got}`;
-  }
+  // ignore_case adds only RE2's case folding, which accepts every pattern it accepts without it.
+  const error = operatorPatternError(value, { ignoreCase: false, jsFlags: '' });
+  return error === null ? null : `${field} ${error}, ${got}`;
 }
 
 function isOrderable(value: unknown): boolean {

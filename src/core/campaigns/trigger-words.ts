@@ -1,4 +1,5 @@
 import type { ConversionEvent, ExceptionDefinition, Trigger } from '../../schemas/campaign.ts';
+import { operatorPattern, operatorPatternError, type PatternOptions } from './operator-pattern.ts';
 
 export type InboundTrigger = Extract<Trigger, { type: 'inbound_message' }>;
 export type WordMatch = NonNullable<InboundTrigger['match']>;
@@ -34,7 +35,8 @@ export function storedTriggerWord(word: string, match: WordMatch = 'exact'): str
 
 export type WordMatcher = (text: InboundText) => boolean;
 
-const REGEX_FLAGS = 'iu';
+/** Trigger-word patterns ignore case; `u` is the syntax they have always been checked with. */
+const PATTERN_OPTIONS: PatternOptions = { ignoreCase: true, jsFlags: 'u' };
 
 /** The trigger's word test, or null when it has no words (it then fires on every inbound message). */
 export function compileTriggerWords(trigger: InboundTrigger): WordMatcher | null {
@@ -42,7 +44,8 @@ export function compileTriggerWords(trigger: InboundTrigger): WordMatcher | null
   if (words.length === 0) return null;
   const match = trigger.match ?? 'exact';
   if (match === 'regex') {
-    const patterns = words.map(compilePattern).filter((p) => p !== null);
+    // A pattern that does not compile never matches: one bad stored definition must not stop the others.
+    const patterns = words.map((word) => operatorPattern(word, PATTERN_OPTIONS)).filter((p) => p !== null);
     return (text) => patterns.some((pattern) => pattern.test(text.trimmed));
   }
   // Words are normalised again here so a definition stored before normalisation still matches.
@@ -52,37 +55,35 @@ export function compileTriggerWords(trigger: InboundTrigger): WordMatcher | null
   return (text) => exact.has(text.normalized);
 }
 
-/** A pattern that does not compile never matches: one bad stored definition must not stop the others. */
-function compilePattern(pattern: string): RegExp | null {
-  try {
-    return new RegExp(pattern, REGEX_FLAGS);
-  } catch {
-    return null;
-  }
-}
-
 /** The save-time check of an inbound trigger's words: an error naming the field, or null. */
 export function validateTriggerWords(trigger: TriggerLike, field = 'trigger'): string | null {
+  const problem = triggerWordsProblem(trigger, field);
+  return problem && `${problem.field}: ${problem.message}`;
+}
+
+/** The same check, with the field apart: `trigger.trigger_words[1]`, `trigger.unrecognized`. */
+export function triggerWordsProblem(
+  trigger: TriggerLike,
+  field = 'trigger',
+): { field: string; message: string } | null {
   if (trigger.type !== 'inbound_message') return null;
   const words = trigger.trigger_words ?? [];
   if (words.length > 0 && trigger.unrecognized) {
-    return `${field}.unrecognized: an unrecognized-reply trigger fires when no trigger word matched, so it cannot have trigger_words`;
+    return {
+      field: `${field}.unrecognized`,
+      message: 'an unrecognized-reply trigger fires when no trigger word matched, so it cannot have trigger_words',
+    };
   }
   for (const [i, word] of words.entries()) {
     const error = wordError(word, trigger.match ?? 'exact');
-    if (error) return `${field}.trigger_words[${i}]: ${error}`;
+    if (error) return { field: `${field}.trigger_words[${i}]`, message: error };
   }
   return null;
 }
 
 function wordError(word: string, match: WordMatch): string | null {
   if (match !== 'regex') return normalizeText(word) === '' ? 'is blank' : null;
-  try {
-    new RegExp(word, REGEX_FLAGS);
-    return null;
-  } catch (error) {
-    return `is not a valid regular expression (${(error as Error).message})`;
-  }
+  return operatorPatternError(word, PATTERN_OPTIONS);
 }
 
 /** One inbound-message listener, as the fan-out rule sees it. */

@@ -3,8 +3,9 @@ import type { ContentBlock } from '../../schemas/content.ts';
 import type { Segment } from '../../schemas/filters.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { validateAudience, validateUserFilters, type KnownDefinitions } from './audience.ts';
+import type { CheckScope } from './check-scope.ts';
 import { validatePropertyFilters } from './property-filter.ts';
-import { validateTriggerWords, type TriggerLike } from './trigger-words.ts';
+import { triggerWordsProblem, type TriggerLike } from './trigger-words.ts';
 
 /** Every definition as it would be after a change: the change is valid only if the whole set is. */
 export interface DefinitionSet {
@@ -25,12 +26,18 @@ export interface Problem {
 export interface ContentChecks {
   /** Problems in a campaign's message, fields under `path`. */
   message(campaign: Campaign, path: string, set: DefinitionSet): Problem[];
-  /** Problems across content blocks (syntax, unknown blocks, cycles). */
-  contentBlocks(blocks: ContentBlock[]): Problem[];
+  /**
+   * Problems of content blocks (syntax, unknown blocks, cycles): of those in `only` (and the cycles
+   * through them) when given, else of all.
+   */
+  contentBlocks(blocks: ContentBlock[], only?: ReadonlySet<string>): Problem[];
 }
 
-/** The semantic checks the schemas cannot express, with the field each problem is about. */
-export function validateDefinitionSet(set: DefinitionSet, checks: ContentChecks): Problem[] {
+/**
+ * The semantic checks the schemas cannot express, with the field each problem is about. With a
+ * scope (see check-scope.ts), only the definitions it names are checked, against the whole set.
+ */
+export function validateDefinitionSet(set: DefinitionSet, checks: ContentChecks, scope?: CheckScope): Problem[] {
   const known: KnownDefinitions = {
     segments: new Set(set.segments.map((s) => s.id)),
     subscriptionGroups: new Set(set.subscription_groups.map((g) => g.id)),
@@ -38,12 +45,17 @@ export function validateDefinitionSet(set: DefinitionSet, checks: ContentChecks)
   const campaignIds = new Set(set.campaigns.map((c) => c.id));
   const problems: Problem[] = [];
   for (const segment of set.segments) {
+    if (scope && !scope.segments.has(segment.id)) continue;
     const path = `segments[${segment.id}].filters`;
     // A segment may not name another segment: there is no segment filter kind, so only groups are checked.
     pushProblem(problems, path, validateUserFilters(segment.filters, known, path));
   }
-  problems.push(...checks.contentBlocks(set.content_blocks));
-  for (const campaign of set.campaigns) problems.push(...validateCampaign(campaign, set, known, campaignIds, checks));
+  if (!scope || scope.contentBlocks.size > 0)
+    problems.push(...checks.contentBlocks(set.content_blocks, scope?.contentBlocks));
+  for (const campaign of set.campaigns) {
+    if (scope && !scope.campaigns.has(campaign.id)) continue;
+    problems.push(...validateCampaign(campaign, set, known, campaignIds, checks));
+  }
   return problems;
 }
 
@@ -117,7 +129,8 @@ function validateTriggerShape(
   const problems: Problem[] = [];
   if ('filters' in shape)
     pushProblem(problems, `${path}.filters`, validatePropertyFilters(shape.filters, `${path}.filters`));
-  pushProblem(problems, path, validateTriggerWords(shape, path));
+  const words = triggerWordsProblem(shape, path);
+  if (words) problems.push({ field: words.field, message: `'${words.field}' ${words.message}` });
   if ('campaign' in shape && shape.campaign !== undefined && !campaignIds.has(shape.campaign)) {
     problems.push({
       field: `${path}.campaign`,

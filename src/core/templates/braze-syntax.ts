@@ -45,8 +45,6 @@ function ourPath(namespace: string | undefined, path: string[]): string[] {
   return NAMESPACES.get(namespace)?.(path) ?? [namespace, ...path];
 }
 
-const REFERENCE_OR_QUOTED = /'[^']*'|"[^"]*"|(?:([A-Za-z_]\w*)\.)?\$\{([^{}'"\n]*)\}/g;
-
 interface Edit {
   start: number;
   end: number;
@@ -57,23 +55,90 @@ export function translateBrazeSyntax(template: string): Translation {
   const edits: Edit[] = [];
   for (const span of markupSpans(template)) {
     const markup = template.slice(span.start, span.end);
-    for (const match of markup.matchAll(REFERENCE_OR_QUOTED)) {
-      const [whole, namespace, name] = match;
-      if (name === undefined || name.trim() === '') continue;
-      const start = span.start + match.index;
+    for (const reference of references(markup)) {
+      if (reference.name.trim() === '') continue;
       edits.push({
-        start,
-        end: start + whole.length,
-        replacement: liquidPath(ourPath(namespace, name.trim().split('.'))),
+        start: span.start + reference.start,
+        end: span.start + reference.end,
+        replacement: liquidPath(ourPath(reference.namespace, reference.name.trim().split('.'))),
       });
     }
   }
   return applyEdits(template, edits);
 }
 
+interface Reference {
+  start: number;
+  end: number;
+  namespace: string | undefined;
+  name: string;
+}
+
+/**
+ * The `${name}` references of one markup span, each with the `namespace.` written before it,
+ * outside quoted strings. A scan rather than one regular expression: the expression tried an
+ * identifier as a namespace at every one of its characters, quadratic in its length.
+ */
+function* references(markup: string): Generator<Reference> {
+  const unclosedQuotes = new Set<string>();
+  // Where the last quoted string or reference ended: a namespace cannot reach back into it.
+  let consumed = 0;
+  let i = 0;
+  while (i < markup.length) {
+    const char = markup[i];
+    if (char === "'" || char === '"') {
+      const close = unclosedQuotes.has(char) ? -1 : markup.indexOf(char, i + 1);
+      if (close < 0) unclosedQuotes.add(char);
+      else consumed = close + 1;
+      i = close < 0 ? i + 1 : close + 1;
+      continue;
+    }
+    const close = char === '$' && markup[i + 1] === '{' ? referenceClose(markup, i + 2) : -1;
+    if (close < 0) {
+      i++;
+      continue;
+    }
+    const start = namespaceStart(markup, i, consumed);
+    yield {
+      start,
+      end: close + 1,
+      namespace: start < i ? markup.slice(start, i - 1) : undefined,
+      name: markup.slice(i + 2, close),
+    };
+    consumed = close + 1;
+    i = close + 1;
+  }
+}
+
+/** The `}` that closes a reference whose name starts at `from`, or -1: a name holds no brace, quote or newline. */
+function referenceClose(markup: string, from: number): number {
+  for (let j = from; j < markup.length; j++) {
+    const char = markup[j];
+    if (char === '}') return j;
+    if (char === '{' || char === "'" || char === '"' || char === '\n') return -1;
+  }
+  return -1;
+}
+
+/**
+ * Where `namespace.${…}` starts, given the `$` at `dollar`: the word before the dot, from its first
+ * letter or underscore (`custom_attribute.${x}`); `dollar` itself when there is none.
+ */
+function namespaceStart(markup: string, dollar: number, consumed: number): number {
+  const dot = dollar - 1;
+  if (dot <= consumed || markup[dot] !== '.') return dollar;
+  let runStart = dot;
+  while (runStart > consumed && WORD_CHAR.test(markup[runStart - 1] ?? '')) runStart--;
+  for (let k = runStart; k < dot; k++) if (IDENTIFIER_START.test(markup[k] ?? '')) return k;
+  return dollar;
+}
+
+const WORD_CHAR = /\w/;
+const IDENTIFIER_START = /[A-Za-z_]/;
+
 /** `user.custom["favorite color"]`: brackets for names that are not Liquid identifiers. */
 function liquidPath([root, ...rest]: string[]): string {
-  // A name never holds a quote: REFERENCE_OR_QUOTED stops at one.
+  // A name never holds a quote: referenceClose stops at one.
   return root + rest.map((name) => (/^[A-Za-z_]\w*$/.test(name) ? `.${name}` : `["${name}"]`)).join('');
 }
 

@@ -18,8 +18,11 @@ export function contentBlockReferences(template: string): string[] {
   return [...names];
 }
 
-/** The first cycle of blocks including each other, as a path that ends where it starts (`['a', 'b', 'a']`), or null. */
-export function findContentBlockCycle(blocks: ContentBlocks): string[] | null {
+/**
+ * The first cycle of blocks including each other, as a path that ends where it starts (`['a', 'b', 'a']`), or null.
+ * With `from`, only the cycles reachable from those blocks are looked for.
+ */
+export function findContentBlockCycle(blocks: ContentBlocks, from?: Iterable<string>): string[] | null {
   const acyclic = new Set<string>();
   const visit = (name: string, path: string[]): string[] | null => {
     const repeated = path.indexOf(name);
@@ -33,7 +36,7 @@ export function findContentBlockCycle(blocks: ContentBlocks): string[] | null {
     acyclic.add(name);
     return null;
   };
-  for (const name of [...blocks.keys()].sort()) {
+  for (const name of [...(from ?? blocks.keys())].sort()) {
     const cycle = visit(name, []);
     if (cycle) return cycle;
   }

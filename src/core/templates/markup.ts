@@ -17,9 +17,10 @@ const ENDRAW = /\{%-?\s*endraw\s*-?%\}/g;
  */
 export function markupSpans(source: string): MarkupSpan[] {
   const spans: MarkupSpan[] = [];
+  const nextOpening = openings(source);
   let from = 0;
   for (;;) {
-    const start = nextOpening(source, from);
+    const start = nextOpening(from);
     if (start < 0) return spans;
     const kind = source.startsWith('{{', start) ? 'output' : 'tag';
     const end = markupEnd(source, start + 2, kind);
@@ -35,12 +36,26 @@ export function markupSpans(source: string): MarkupSpan[] {
   }
 }
 
-function nextOpening(source: string, from: number): number {
-  const output = source.indexOf('{{', from);
-  const tag = source.indexOf('{%', from);
-  if (output < 0) return tag;
-  if (tag < 0) return output;
-  return Math.min(output, tag);
+/**
+ * The next `{{` or `{%` at or after a position, for positions that only grow. Each delimiter's
+ * last position is kept: searching again for both at every span was quadratic in the number of
+ * spans when one of them is far away or absent.
+ */
+function openings(source: string): (from: number) => number {
+  const next = { '{{': -2, '{%': -2 };
+  const find = (delimiter: '{{' | '{%', from: number): number => {
+    const found = next[delimiter];
+    if (found === -1 || found >= from) return found;
+    next[delimiter] = source.indexOf(delimiter, from);
+    return next[delimiter];
+  };
+  return (from) => {
+    const output = find('{{', from);
+    const tag = find('{%', from);
+    if (output < 0) return tag;
+    if (tag < 0) return output;
+    return Math.min(output, tag);
+  };
 }
 
 function markupEnd(source: string, from: number, kind: MarkupSpan['kind']): number {

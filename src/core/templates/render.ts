@@ -7,7 +7,17 @@ import { RENDER_NOW } from './filters.ts';
 import { describeError, templateError, TemplateFailure, type TemplateFailureReason } from './failure.ts';
 
 export interface RenderLimits {
-  /** Wall-clock time for one render (all the fields of a content together), in milliseconds. */
+  /**
+   * Template work for one render (all the fields of a content together): LiquidJS's steps, one per
+   * markup node rendered, a loop's body counting once per iteration. Deterministic, unlike a
+   * stopwatch: a template passes or fails the same way at save, at send and in a simulation,
+   * whatever else the machine is doing.
+   */
+  steps: number;
+  /**
+   * Wall-clock time for one render, in milliseconds; none by default (see `steps`). Only for a
+   * caller that wants a stopwatch as well.
+   */
   renderMs: number;
   /** Size of the output (all the fields of a content together), in UTF-8 bytes. */
   outputBytes: number;
@@ -18,7 +28,8 @@ export interface RenderLimits {
 }
 
 export const DEFAULT_RENDER_LIMITS: RenderLimits = {
-  renderMs: 100,
+  steps: 50_000,
+  renderMs: Number.POSITIVE_INFINITY,
   outputBytes: 256 * 1024,
   templateChars: 100_000,
   memory: 4 * 1024 * 1024,
@@ -135,8 +146,11 @@ export class RenderSession {
     const ctx = new Context(
       this.#scope,
       liquid.options,
-      { sync: true, renderLimit: this.#limits.renderMs, memoryLimit: this.#limits.memory },
-      { liquid },
+      { sync: true, memoryLimit: this.#limits.memory },
+      {
+        liquid,
+        renderLimit: new WorkLimiter(this.#limits.steps, this.#limits.renderMs) as unknown as Context['renderLimit'],
+      },
     );
     this.#limiters = { renderLimit: ctx.renderLimit, memoryLimit: ctx.memoryLimit };
     return ctx;
@@ -181,9 +195,39 @@ export class RenderSession {
 
   #limitWording(message: string): string {
     return message
-      .replace('template render limit exceeded', `render time limit exceeded (${this.#limits.renderMs} ms)`)
+      .replace(TIME_LIMIT_EXCEEDED, `render time limit exceeded (${this.#limits.renderMs} ms)`)
+      .replace(STEP_LIMIT_EXCEEDED, `template work limit exceeded (${this.#limits.steps} steps)`)
       .replace('memory alloc limit exceeded', `memory limit exceeded (${this.#limits.memory})`);
   }
+}
+
+const STEP_LIMIT_EXCEEDED = 'template step limit exceeded';
+const TIME_LIMIT_EXCEEDED = 'template render limit exceeded';
+
+/**
+ * Stands in for LiquidJS's render limiter (its `Limiter` is not exported), counting: LiquidJS calls
+ * `check(performance.now())` before each node it renders and each loop iteration's body. The
+ * count is the limit; the instants LiquidJS passes are compared only when a render time is asked
+ * for, from the first one (so nothing here reads a clock).
+ */
+class WorkLimiter {
+  #steps = 0;
+  readonly #maxSteps: number;
+  readonly #renderMs: number;
+  #deadline: number | undefined;
+
+  constructor(maxSteps: number, renderMs: number) {
+    this.#maxSteps = maxSteps;
+    this.#renderMs = renderMs;
+  }
+
+  check(now: number): void {
+    if (++this.#steps > this.#maxSteps) throw new Error(STEP_LIMIT_EXCEEDED);
+    this.#deadline ??= now + this.#renderMs;
+    if (now > this.#deadline) throw new Error(TIME_LIMIT_EXCEEDED);
+  }
+
+  use(): void {}
 }
 
 /** Stops the render as soon as the output is too big, rather than building it and measuring after. */

@@ -60,10 +60,11 @@ export const contentChecks = (now: number): ContentChecks => ({
     return problems;
   },
 
-  contentBlocks(blocks: ContentBlock[]): Problem[] {
+  contentBlocks(blocks: ContentBlock[], only?: ReadonlySet<string>): Problem[] {
     const problems: Problem[] = [];
     const byId = new Map(blocks.map((b) => [b.id, b.template]));
     for (const block of blocks) {
+      if (only && !only.has(block.id)) continue;
       const field = `content_blocks[${block.id}].template`;
       const syntax = templateErrors(block.template);
       if (syntax) problems.push({ field, message: `'${field}': ${syntax}` });
@@ -72,7 +73,7 @@ export const contentChecks = (now: number): ContentChecks => ({
           problems.push({ field, message: `'${field}' includes content block '${name}', which does not exist` });
       }
     }
-    const cycle = findContentBlockCycle(byId);
+    const cycle = findContentBlockCycle(byId, only);
     if (cycle)
       problems.push({
         field: `content_blocks[${cycle[0]}].template`,

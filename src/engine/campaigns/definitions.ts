@@ -1,5 +1,6 @@
 import type { LiveCampaign } from '../../core/campaigns/decide.ts';
 import { matchesPropertyFilters } from '../../core/campaigns/property-filter.ts';
+import { checkScope, type CheckScope, type DefinitionChange } from '../../core/campaigns/check-scope.ts';
 import { buildTriggerIndex, type TriggerIndex } from '../../core/campaigns/triggers.ts';
 import { validateDefinitionSet, type DefinitionSet } from '../../core/campaigns/validate-definitions.ts';
 import type { Campaign } from '../../schemas/campaign.ts';
@@ -98,7 +99,7 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
         normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
       const next = mergeBundle(current, normalized);
       const now = engine.clock.now();
-      refuseProblems(next, 400, now);
+      refuseProblems(next, 400, now, checkScope(next, changeOf(normalized)));
       return writeBundle(tx, normalized, current, now);
     });
   } finally {
@@ -114,15 +115,12 @@ export async function deleteDefinition(engine: Engine, kind: DefinitionKind, id:
       const key = bundleKeyOf(kind);
       const list = current[key] as Array<{ id: string }>;
       if (!list.some((d) => d.id === id)) return false;
-      refuseProblems(
-        {
-          ...current,
-          [key]: list.filter((d) => d.id !== id),
-          channelTypes: kind === 'channel' ? withoutKey(current.channelTypes, id) : current.channelTypes,
-        },
-        409,
-        engine.clock.now(),
-      );
+      const next: DefinitionSet = {
+        ...current,
+        [key]: list.filter((d) => d.id !== id),
+        channelTypes: kind === 'channel' ? withoutKey(current.channelTypes, id) : current.channelTypes,
+      };
+      refuseProblems(next, 409, engine.clock.now(), checkScope(next, { [key]: [id], removed: true }));
       return tx.campaigns.deleteDefinition(kind, id);
     });
   } finally {
@@ -232,9 +230,24 @@ function refuseDuplicateIds(bundle: DefinitionBundle): void {
     );
 }
 
-/** `now`: the engine's clock, the instant templates render at while they are checked. */
-function refuseProblems(set: DefinitionSet, status: 400 | 409, now: number): void {
-  const problems = validateDefinitionSet(set, contentChecks(now));
+/** The ids a bundle writes, by kind. */
+function changeOf(bundle: DefinitionBundle): DefinitionChange {
+  const ids = (documents: Array<{ id: string }> | undefined) => documents?.map((d) => d.id);
+  return {
+    campaigns: ids(bundle.campaigns),
+    segments: ids(bundle.segments),
+    content_blocks: ids(bundle.content_blocks),
+    channels: ids(bundle.channels),
+    subscription_groups: ids(bundle.subscription_groups),
+  };
+}
+
+/**
+ * `now`: the engine's clock, the instant templates render at while they are checked; `scope`:
+ * what the change asks to check (never the whole stored set, see check-scope.ts).
+ */
+function refuseProblems(set: DefinitionSet, status: 400 | 409, now: number, scope: CheckScope): void {
+  const problems = validateDefinitionSet(set, contentChecks(now), scope);
   if (problems.length === 0) return;
   const lead = status === 409 ? 'Other definitions still need this one' : 'Invalid definitions';
   throw new TidingsError(

@@ -244,6 +244,25 @@ describe('regex', () => {
   operatorCases('regex', [['case-insensitive', '^sku', 'SKU-1', true]], true);
 });
 
+describe('regex on a linear-time engine', () => {
+  test.each([28, 100_000])('(a+)+$ against %i a and a final "!" answers at once, with no match', (length) => {
+    const started = performance.now();
+    expect(matchesComparison({ op: 'regex', value: '(a+)+$' }, `${'a'.repeat(length)}!`)).toBe(false);
+    expect(matchesComparison({ op: 'regex', value: '(a+)+$', ignore_case: true }, 'A'.repeat(length))).toBe(true);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  test.each(['(\\w)\\1', 'a(?=b)', 'a(?!b)', '(?<=a)b', '(?<!a)b'])('%j is refused at save, saying why', (pattern) => {
+    expect(validatePropertyFilter({ property: 'p', op: 'regex', value: pattern }, 'trigger.filters[0]')).toMatch(
+      /^'trigger\.filters\[0\]\.value' of a 'regex' filter cannot run on the linear-time \(RE2\) engine \(.+\): backreferences, lookahead and lookbehind are not supported, got /,
+    );
+  });
+
+  test('a stored pattern RE2 cannot run matches nothing', () => {
+    expect(matchesComparison({ op: 'regex', value: '(a)\\1' }, 'aa')).toBe(false);
+  });
+});
+
 describe('exists and not_exists', () => {
   const existsCases: Case[] = [
     ['string', undefined, 'x', true],

@@ -136,6 +136,45 @@ describe('validateTriggerWords', () => {
   });
 });
 
+describe('regex trigger words on a linear-time engine', () => {
+  // (a+)+$ backtracks exponentially on a run of a's that does not end the text: 28 of them took
+  // JavaScript's engine seconds, 31 took 15 s.
+  test.each([28, 100_000])('(a+)+$ against %i a and a final "!" answers at once, with no match', (length) => {
+    const text = `${'a'.repeat(length)}!`;
+    const started = performance.now();
+    expect(matches(['(a+)+$'], 'regex', text)).toBe(false);
+    expect(matches(['(a+)+$'], 'regex', 'a'.repeat(length))).toBe(true);
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  test.each([
+    ['a backreference', '(\\w)\\1'],
+    ['a lookahead', 'yes(?=!)'],
+    ['a negative lookahead', '^(?!no)'],
+    ['a lookbehind', '(?<=a)b'],
+  ])('%s is refused at save, saying why', (_name, pattern) => {
+    expect(validateTriggerWords(inbound(['^ok$', pattern], 'regex'))).toMatch(
+      /^trigger\.trigger_words\[1\]: cannot run on the linear-time \(RE2\) engine \(.+\): backreferences, lookahead and lookbehind are not supported$/,
+    );
+  });
+
+  test('a stored pattern RE2 cannot run never matches; the others still do', () => {
+    expect(matches(['(a)\\1', '^ok$'], 'regex', 'aa')).toBe(false);
+    expect(matches(['(a)\\1', '^ok$'], 'regex', 'ok')).toBe(true);
+  });
+
+  test.each<[string, string, string, boolean]>([
+    ['named groups', '^(?<word>yes)$', 'YES', true],
+    ['\\u escapes', '^caf\\u00e9$', 'CAFÉ', true],
+    ['non-ASCII case folding', '^ÉTÉ$', 'été', true],
+    ['a slash', '^a/b$', 'a/b', true],
+    ['a Unicode class', '^\\p{L}+$', 'こんにちは', true],
+  ])('JavaScript syntax keeps its meaning: %s', (_name, pattern, text, expected) => {
+    expect(validateTriggerWords(inbound([pattern], 'regex'))).toBeNull();
+    expect(matches([pattern], 'regex', text)).toBe(expected);
+  });
+});
+
 describe('firesOnInbound', () => {
   const text = prepareText('join2023');
   const words = compileTriggerWords(inbound(['JOIN2023']));

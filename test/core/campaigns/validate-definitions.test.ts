@@ -91,7 +91,7 @@ describe('validateDefinitionSet', () => {
     [
       'an invalid trigger-word regex',
       { trigger: { type: 'inbound_message', channel_type: 'line', trigger_words: ['(unclosed'], match: 'regex' } },
-      'campaigns[c].trigger',
+      'campaigns[c].trigger.trigger_words[0]',
     ],
   ])('refuses %s', (_name, overrides, field) => {
     expect(fields(set([campaign(overrides)]))).toEqual([field]);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { buildTemplateContext, translateBrazeSyntax } from '../../../src/core/templates/index.ts';
+import { markupSpans } from '../../../src/core/templates/markup.ts';
 import { user } from '../fixtures.ts';
 import { aiko } from './support.ts';
 
@@ -24,6 +25,11 @@ describe('translateBrazeSyntax', () => {
     ["{% assign s = '${first_name}' %}", "{% assign s = '${first_name}' %}"],
     ['no markup ${first_name}', 'no markup ${first_name}'],
     ['{{ ${first_name} unclosed', '{{ ${first_name} unclosed'],
+    ['{{ a.b.${x} }}', '{{ a.user.x }}'.replace('user.x', 'b.x')],
+    ['{{ 9plan.${x} }}', '{{ 9user.x }}'.replace('user.x', 'plan.x')],
+    ["{% if 'q'.${x} \"open ${y} %}", "{% if 'q'.user.x \"open user.y %}"],
+    ['{{ ${a ${b} }}', '{{ ${a user.b }}'],
+    ['{{ .${x} 9.${y} }}', '{{ .user.x 9.user.y }}'],
   ])('%s', (template, liquid) => {
     expect(translateBrazeSyntax(template).liquid).toBe(liquid);
   });
@@ -35,6 +41,60 @@ describe('translateBrazeSyntax', () => {
     expect(translation.originalOffset(6)).toBe(4); // inside the rewritten reference: its start
     expect(translation.originalOffset(14)).toBe(20); // }}
     expect(translation.originalOffset(17)).toBe(23); // y
+  });
+});
+
+describe('translateBrazeSyntax in linear time', () => {
+  // The single regular expression it used: the oracle for what the scan must find.
+  const ORACLE = /'[^']*'|"[^"]*"|(?:([A-Za-z_]\w*)\.)?\$\{([^{}'"\n]*)\}/g;
+
+  /** The translation the old regular expression made, for names with no standard or namespace renames. */
+  const oracle = (template: string): string => {
+    let out = '';
+    let from = 0;
+    for (const span of markupSpans(template)) {
+      out += template.slice(from, span.start);
+      out += template.slice(span.start, span.end).replace(ORACLE, (whole, namespace, name) => {
+        if (name === undefined || name.trim() === '') return whole;
+        const [root, ...rest] = [namespace ?? 'user', ...name.trim().split('.')];
+        return root + rest.map((n: string) => (/^[A-Za-z_]\w*$/.test(n) ? `.${n}` : `["${n}"]`)).join('');
+      });
+      from = span.end;
+    }
+    return out + template.slice(from);
+  };
+
+  test('translates as the old regular expression did, on random markup', () => {
+    const pieces = ['{{', '}}', '{%', '%}', '${', '}', '{', '.', 'a', 'b_', '9', "'", '"', ' ', '\n', '$', 'x'];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let run = 0; run < 5000; run++) {
+      const inner = Array.from({ length: 1 + random(16) }, () => pieces[random(pieces.length)]).join('');
+      const template = random(2) === 0 ? `{{ ${inner} }}` : `{% if ${inner} %}`;
+      expect(translateBrazeSyntax(template).liquid, template).toBe(oracle(template));
+    }
+  });
+
+  test.each([
+    ['a namespace', (id: string) => `{{ ${id}.\${x} }}`, (id: string) => `{{ ${id}.x }}`],
+    ['a reference', (id: string) => `{{ \${${id}} }}`, (id: string) => `{{ user.${id} }}`],
+    ['a plain identifier', (id: string) => `{{ ${id} }}`, (id: string) => `{{ ${id} }}`],
+    ['an unclosed reference', (id: string) => `{{ \${${id} }}`, (id: string) => `{{ \${${id} }}`],
+  ])('a 200,000-character identifier in %s is translated at once', (_name, template, liquid) => {
+    const id = 'a'.repeat(200_000);
+    const started = performance.now();
+    expect(translateBrazeSyntax(template(id)).liquid).toBe(liquid(id));
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  test('20,000 outputs and no tag are found at once', () => {
+    const template = '{{x}}'.repeat(20_000);
+    const started = performance.now();
+    expect(translateBrazeSyntax(template).liquid).toBe(template);
+    expect(performance.now() - started).toBeLessThan(100);
   });
 });
 

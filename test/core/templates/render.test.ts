@@ -209,7 +209,7 @@ describe('limits', () => {
       '{% for a in api.items %}{% for b in api.items %}{% for c in api.items %}{% endfor %}{% endfor %}{% endfor %}',
       ctx,
       noBlocks,
-      { now: NOW, renderMs: 50 },
+      { now: NOW, renderMs: 50, steps: Number.POSITIVE_INFINITY },
     );
     expect(result).toMatchObject({
       ok: false,
@@ -217,6 +217,23 @@ describe('limits', () => {
       message: expect.stringContaining('render time limit exceeded (50 ms)'),
     });
     expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  test('template work: a huge loop stops at the step limit, the same way on every run', () => {
+    const ctx = context({ api: { items: Array.from({ length: 1000 }, (_, i) => i) } });
+    const huge =
+      '{% for a in api.items %}{% for b in api.items %}{% for c in api.items %}{% endfor %}{% endfor %}{% endfor %}';
+    for (let run = 0; run < 3; run++) {
+      expect(renderTemplate(huge, ctx, noBlocks, { now: NOW })).toEqual({
+        ok: false,
+        reason: 'template_error',
+        message: 'template work limit exceeded (50000 steps), line:1, col:49',
+      });
+    }
+    // A loop's body counts once per iteration: ten iterations of one output need more than ten steps.
+    const ten = '{% for i in (1..10) %}{{ i }}{% endfor %}';
+    expect(renderTemplate(ten, ctx, noBlocks, { now: NOW, steps: 10 })).toMatchObject({ ok: false });
+    expect(renderTemplate(ten, ctx, noBlocks, { now: NOW, steps: 40 })).toEqual({ ok: true, output: '12345678910' });
   });
 
   test('output size: too much output stops the render', () => {
