@@ -3,6 +3,7 @@ import { updateCustomAttribute } from './custom-attributes.ts';
 import { normalizeEmail } from './identifiers.ts';
 import { canonicalTimeZone, isCountryCode, isLanguageCode, isTimeZone } from './locale.ts';
 import { normalizePhone } from './phone.ts';
+import { quote } from './quote.ts';
 import type { EmailSubscribe, SubscriptionState, UserRecord } from './user.ts';
 
 export interface AttributeContext {
@@ -93,7 +94,7 @@ function applyField(
         return null;
       }
       const email = typeof value === 'string' ? normalizeEmail(value) : null;
-      if (!email) return `'email' is not an email address: ${JSON.stringify(value)}`;
+      if (!email) return `'email' is not an email address: ${quote(value)}`;
       user.email = email;
       return null;
     }
@@ -132,20 +133,20 @@ function applyField(
     case 'country': {
       const country = typeof value === 'string' ? value.toUpperCase() : value;
       if (country !== null && (typeof country !== 'string' || !isCountryCode(country)))
-        return `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${JSON.stringify(value)}`;
+        return `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${quote(value)}`;
       user.standard.country = country as string | null;
       return null;
     }
     case 'language': {
       const language = typeof value === 'string' ? value.toLowerCase() : value;
       if (language !== null && (typeof language !== 'string' || !isLanguageCode(language)))
-        return `'language' must be an ISO 639-1 code such as ja, got ${JSON.stringify(value)}`;
+        return `'language' must be an ISO 639-1 code such as ja, got ${quote(value)}`;
       user.standard.language = language as string | null;
       return null;
     }
     case 'time_zone': {
       if (value !== null && (typeof value !== 'string' || !isTimeZone(value)))
-        return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(value)}`;
+        return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${quote(value)}`;
       user.standard.time_zone = value === null ? null : canonicalTimeZone(value as string);
       return null;
     }
@@ -174,7 +175,7 @@ function applySubscriptionGroups(
   for (const [i, entry] of value.entries()) {
     const { subscription_group_id: groupId, subscription_state: state } = (entry ?? {}) as Record<string, unknown>;
     if (typeof groupId !== 'string' || !ctx.groups.has(groupId))
-      return `'subscription_groups[${i}].subscription_group_id' names no subscription group: ${JSON.stringify(groupId)}`;
+      return `'subscription_groups[${i}].subscription_group_id' names no subscription group: ${quote(groupId)}`;
     if (state !== 'subscribed' && state !== 'unsubscribed')
       return `'subscription_groups[${i}].subscription_state' must be subscribed or unsubscribed`;
     const previous = subscriptions[groupId]?.state ?? null;

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TidingsError, type ErrorCode } from '../core/errors.ts';
-import { describeAjvErrors } from './validation.ts';
+import { reportAjvErrors } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -42,13 +42,14 @@ export function sendError(error: FastifyError, request: FastifyRequest, reply: F
   }
   if (error.validation) {
     const part = error.validationContext ?? 'body';
-    const errors = describeAjvErrors(error.validation as never);
+    const { errors, more } = reportAjvErrors(error.validation as never);
+    const counted = more > 0 ? { more_errors: more } : {};
     const tooMany = request.routeOptions.config.tooManyItemsMessage;
     if (tooMany && error.validation.some((e) => e.keyword === 'maxItems')) {
-      return reply.status(400).send({ message: tooMany, errors });
+      return reply.status(400).send({ message: tooMany, errors, ...counted });
     }
-    const summary = errors.map((e) => `'${e.field}' ${e.message}`).join('; ');
-    return reply.status(400).send({ message: `Invalid ${PART_NAMES[part] ?? part}: ${summary}`, errors });
+    const summary = errors.map((e) => `'${e.field}' ${e.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
+    return reply.status(400).send({ message: `Invalid ${PART_NAMES[part] ?? part}: ${summary}`, errors, ...counted });
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -31,6 +31,17 @@ describe('normalizeEmail', () => {
     },
   );
 
+  test.each([
+    ['a@ + 60,000 dots + @', `a@${'.'.repeat(60_000)}@`],
+    ['60,000 characters of local part', `${'a'.repeat(60_000)}@example.com`],
+    ['a domain of 60,000 dots', `a@${'.'.repeat(60_000)}`],
+    ['two @', 'a@b@c.d'],
+  ])('%s is refused in linear time', (_name, input) => {
+    const started = performance.now();
+    expect(normalizeEmail(input)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
   test('at most 254 characters', () => {
     expect(normalizeEmail(`${'a'.repeat(242)}@example.com`)).toHaveLength(254);
     expect(normalizeEmail(`${'a'.repeat(243)}@example.com`)).toBeNull();

@@ -25,7 +25,7 @@ import { TRACK_OBJECT_SCHEMAS } from '../../schemas/track-objects.ts';
 import { requirePermission } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
 import { presentBrazeExport } from '../present-user.ts';
-import { checkValue } from '../validation.ts';
+import { capErrors, checkValue, type FieldError } from '../validation.ts';
 
 const TAGS = ['Braze-compatible'];
 
@@ -35,13 +35,19 @@ function checkTrackObjects(body: TrackRequest): { items: TrackItems; errors: Ite
   const errors: ItemError[] = [];
   for (const array of TRACK_ARRAYS) {
     (body[array] ?? []).forEach((value, index) => {
-      const problems = checkValue(TRACK_OBJECT_SCHEMAS[array], value);
-      if (problems)
-        errors.push({ type: problems.map((p) => `'${p.field}' ${p.message}`).join('; '), input_array: array, index });
+      const problems = checkValue(TRACK_OBJECT_SCHEMAS[array], value, '', MAX_PROBLEMS_PER_ITEM);
+      if (problems) errors.push({ type: describeProblems(problems), input_array: array, index });
       else items[array].push({ index, value: value as Record<string, unknown> });
     });
   }
   return { items, errors };
+}
+
+/** An item's error names its first few problems; the request's 50 errors then stay short. */
+const MAX_PROBLEMS_PER_ITEM = 10;
+
+function describeProblems({ errors, more }: { errors: FieldError[]; more: number }): string {
+  return errors.map((p) => `'${p.field}' ${p.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
 }
 
 const ORDER = Object.fromEntries(TRACK_ARRAYS.map((a, i) => [a, i]));
@@ -70,8 +76,9 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
         const response: Record<string, unknown> = { message: 'success' };
         for (const array of TRACK_ARRAYS)
           if (request.body[array] !== undefined) response[`${array}_processed`] = plan.processed[array];
-        const allErrors = [...errors, ...plan.errors].sort(byPosition);
-        if (allErrors.length > 0) response.errors = allErrors;
+        const allErrors = capErrors([...errors, ...plan.errors].sort(byPosition));
+        if (allErrors.errors.length > 0) response.errors = allErrors.errors;
+        if (allErrors.more > 0) response.more_errors = allErrors.more;
         return reply.status(201).send(response);
       },
     );
