@@ -45,6 +45,9 @@ const UNSUPPORTED_BRAZE_ATTRIBUTES = new Set([
   'use_double_opt_in_logic',
 ]);
 
+/** Braze's limit on custom attributes per user. */
+export const MAX_CUSTOM_ATTRIBUTES = 1000;
+
 const TEXT_FIELDS = ['first_name', 'last_name', 'home_city'] as const;
 const GENDERS = new Set(['M', 'F', 'O', 'N', 'P']);
 const EMAIL_SUBSCRIBE = new Set(['opted_in', 'subscribed', 'unsubscribed']);
@@ -62,12 +65,13 @@ export function applyAttributes(
 ): AttributeResult {
   const user: UserRecord = { ...original, standard: { ...original.standard }, custom: { ...original.custom } };
   const subscriptionChanges: SubscriptionTransition[] = [];
+  const custom = { count: Object.keys(user.custom).length };
 
   for (const [key, value] of Object.entries(attributes)) {
     if (CONTROL_KEYS.has(key)) continue;
     if (UNSUPPORTED_BRAZE_ATTRIBUTES.has(key))
       return fail(`'${key}' is a Braze attribute that Tidings does not support`);
-    const error = applyField(user, key, value, ctx, subscriptionChanges);
+    const error = applyField(user, key, value, ctx, subscriptionChanges, custom);
     if (error) return fail(error);
   }
   user.updated_at = ctx.now;
@@ -80,6 +84,7 @@ function applyField(
   value: unknown,
   ctx: AttributeContext,
   changes: SubscriptionTransition[],
+  custom: { count: number },
 ): string | null {
   if ((TEXT_FIELDS as readonly string[]).includes(key)) {
     if (value !== null && typeof value !== 'string') return `'${key}' must be a string or null`;
@@ -159,7 +164,7 @@ function applyField(
     case 'subscription_groups':
       return applySubscriptionGroups(user, value, ctx, changes);
     default:
-      return applyCustom(user, key, value);
+      return applyCustom(user, key, value, custom);
   }
 }
 
@@ -187,15 +192,25 @@ function applySubscriptionGroups(
   return null;
 }
 
-function applyCustom(user: UserRecord, key: string, value: unknown): string | null {
+/** `custom.count` is how many custom attributes the profile has, kept as keys come and go. */
+function applyCustom(user: UserRecord, key: string, value: unknown, custom: { count: number }): string | null {
   if (key.length === 0 || key.length > 255) return `custom attribute names must be 1 to 255 characters long`;
   if (key.startsWith('$')) return `custom attribute '${key}' must not start with '$'`;
   if (key === '__proto__') return `'__proto__' cannot be an attribute name`;
-  const current = Object.hasOwn(user.custom, key) ? user.custom[key] : undefined;
-  const update = updateCustomAttribute(key, current, value);
+  const present = Object.hasOwn(user.custom, key);
+  const update = updateCustomAttribute(key, present ? user.custom[key] : undefined, value);
   if (!update.ok) return update.error;
-  if (update.value === undefined) delete user.custom[key];
-  else user.custom[key] = update.value;
+  if (update.value === undefined) {
+    if (present) custom.count -= 1;
+    delete user.custom[key];
+    return null;
+  }
+  if (!present) {
+    if (custom.count >= MAX_CUSTOM_ATTRIBUTES)
+      return `custom attribute '${key}' would be more than the ${MAX_CUSTOM_ATTRIBUTES} custom attributes a user may have`;
+    custom.count += 1;
+  }
+  user.custom[key] = update.value;
   return null;
 }
 

@@ -77,4 +77,141 @@ describeEachStore('request limits', (kind) => {
       expect(type.endsWith("'f9' is not a known field; and 4990 more")).toBe(true);
     });
   });
+
+  describe("Braze's size limits, nesting and Unicode", () => {
+    /** `{"a": … 1}` nested `levels` deep, as JSON text (JSON.stringify cannot write 6,000 levels). */
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+
+    test('an attribute nested 6,000 deep is an item error; the rest of the batch is written', async () => {
+      const raw = `{"attributes": [{"external_id": "deep", "n": ${deep(6000)}}, {"external_id": "fine", "plan": "gold"}],
+        "events": [{"external_id": "fine", "name": "e", "time": "${T}", "properties": {"p": ${deep(6000)}}}]}`;
+      const reply = await server.call('POST', '/users/track', undefined, { raw });
+      expect(reply.status).toBe(201);
+      expect(reply.body).toEqual({
+        message: 'success',
+        attributes_processed: 1,
+        events_processed: 0,
+        errors: [
+          { type: "'n.a.a.a.a.a.a.a…' is nested deeper than 32 levels", input_array: 'attributes', index: 0 },
+          { type: "'properties.p.a.a.a.a.a.a…' is nested deeper than 32 levels", input_array: 'events', index: 0 },
+        ],
+      });
+      expect(await users('external_id=deep')).toEqual([]);
+      const [fine] = await users('external_id=fine');
+      expect(fine.custom_attributes).toEqual({ plan: 'gold' });
+    });
+
+    test('32 levels are accepted', async () => {
+      const raw = `{"attributes": [{"external_id": "d32", "n": ${deep(31)}}]}`;
+      const reply = await server.call('POST', '/users/track', undefined, { raw });
+      expect(reply.body).toEqual({ message: 'success', attributes_processed: 1 });
+    });
+
+    test('a whole-body schema nested too deep is a 400 naming the field', async () => {
+      const raw = `{"campaign_id": "c", "trigger_properties": {"p": ${deep(6000)}}, "broadcast": true}`;
+      const reply = await server.call('POST', '/campaigns/trigger/send', undefined, { raw });
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors).toEqual([
+        { field: 'trigger_properties.p.a.a.a.a.a.a…', message: 'is nested deeper than 32 levels' },
+      ]);
+      const definition = await server.call('PUT', '/v1/segments/deep', undefined, {
+        raw: `{"name": "s", "filter": ${deep(100)}}`,
+      });
+      expect(definition.status).toBe(400);
+      expect(definition.body.errors[0].message).toBe('is nested deeper than 32 levels');
+    });
+
+    test('a lone surrogate external_id is an item error and nothing is stored', async () => {
+      const raw = '{"attributes": [{"external_id": "\\ud800", "a": 1}, {"external_id": "ok\\ud83d\\ude00", "a": 2}]}';
+      const reply = await server.call('POST', '/users/track', undefined, { raw });
+      expect(reply.status).toBe(201);
+      expect(reply.body).toEqual({
+        message: 'success',
+        attributes_processed: 1,
+        errors: [
+          {
+            type: "'external_id' is not well-formed Unicode (it holds a lone surrogate)",
+            input_array: 'attributes',
+            index: 0,
+          },
+        ],
+      });
+      expect(await users(`external_id=${encodeURIComponent('ok😀')}`)).toHaveLength(1);
+      expect(await users(`external_id=${encodeURIComponent('\ufffd')}`)).toEqual([]);
+    });
+
+    test('a lone surrogate in any other body is a 400 naming the field', async () => {
+      const reply = await server.call('POST', '/users/alias/new', undefined, {
+        raw: '{"user_aliases": [{"alias_name": "x\\udc00", "alias_label": "crm"}]}',
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors).toEqual([
+        { field: 'user_aliases[0].alias_name', message: 'is not well-formed Unicode (it holds a lone surrogate)' },
+      ]);
+    });
+
+    test('an inc that would overflow is refused for that item; the counter keeps its value', async () => {
+      await server.call('POST', '/users/track', { attributes: [{ external_id: 'counter', c: 9007199254740989 }] });
+      const reply = await server.call('POST', '/users/track', {
+        attributes: [
+          { external_id: 'counter', c: { inc: 1 } },
+          { external_id: 'counter', c: { inc: 1 } },
+          { external_id: 'counter', c: { inc: 1 } },
+          { external_id: 'counter', big: 1.7e308 },
+          { external_id: 'counter', big: { inc: 1.7e308 } },
+        ],
+      });
+      expect(reply.body.attributes_processed).toBe(3);
+      expect(reply.body.errors.map((e: { index: number; type: string }) => [e.index, e.type])).toEqual([
+        [2, expect.stringContaining('custom attribute \'c\' {"inc": 1} would take it beyond ±9007199254740991')],
+        [4, expect.stringContaining('custom attribute \'big\' {"inc": 1.7e+308} would take it beyond')],
+      ]);
+      const [counter] = await users('external_id=counter');
+      expect(counter.custom_attributes).toEqual({ c: 9007199254740991, big: 1.7e308 });
+    });
+
+    test('trigger_properties over 50 KB is a 400 naming which', async () => {
+      const big = { text: 'x'.repeat(51_200) };
+      const reply = await server.call('POST', '/campaigns/trigger/send', {
+        campaign_id: 'c',
+        trigger_properties: { small: 1 },
+        recipients: [{ external_user_id: 'a' }, { external_user_id: 'b', trigger_properties: big }],
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.body.errors).toEqual([
+        { field: 'recipients[1].trigger_properties', message: 'is 51211 bytes as JSON; at most 51200 are allowed' },
+      ]);
+    });
+
+    test('a nested attribute or an array of objects over 50 KB is an item error', async () => {
+      const reply = await server.call('POST', '/users/track', {
+        attributes: [
+          { external_id: 'big', profile: { text: 'x'.repeat(51_200) } },
+          { external_id: 'big', orders: Array.from({ length: 60 }, (_, i) => ({ i, text: 'x'.repeat(900) })) },
+          { external_id: 'big', small: { text: 'x' } },
+        ],
+      });
+      expect(reply.body.attributes_processed).toBe(1);
+      expect(reply.body.errors.map((e: { type: string }) => e.type)).toEqual([
+        expect.stringMatching(/^custom attribute 'profile' is a nested object of 512\d\d bytes; at most 51200/),
+        expect.stringMatching(/^custom attribute 'orders' is an array that is 5\d{4} bytes as JSON; at most 51200/),
+      ]);
+    });
+
+    test('a user has at most 1,000 custom attributes', async () => {
+      const attributes = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i]));
+      const first = await server.call('POST', '/users/track', { attributes: [{ external_id: 'many', ...attributes }] });
+      expect(first.body).toEqual({ message: 'success', attributes_processed: 1 });
+      const more = await server.call('POST', '/users/track', { attributes: [{ external_id: 'many', extra: 1 }] });
+      expect(more.body.errors).toEqual([
+        {
+          type: "custom attribute 'extra' would be more than the 1000 custom attributes a user may have",
+          input_array: 'attributes',
+          index: 0,
+        },
+      ]);
+      const [many] = await users('external_id=many');
+      expect(Object.keys(many.custom_attributes)).toHaveLength(1000);
+    });
+  });
 });
