@@ -78,6 +78,19 @@ describeEachStore('request limits', (kind) => {
     });
   });
 
+  test('an error raised by the engine lists at most 50 problems and a message of at most 2,000 characters', async () => {
+    const segments = Array.from({ length: 81 }, () => ({
+      id: `a-segment-whose-id-makes-the-message-long`,
+      filters: [],
+    }));
+    const reply = await server.call('POST', '/v1/apply', { segments });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors).toHaveLength(50);
+    expect(reply.body.more_errors).toBe(30);
+    expect(reply.body.message.length).toBe(2001);
+    expect(reply.body.message.endsWith('…')).toBe(true);
+  });
+
   describe("Braze's size limits, nesting and Unicode", () => {
     /** `{"a": … 1}` nested `levels` deep, as JSON text (JSON.stringify cannot write 6,000 levels). */
     const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
