@@ -33,7 +33,8 @@ export function findJsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): Json
       if (!current.isWellFormed()) return { path: pathOf(entry), why: NOT_WELL_FORMED };
       continue;
     }
-    if (current === null || typeof current !== 'object') continue;
+    // Raw bodies (a webhook's Buffer, kept for its signature) are bytes, not JSON values.
+    if (current === null || typeof current !== 'object' || ArrayBuffer.isView(current)) continue;
     const depth = entry.depth + 1;
     if (depth > maxDepth) return { path: pathOf(entry), why: `is nested deeper than ${maxDepth} levels` };
     if (Array.isArray(current)) {

@@ -56,6 +56,13 @@ describe('findJsonProblem', () => {
     expect(findJsonProblem('\ud800')).toEqual({ path: [], why: expect.stringContaining('lone surrogate') });
   });
 
+  test('raw bytes (a webhook body kept as a Buffer) are not walked as an object of indexes', () => {
+    const body = Buffer.alloc(1024 * 1024, 0x7b);
+    const started = performance.now();
+    expect(findJsonProblem(body)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(20);
+  });
+
   test('the first problem in document order is the one reported', () => {
     expect(findJsonProblem({ a: 'fine', b: '\udfff', c: nestedObjects(40) })?.path).toEqual(['b']);
   });
