@@ -141,6 +141,17 @@ describe('refFromObject', () => {
     expect(refFromObject({ phone: '' }, 'US')).toEqual({ ok: false, error: "'phone' is empty" });
   });
 
+  test('a phone longer than any phone number is refused before it is parsed', () => {
+    expect(refFromObject({ phone: '1'.repeat(60_000) }, 'US')).toEqual({
+      ok: false,
+      error: "'phone' is 60000 characters long; a phone number has at most 100",
+    });
+    expect(refFromObject({ email: `a@${'.'.repeat(60_000)}@` }, 'US')).toEqual({
+      ok: false,
+      error: `'email' is not an email address: 'a@${'.'.repeat(62)}…(60003 characters)'`,
+    });
+  });
+
   test.each([
     [{ external_id: 'e1', user_alias: ALIAS }, 'external_id, user_alias'],
     [{ external_id: 'e1', braze_id: 'b1' }, 'external_id, braze_id'],
