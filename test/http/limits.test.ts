@@ -57,6 +57,20 @@ describeEachStore('request limits', (kind) => {
       expect(JSON.stringify(reply.body).length).toBeLessThan(10_000);
     });
 
+    test('40,000 invalid /users/track objects: Max Input Length Exceeded, 50 errors listed, the rest counted', async () => {
+      const reply = await timed(() => server.call('POST', '/users/track', { attributes: Array(40_000).fill(1) }));
+      expect(reply.status).toBe(400);
+      expect(reply.body.message).toBe('Max Input Length Exceeded');
+      expect(reply.body.errors).toHaveLength(50);
+      expect(reply.body.errors.slice(0, 2)).toEqual([
+        { field: 'attributes', message: 'must NOT have more than 75 items' },
+        { field: 'attributes[0]', message: 'must be object' },
+      ]);
+      expect(reply.body.more_errors).toBe(40_001 - 50);
+      expect(JSON.stringify(reply.body).length).toBeLessThan(5_000);
+      expect(await users('external_id=x')).toEqual([]);
+    });
+
     test("/users/track lists at most 50 item errors and counts the rest in 'more_errors'", async () => {
       const events = Array.from({ length: 75 }, () => ({ external_id: 'e', time: T }));
       const reply = await server.call('POST', '/users/track', { events });
