@@ -3,6 +3,7 @@ import { updateCustomAttribute } from './custom-attributes.ts';
 import { normalizeEmail } from './identifiers.ts';
 import { canonicalTimeZone, isCountryCode, isLanguageCode, isTimeZone } from './locale.ts';
 import { normalizePhone } from './phone.ts';
+import { quote } from './quote.ts';
 import type { EmailSubscribe, SubscriptionState, UserRecord } from './user.ts';
 
 export interface AttributeContext {
@@ -44,6 +45,9 @@ const UNSUPPORTED_BRAZE_ATTRIBUTES = new Set([
   'use_double_opt_in_logic',
 ]);
 
+/** Braze's limit on custom attributes per user. */
+export const MAX_CUSTOM_ATTRIBUTES = 1000;
+
 const TEXT_FIELDS = ['first_name', 'last_name', 'home_city'] as const;
 const GENDERS = new Set(['M', 'F', 'O', 'N', 'P']);
 const EMAIL_SUBSCRIBE = new Set(['opted_in', 'subscribed', 'unsubscribed']);
@@ -61,12 +65,13 @@ export function applyAttributes(
 ): AttributeResult {
   const user: UserRecord = { ...original, standard: { ...original.standard }, custom: { ...original.custom } };
   const subscriptionChanges: SubscriptionTransition[] = [];
+  const custom = { count: Object.keys(user.custom).length };
 
   for (const [key, value] of Object.entries(attributes)) {
     if (CONTROL_KEYS.has(key)) continue;
     if (UNSUPPORTED_BRAZE_ATTRIBUTES.has(key))
       return fail(`'${key}' is a Braze attribute that Tidings does not support`);
-    const error = applyField(user, key, value, ctx, subscriptionChanges);
+    const error = applyField(user, key, value, ctx, subscriptionChanges, custom);
     if (error) return fail(error);
   }
   user.updated_at = ctx.now;
@@ -79,6 +84,7 @@ function applyField(
   value: unknown,
   ctx: AttributeContext,
   changes: SubscriptionTransition[],
+  custom: { count: number },
 ): string | null {
   if ((TEXT_FIELDS as readonly string[]).includes(key)) {
     if (value !== null && typeof value !== 'string') return `'${key}' must be a string or null`;
@@ -93,7 +99,7 @@ function applyField(
         return null;
       }
       const email = typeof value === 'string' ? normalizeEmail(value) : null;
-      if (!email) return `'email' is not an email address: ${JSON.stringify(value)}`;
+      if (!email) return `'email' is not an email address: ${quote(value)}`;
       user.email = email;
       return null;
     }
@@ -132,20 +138,20 @@ function applyField(
     case 'country': {
       const country = typeof value === 'string' ? value.toUpperCase() : value;
       if (country !== null && (typeof country !== 'string' || !isCountryCode(country)))
-        return `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${JSON.stringify(value)}`;
+        return `'country' must be an ISO 3166-1 alpha-2 code such as JP, got ${quote(value)}`;
       user.standard.country = country as string | null;
       return null;
     }
     case 'language': {
       const language = typeof value === 'string' ? value.toLowerCase() : value;
       if (language !== null && (typeof language !== 'string' || !isLanguageCode(language)))
-        return `'language' must be an ISO 639-1 code such as ja, got ${JSON.stringify(value)}`;
+        return `'language' must be an ISO 639-1 code such as ja, got ${quote(value)}`;
       user.standard.language = language as string | null;
       return null;
     }
     case 'time_zone': {
       if (value !== null && (typeof value !== 'string' || !isTimeZone(value)))
-        return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${JSON.stringify(value)}`;
+        return `'time_zone' must be an IANA time zone name such as Asia/Tokyo, got ${quote(value)}`;
       user.standard.time_zone = value === null ? null : canonicalTimeZone(value as string);
       return null;
     }
@@ -158,7 +164,7 @@ function applyField(
     case 'subscription_groups':
       return applySubscriptionGroups(user, value, ctx, changes);
     default:
-      return applyCustom(user, key, value);
+      return applyCustom(user, key, value, custom);
   }
 }
 
@@ -174,7 +180,7 @@ function applySubscriptionGroups(
   for (const [i, entry] of value.entries()) {
     const { subscription_group_id: groupId, subscription_state: state } = (entry ?? {}) as Record<string, unknown>;
     if (typeof groupId !== 'string' || !ctx.groups.has(groupId))
-      return `'subscription_groups[${i}].subscription_group_id' names no subscription group: ${JSON.stringify(groupId)}`;
+      return `'subscription_groups[${i}].subscription_group_id' names no subscription group: ${quote(groupId)}`;
     if (state !== 'subscribed' && state !== 'unsubscribed')
       return `'subscription_groups[${i}].subscription_state' must be subscribed or unsubscribed`;
     const previous = subscriptions[groupId]?.state ?? null;
@@ -186,15 +192,25 @@ function applySubscriptionGroups(
   return null;
 }
 
-function applyCustom(user: UserRecord, key: string, value: unknown): string | null {
+/** `custom.count` is how many custom attributes the profile has, kept as keys come and go. */
+function applyCustom(user: UserRecord, key: string, value: unknown, custom: { count: number }): string | null {
   if (key.length === 0 || key.length > 255) return `custom attribute names must be 1 to 255 characters long`;
   if (key.startsWith('$')) return `custom attribute '${key}' must not start with '$'`;
   if (key === '__proto__') return `'__proto__' cannot be an attribute name`;
-  const current = Object.hasOwn(user.custom, key) ? user.custom[key] : undefined;
-  const update = updateCustomAttribute(key, current, value);
+  const present = Object.hasOwn(user.custom, key);
+  const update = updateCustomAttribute(key, present ? user.custom[key] : undefined, value);
   if (!update.ok) return update.error;
-  if (update.value === undefined) delete user.custom[key];
-  else user.custom[key] = update.value;
+  if (update.value === undefined) {
+    if (present) custom.count -= 1;
+    delete user.custom[key];
+    return null;
+  }
+  if (!present) {
+    if (custom.count >= MAX_CUSTOM_ATTRIBUTES)
+      return `custom attribute '${key}' would be more than the ${MAX_CUSTOM_ATTRIBUTES} custom attributes a user may have`;
+    custom.count += 1;
+  }
+  user.custom[key] = update.value;
   return null;
 }
 

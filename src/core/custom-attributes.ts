@@ -1,9 +1,16 @@
+import { MAX_OBJECT_BYTES, objectTooLarge } from './json-limits.ts';
 import type { Json } from './user.ts';
 
 /** Arrays keep unique values and at most this many (the oldest are dropped past it). */
 export const MAX_ARRAY_LENGTH = 100;
 export const MAX_STRING_LENGTH = 255;
-const MAX_NESTED_BYTES = 50 * 1024;
+/** Braze: nested objects and arrays of objects at most 50 KB each. */
+export const MAX_NESTED_BYTES = MAX_OBJECT_BYTES;
+/**
+ * A counter stays an exact integer: past 2^53 - 1, `n + 1 === n` and a count silently stops
+ * counting, and past 1.8e308 it becomes Infinity, which JSON stores as null.
+ */
+export const MAX_COUNTER = Number.MAX_SAFE_INTEGER;
 
 export type CustomUpdate = { ok: true; value: Json | undefined } | { ok: false; error: string };
 
@@ -27,7 +34,7 @@ export function updateCustomAttribute(key: string, current: Json | undefined, se
   if (Array.isArray(sent)) {
     const checked = checkArrayValues(key, sent);
     if (!checked.ok) return checked;
-    return { ok: true, value: capArray(uniqueKeepLast(sent as Json[])) };
+    return sized(key, capArray(uniqueKeepLast(sent as Json[])));
   }
   if (typeof sent === 'object') {
     const object = sent as Record<string, unknown>;
@@ -41,10 +48,12 @@ export function updateCustomAttribute(key: string, current: Json | undefined, se
 
 function increment(key: string, current: Json | undefined, by: unknown): CustomUpdate {
   if (typeof by !== 'number' || !Number.isFinite(by)) return fail(key, '{"inc": n} needs a number n');
-  if (current === undefined || current === null) return { ok: true, value: by };
-  if (typeof current !== 'number')
+  if (current !== undefined && current !== null && typeof current !== 'number')
     return fail(key, `cannot be incremented: its current value is a ${typeName(current)}, not a number`);
-  return { ok: true, value: current + by };
+  const value = (current ?? 0) + by;
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_COUNTER)
+    return fail(key, `{"inc": ${by}} would take it beyond ±${MAX_COUNTER} (Number.MAX_SAFE_INTEGER)`);
+  return { ok: true, value };
 }
 
 function editArray(key: string, current: Json | undefined, edit: Record<string, unknown>): CustomUpdate {
@@ -62,7 +71,14 @@ function editArray(key: string, current: Json | undefined, edit: Record<string, 
   let values = ((current as Json[] | null | undefined) ?? []).filter((v) => !removed.has(valueKey(v)));
   // Re-adding a value moves it to the end (Braze).
   values = uniqueKeepLast([...values, ...((edit.add as Json[] | undefined) ?? [])]);
-  return { ok: true, value: capArray(values) };
+  return sized(key, capArray(values));
+}
+
+/** An array of objects is held to the nested-object limit; the checks before it bound its depth. */
+function sized(key: string, values: Json[]): CustomUpdate {
+  if (values.every((v) => v === null || typeof v !== 'object')) return { ok: true, value: values };
+  const tooLarge = objectTooLarge(values, MAX_NESTED_BYTES);
+  return tooLarge ? fail(key, `is an array that ${tooLarge}`) : { ok: true, value: values };
 }
 
 function nested(key: string, object: Record<string, unknown>): CustomUpdate {

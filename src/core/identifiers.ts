@@ -1,4 +1,5 @@
 import { normalizePhone } from './phone.ts';
+import { clip } from './quote.ts';
 import { aliasKey, type UserAlias, type UserRecord } from './user.ts';
 
 /** How an API object names its user. */
@@ -11,11 +12,24 @@ export type UserRef =
 
 export type RefResult = { ok: true; ref: UserRef } | { ok: false; error: string };
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** RFC 5321's limit on the length of an address. */
+export const MAX_EMAIL_LENGTH = 254;
+const WHITESPACE = /\s/;
 
+/**
+ * Lower-cased and trimmed when the text has the shape `local@domain.tld` (one `@`, no whitespace,
+ * a dot inside the domain), else null. Checked by hand in one pass, after the length: the regular
+ * expression it replaces backtracked, taking seconds on `a@` + 60,000 dots + `@`.
+ */
 export function normalizeEmail(input: string): string | null {
+  if (input.length > MAX_EMAIL_LENGTH * 4) return null;
   const email = input.trim().toLowerCase();
-  return EMAIL.test(email) && email.length <= 254 ? email : null;
+  if (email.length > MAX_EMAIL_LENGTH || WHITESPACE.test(email)) return null;
+  const at = email.indexOf('@');
+  if (at < 1 || email.indexOf('@', at + 1) !== -1) return null;
+  const domain = email.slice(at + 1);
+  const dot = domain.indexOf('.', 1);
+  return dot > 0 && dot < domain.length - 1 ? email : null;
 }
 
 export function describeRef(ref: UserRef): string {
@@ -50,7 +64,7 @@ export function refFromObject(item: Record<string, unknown>, defaultCountry: str
   }
   if (typeof item.email === 'string') {
     const email = normalizeEmail(item.email);
-    if (!email) return { ok: false, error: `'email' is not an email address: '${item.email}'` };
+    if (!email) return { ok: false, error: `'email' is not an email address: '${clip(item.email)}'` };
     return { ok: true, ref: { kind: 'email', value: email } };
   }
   if (typeof item.phone === 'string') {

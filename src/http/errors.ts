@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { TidingsError, type ErrorCode } from '../core/errors.ts';
-import { describeAjvErrors } from './validation.ts';
+import { capErrors, reportAjvErrors } from './validation.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -36,19 +36,23 @@ const PART_NAMES: Record<string, string> = {
  */
 export function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof TidingsError) {
-    return reply
-      .status(HTTP_STATUS[error.code])
-      .send({ message: error.message, ...(error.errors ? { errors: error.errors } : {}) });
+    const listed = error.errors ? capErrors(error.errors) : null;
+    return reply.status(HTTP_STATUS[error.code]).send({
+      message: clipMessage(error.message),
+      ...(listed ? { errors: listed.errors } : {}),
+      ...(listed && listed.more > 0 ? { more_errors: listed.more } : {}),
+    });
   }
   if (error.validation) {
     const part = error.validationContext ?? 'body';
-    const errors = describeAjvErrors(error.validation as never);
+    const { errors, more } = reportAjvErrors(error.validation as never);
+    const counted = more > 0 ? { more_errors: more } : {};
     const tooMany = request.routeOptions.config.tooManyItemsMessage;
     if (tooMany && error.validation.some((e) => e.keyword === 'maxItems')) {
-      return reply.status(400).send({ message: tooMany, errors });
+      return reply.status(400).send({ message: tooMany, errors, ...counted });
     }
-    const summary = errors.map((e) => `'${e.field}' ${e.message}`).join('; ');
-    return reply.status(400).send({ message: `Invalid ${PART_NAMES[part] ?? part}: ${summary}`, errors });
+    const summary = errors.map((e) => `'${e.field}' ${e.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
+    return reply.status(400).send({ message: `Invalid ${PART_NAMES[part] ?? part}: ${summary}`, errors, ...counted });
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -74,6 +78,13 @@ export function sendError(error: FastifyError, request: FastifyRequest, reply: F
   return reply
     .status(500)
     .send({ message: 'Internal error: this is a bug in Tidings; the server log has the details.' });
+}
+
+/** A message that lists every problem of a large request is cut; `errors` names the first 50. */
+const MAX_MESSAGE_LENGTH = 2000;
+
+function clipMessage(message: string): string {
+  return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
 }
 
 export function sendNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {

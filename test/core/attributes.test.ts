@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { applyAttributes, type AttributeContext, type AttributeOutcome } from '../../src/core/attributes.ts';
+import {
+  applyAttributes,
+  MAX_CUSTOM_ATTRIBUTES,
+  type AttributeContext,
+  type AttributeOutcome,
+} from '../../src/core/attributes.ts';
 import type { UserRecord } from '../../src/core/user.ts';
 import { EARLIER, NOW, groups, snapshot, user } from './fixtures.ts';
 
@@ -572,5 +577,28 @@ describe('custom attributes', () => {
       expect(Object.getPrototypeOf(result.outcome.user.custom)).toBe(Object.prototype);
       expect(Object.keys(result.outcome.user.custom)).toEqual(['__proto__']);
     }
+  });
+});
+
+describe('at most 1,000 custom attributes per user', () => {
+  const keys = (n: number, from = 0) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${from + i}`, i]));
+
+  test('the 1,000th is accepted, the 1,001st refused and nothing of the object applied', () => {
+    expect(MAX_CUSTOM_ATTRIBUTES).toBe(1000);
+    const full = apply(keys(1000)).user;
+    expect(Object.keys(full.custom)).toHaveLength(1000);
+    expect(refuse({ first_name: 'Ann', extra: 1 }, full)).toBe(
+      "custom attribute 'extra' would be more than the 1000 custom attributes a user may have",
+    );
+    expect(refuse(keys(1001))).toContain("'k1000' would be more than the 1000");
+  });
+
+  test('a full profile can still change its attributes, and removing one makes room', () => {
+    const full = apply(keys(1000)).user;
+    expect(apply({ k0: 'changed' }, full).user.custom.k0).toBe('changed');
+    const changed = apply({ k0: null, extra: 1 }, full).user;
+    expect(Object.keys(changed.custom)).toHaveLength(1000);
+    expect(changed.custom.extra).toBe(1);
+    expect(changed.custom.k0).toBeUndefined();
   });
 });

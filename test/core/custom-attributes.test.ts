@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { MAX_ARRAY_LENGTH, MAX_STRING_LENGTH, updateCustomAttribute } from '../../src/core/custom-attributes.ts';
+import {
+  MAX_ARRAY_LENGTH,
+  MAX_COUNTER,
+  MAX_NESTED_BYTES,
+  MAX_STRING_LENGTH,
+  updateCustomAttribute,
+} from '../../src/core/custom-attributes.ts';
 import type { Json } from '../../src/core/user.ts';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -130,6 +136,23 @@ describe('{"inc": n}', () => {
 
   test('a bad n is refused even when the current value is missing', () => {
     expect(err(undefined, { inc: 'x' })).toContain('{"inc": n} needs a number n');
+  });
+
+  test('up to Number.MAX_SAFE_INTEGER is counted exactly', () => {
+    expect(ok(MAX_COUNTER - 1, { inc: 1 })).toBe(MAX_COUNTER);
+    expect(ok(-MAX_COUNTER + 1, { inc: -1 })).toBe(-MAX_COUNTER);
+    expect(ok(undefined, { inc: MAX_COUNTER })).toBe(MAX_COUNTER);
+  });
+
+  test.each([
+    ['one past the largest safe integer', MAX_COUNTER, 1],
+    ['below the smallest', -MAX_COUNTER, -1],
+    ['an overflow to Infinity', 1.7e308, 1.7e308],
+    ['a first increment that is too large', undefined, 2 ** 60],
+  ])('%s is refused, naming the attribute', (_name, current, by) => {
+    expect(err(current, { inc: by }, 'visits')).toBe(
+      `custom attribute 'visits' {"inc": ${by}} would take it beyond ±${MAX_COUNTER} (Number.MAX_SAFE_INTEGER)`,
+    );
   });
 });
 
@@ -355,5 +378,32 @@ describe('nested objects', () => {
   test('the size counts UTF-8 bytes, not characters', () => {
     // 20,000 Japanese characters are 60,000 UTF-8 bytes.
     expect(err(undefined, { a: 'あ'.repeat(20_000) })).toContain('at most 51200 are allowed');
+  });
+});
+
+describe('arrays of objects are held to 50 KB, like nested objects', () => {
+  const item = (i: number) => ({ i, text: 'x'.repeat(900) });
+  test('an array of objects within 50 KB is stored', () => {
+    const values = Array.from({ length: 50 }, (_, i) => item(i));
+    expect(ok(undefined, values)).toEqual(values);
+  });
+
+  test('a larger one is refused, whether sent whole or grown with add', () => {
+    const values = Array.from({ length: 60 }, (_, i) => item(i));
+    const size = Buffer.byteLength(JSON.stringify(values));
+    expect(size).toBeGreaterThan(MAX_NESTED_BYTES);
+    expect(err(undefined, values, 'orders')).toBe(
+      `custom attribute 'orders' is an array that is ${size} bytes as JSON; at most ${MAX_NESTED_BYTES} are allowed`,
+    );
+    expect(err(values.slice(0, 30), { add: values.slice(30) }, 'orders')).toContain(`is ${size} bytes as JSON`);
+  });
+
+  test('an array of scalars is bounded by its length and string limits alone', () => {
+    expect(
+      ok(
+        undefined,
+        Array.from({ length: 100 }, (_, i) => `${'x'.repeat(252)}${i}`),
+      ),
+    ).toHaveLength(100);
   });
 });

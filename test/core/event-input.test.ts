@@ -7,6 +7,14 @@ const REQUIRED = "'time' is required: an ISO 8601 date-time such as 2026-03-06T0
 const notIso = (value: unknown) => `'time' is not an ISO 8601 date-time: ${JSON.stringify(value)}`;
 
 describe('parseEventTime', () => {
+  test('a 60,000-character time is refused before any parser reads it, and quoted short', () => {
+    const text = `2026-${'1'.repeat(60_000)}`;
+    expect(parseEventTime(text, NOW)).toEqual({
+      ok: false,
+      error: `'time' is not an ISO 8601 date-time: "${text.slice(0, 64)}"…(60005 characters)`,
+    });
+  });
+
   test.each<[string, string, number]>([
     ['ISO with Z', '2026-03-06T08:00:00Z', Date.UTC(2026, 2, 6, 8)],
     ['ISO with milliseconds and Z', '2026-03-06T08:00:00.123Z', Date.UTC(2026, 2, 6, 8, 0, 0, 123)],

@@ -31,6 +31,17 @@ describe('normalizeEmail', () => {
     },
   );
 
+  test.each([
+    ['a@ + 60,000 dots + @', `a@${'.'.repeat(60_000)}@`],
+    ['60,000 characters of local part', `${'a'.repeat(60_000)}@example.com`],
+    ['a domain of 60,000 dots', `a@${'.'.repeat(60_000)}`],
+    ['two @', 'a@b@c.d'],
+  ])('%s is refused in linear time', (_name, input) => {
+    const started = performance.now();
+    expect(normalizeEmail(input)).toBeNull();
+    expect(performance.now() - started).toBeLessThan(50);
+  });
+
   test('at most 254 characters', () => {
     expect(normalizeEmail(`${'a'.repeat(242)}@example.com`)).toHaveLength(254);
     expect(normalizeEmail(`${'a'.repeat(243)}@example.com`)).toBeNull();
@@ -128,6 +139,17 @@ describe('refFromObject', () => {
       error: "'phone' '090-1234-5678' is not a phone number (read with default country US)",
     });
     expect(refFromObject({ phone: '' }, 'US')).toEqual({ ok: false, error: "'phone' is empty" });
+  });
+
+  test('a phone longer than any phone number is refused before it is parsed', () => {
+    expect(refFromObject({ phone: '1'.repeat(60_000) }, 'US')).toEqual({
+      ok: false,
+      error: "'phone' is 60000 characters long; a phone number has at most 100",
+    });
+    expect(refFromObject({ email: `a@${'.'.repeat(60_000)}@` }, 'US')).toEqual({
+      ok: false,
+      error: `'email' is not an email address: 'a@${'.'.repeat(62)}…(60003 characters)'`,
+    });
   });
 
   test.each([

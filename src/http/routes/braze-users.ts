@@ -5,7 +5,8 @@ import type { Engine } from '../../engine/engine.ts';
 import { triggerSend, type TriggerSendRequest } from '../../engine/campaigns/trigger-send.ts';
 import { track } from '../../engine/track.ts';
 import { addAliases, deleteUsers, exportUsers, identify, setSubscriptionStatus } from '../../engine/users.ts';
-import { TidingsError } from '../../core/errors.ts';
+import { invalidInput, TidingsError } from '../../core/errors.ts';
+import { findJsonProblem, formatPath, objectTooLarge } from '../../core/json-limits.ts';
 import {
   AliasNewRequestSchema,
   DeleteRequestSchema,
@@ -25,7 +26,7 @@ import { TRACK_OBJECT_SCHEMAS } from '../../schemas/track-objects.ts';
 import { requirePermission } from '../auth.ts';
 import type { Metrics } from '../metrics.ts';
 import { presentBrazeExport } from '../present-user.ts';
-import { checkValue } from '../validation.ts';
+import { capErrors, checkValue, type FieldError } from '../validation.ts';
 
 const TAGS = ['Braze-compatible'];
 
@@ -35,13 +36,36 @@ function checkTrackObjects(body: TrackRequest): { items: TrackItems; errors: Ite
   const errors: ItemError[] = [];
   for (const array of TRACK_ARRAYS) {
     (body[array] ?? []).forEach((value, index) => {
-      const problems = checkValue(TRACK_OBJECT_SCHEMAS[array], value);
-      if (problems)
-        errors.push({ type: problems.map((p) => `'${p.field}' ${p.message}`).join('; '), input_array: array, index });
+      const limit = findJsonProblem(value);
+      if (limit) {
+        errors.push({ type: `'${formatPath(limit.path) || '(object)'}' ${limit.why}`, input_array: array, index });
+        return;
+      }
+      const problems = checkValue(TRACK_OBJECT_SCHEMAS[array], value, '', MAX_PROBLEMS_PER_ITEM);
+      if (problems) errors.push({ type: describeProblems(problems), input_array: array, index });
       else items[array].push({ index, value: value as Record<string, unknown> });
     });
   }
   return { items, errors };
+}
+
+/** An item's error names its first few problems; the request's 50 errors then stay short. */
+const MAX_PROBLEMS_PER_ITEM = 10;
+
+function describeProblems({ errors, more }: { errors: FieldError[]; more: number }): string {
+  return errors.map((p) => `'${p.field}' ${p.message}`).join('; ') + (more > 0 ? `; and ${more} more` : '');
+}
+
+/** Braze: `trigger_properties` at most 50 KB, the request's and each recipient's. */
+function checkTriggerPropertiesSize(body: TriggerSendRequest): void {
+  const objects: Array<[string, unknown]> = [['trigger_properties', body.trigger_properties]];
+  for (const [i, recipient] of (body.recipients ?? []).entries())
+    objects.push([`recipients[${i}].trigger_properties`, recipient.trigger_properties]);
+  const problems = objects.flatMap(([field, value]) => {
+    const tooLarge = value === undefined ? null : objectTooLarge(value);
+    return tooLarge ? [{ field, message: tooLarge }] : [];
+  });
+  if (problems.length > 0) throw invalidInput('Invalid request body', problems);
 }
 
 const ORDER = Object.fromEntries(TRACK_ARRAYS.map((a, i) => [a, i]));
@@ -58,7 +82,7 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
           tags: TAGS,
           summary: 'Record attributes, events and purchases (Braze /users/track)',
         },
-        config: { tooManyItemsMessage: 'Max Input Length Exceeded' },
+        config: { tooManyItemsMessage: 'Max Input Length Exceeded', jsonLimitsPerItem: true },
         onRequest: requirePermission(engine, 'users.track'),
       },
       async (request, reply) => {
@@ -70,8 +94,9 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
         const response: Record<string, unknown> = { message: 'success' };
         for (const array of TRACK_ARRAYS)
           if (request.body[array] !== undefined) response[`${array}_processed`] = plan.processed[array];
-        const allErrors = [...errors, ...plan.errors].sort(byPosition);
-        if (allErrors.length > 0) response.errors = allErrors;
+        const allErrors = capErrors([...errors, ...plan.errors].sort(byPosition));
+        if (allErrors.errors.length > 0) response.errors = allErrors.errors;
+        if (allErrors.more > 0) response.more_errors = allErrors.more;
         return reply.status(201).send(response);
       },
     );
@@ -205,6 +230,7 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
       },
       async (request, reply) => {
         const body = request.body;
+        checkTriggerPropertiesSize(body);
         if (body.broadcast && body.recipients !== undefined) {
           throw new TidingsError(
             'invalid_input',
