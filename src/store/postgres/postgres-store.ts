@@ -1,5 +1,6 @@
 import { Pool, types, type CustomTypesConfig, type PoolClient } from 'pg';
 import type { MigrationReport, Store, StoreReader, StoreTx } from '../store.ts';
+import { postgresFault } from '../store-faults.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresTx } from './postgres-tx.ts';
 
@@ -8,6 +9,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 20). */
   poolSize?: number;
+  /**
+   * The `application_name` of its connections (default `tidings`; one given in the URL wins), by
+   * which an operator, or a test, tells them apart in `pg_stat_activity`.
+   */
+  applicationName?: string;
 }
 
 const INT8_OID = 20;
@@ -61,15 +67,53 @@ export class PostgresStore implements Store {
       // Lets a transaction send BEGIN without waiting for its answer (see PostgresTx). Every other
       // statement waits for the one before, so that is all that is pipelined.
       pipeline: true,
+      application_name: options.applicationName ?? 'tidings',
       ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
     });
     // An idle connection that dies (server restart, network) must not crash the process; the pool
-    // drops it and the next checkout opens a new one.
+    // drops it and the next checkout opens a new one. A checked-out one is watched by `checkout`.
     this.pool.on('error', () => {});
   }
 
+  /**
+   * A connection of the pool, watched while it is out: pg-pool listens for a connection's 'error'
+   * only while it is idle, and an 'error' nobody listens for ends the process (a backend
+   * terminated in the middle of a pipelined query, say). Its queries fail on their own; `lost`
+   * says the connection broke, and `release` then drops it from the pool.
+   */
+  private async checkout(): Promise<Checkout> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw postgresFault(error, false) ?? error;
+    }
+    let lostBy: Error | undefined;
+    const onError = (error: Error) => {
+      lostBy ??= error;
+    };
+    client.on('error', onError);
+    let released = false;
+    return {
+      client,
+      lost: () => lostBy !== undefined,
+      release(broken) {
+        if (released) return;
+        released = true;
+        client.removeListener('error', onError);
+        client.release(broken ?? lostBy);
+      },
+    };
+  }
+
+  /** A driver error as the caller should see it: a store fault becomes a TidingsError (store-faults.ts). */
+  private fault(error: unknown, connection?: Checkout): unknown {
+    return postgresFault(error, connection?.lost() ?? false) ?? error;
+  }
+
   async migrate(): Promise<MigrationReport> {
-    const client = await this.pool.connect();
+    const connection = await this.checkout();
+    const { client } = connection;
     let broken: Error | undefined;
     try {
       // Several processes may start at once: each step runs under the same transaction-scoped lock.
@@ -110,25 +154,29 @@ export class PostgresStore implements Store {
         if (!done) applied.push(`${migration.version} ${migration.name}`);
       }
       return { applied, current: POSTGRES_MIGRATIONS.at(-1)?.version ?? 0 };
+    } catch (error) {
+      throw this.fault(error, connection);
     } finally {
-      client.release(broken);
+      connection.release(broken);
     }
   }
 
   async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const connection = await this.checkout();
       let broken: Error | undefined;
       try {
-        const tx = PostgresTx.begin(client);
+        const tx = PostgresTx.begin(connection.client);
         const result = await work(tx);
         await tx.commit();
         return result;
       } catch (error) {
-        broken = await rollback(client);
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(errorCode(error) as string)) throw error;
+        broken = connection.lost() ? undefined : await rollback(connection.client);
+        // A lost connection is not retried: COMMIT may have reached the server before it broke.
+        if (attempt >= MAX_ATTEMPTS || connection.lost() || !RETRYABLE.has(errorCode(error) as string))
+          throw this.fault(error, connection);
       } finally {
-        client.release(broken);
+        connection.release(broken);
       }
       // The connection is back in the pool while we wait; jitter keeps the racers from meeting again.
       await sleep(Math.random() * 5 * attempt);
@@ -136,16 +184,22 @@ export class PostgresStore implements Store {
   }
 
   async read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const connection = await this.checkout();
     try {
-      return await work(PostgresTx.reader(client));
+      return await work(PostgresTx.reader(connection.client));
+    } catch (error) {
+      throw this.fault(error, connection);
     } finally {
-      client.release();
+      connection.release();
     }
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      throw this.fault(error);
+    }
   }
 
   async close(): Promise<void> {
@@ -153,6 +207,15 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** A pooled connection while a unit of work holds it. */
+interface Checkout {
+  client: PoolClient;
+  /** Whether the connection broke while it was out. */
+  lost(): boolean;
+  /** Gives it back (once; later calls do nothing), dropping it when it broke or `broken` is given. */
+  release(broken?: Error): void;
 }
 
 /** Rolls back; returns the error when the connection is unusable, so that it is dropped on release. */
