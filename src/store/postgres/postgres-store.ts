@@ -71,15 +71,26 @@ export class PostgresStore implements Store {
       ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
     });
     // An idle connection that dies (server restart, network) must not crash the process; the pool
-    // drops it and the next checkout opens a new one. A checked-out one is watched by `checkout`.
+    // drops it and the next checkout opens a new one.
     this.pool.on('error', () => {});
+    // pg-pool listens for a connection's 'error' only while it is idle, and an 'error' nobody
+    // listens for ends the process: a backend terminated under a pipelined query, or its FATAL
+    // message parsed in the same chunk as the answer that handed the connection to the next unit,
+    // before that unit could listen. So every connection is listened to for its whole life, from
+    // the moment the pool has it; `Checkout.lost` reads what it heard.
+    this.pool.on('connect', (client) => {
+      client.on('error', (error: Error) => {
+        if (!this.lostConnections.has(client)) this.lostConnections.set(client, error);
+      });
+    });
   }
 
+  /** Connections that broke, with the error they broke by (pool clients are never reused after). */
+  private readonly lostConnections = new WeakMap<object, Error>();
+
   /**
-   * A connection of the pool, watched while it is out: pg-pool listens for a connection's 'error'
-   * only while it is idle, and an 'error' nobody listens for ends the process (a backend
-   * terminated in the middle of a pipelined query, say). Its queries fail on their own; `lost`
-   * says the connection broke, and `release` then drops it from the pool.
+   * A connection of the pool for one unit of work. Its queries fail on their own when it breaks;
+   * `lost` then says so, and `release` drops it from the pool.
    */
   private async checkout(): Promise<Checkout> {
     let client: PoolClient;
@@ -88,20 +99,15 @@ export class PostgresStore implements Store {
     } catch (error) {
       throw postgresFault(error, false) ?? error;
     }
-    let lostBy: Error | undefined;
-    const onError = (error: Error) => {
-      lostBy ??= error;
-    };
-    client.on('error', onError);
+    const lostBy = () => this.lostConnections.get(client);
     let released = false;
     return {
       client,
-      lost: () => lostBy !== undefined,
+      lost: () => lostBy() !== undefined,
       release(broken) {
         if (released) return;
         released = true;
-        client.removeListener('error', onError);
-        client.release(broken ?? lostBy);
+        client.release(broken ?? lostBy());
       },
     };
   }
