@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { TidingsError } from '../../src/core/errors.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import {
   describePostgresUrl,
   isPostgresReachable,
@@ -79,6 +81,55 @@ if (!reachable && inCi) {
         expect(found.map((u) => u.external_id)).toEqual(['next']);
       } finally {
         await cleanup();
+      }
+    });
+
+    test('a transaction past its deadline: store_unavailable at the deadline, and it commits nothing', async () => {
+      const opened = await openTestPostgresStore();
+      const store = new PostgresStore(postgresTestUrl(), { schema: opened.schema, timeoutMs: 200 });
+      try {
+        const started = performance.now();
+        const failed = await store
+          .transaction(async (tx) => {
+            await tx.insertUsers([user('u-slow', { external_id: 'slow' })]);
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            await tx.insertUsers([user('u-slow-2', { external_id: 'slow-2' })]);
+          })
+          .catch((error: unknown) => error);
+        expect(performance.now() - started).toBeLessThan(380);
+        expect((failed as TidingsError).code).toBe('store_unavailable');
+        expect((failed as TidingsError).errors).toEqual([{ message: 'the store did not answer within 200 ms' }]);
+        // Let the abandoned work run on: its statements and COMMIT have no connection to go to.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await expect(store.read((r) => r.countUsers())).resolves.toBe(0);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    test('a server that accepts and never answers: every call fails within the deadline', async () => {
+      const sockets: Socket[] = [];
+      const silent = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const { port } = silent.address() as { port: number };
+      const store = new PostgresStore(`postgres://postgres@127.0.0.1:${port}/silent`, { timeoutMs: 150 });
+      try {
+        for (const call of [
+          () => store.transaction((tx) => tx.countUsers()),
+          () => store.read((r) => r.countUsers()),
+          () => store.ping(),
+          () => store.probeWrite(1000),
+        ]) {
+          const started = performance.now();
+          const failed = await call().catch((error: unknown) => error);
+          expect(performance.now() - started).toBeLessThan(400);
+          expect((failed as TidingsError).code).toBe('store_unavailable');
+        }
+      } finally {
+        await store.close();
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
       }
     });
 

@@ -1,5 +1,6 @@
 import { Pool, types, type CustomTypesConfig, type PoolClient } from 'pg';
 import type { MigrationReport, Store, StoreReader, StoreTx } from '../store.ts';
+import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut, withDeadline } from '../store-deadline.ts';
 import { postgresFault } from '../store-faults.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresTx } from './postgres-tx.ts';
@@ -14,7 +15,16 @@ export interface PostgresStoreOptions {
    * which an operator, or a test, tells them apart in `pg_stat_activity`.
    */
   applicationName?: string;
+  /**
+   * The deadline of every unit of work, in ms (default 5,000; `TIDINGS_STORE_TIMEOUT_MS`): the
+   * connection, each statement (on both ends: `statement_timeout` and the client's read timeout)
+   * and the unit as a whole. Past it, the caller gets `store_unavailable`; migrations have none.
+   */
+  timeoutMs?: number;
 }
+
+/** Migrations may rewrite large tables: they wait this long for a statement. */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 60 * 60_000;
 
 const INT8_OID = 20;
 
@@ -53,6 +63,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
   private readonly schema: string | undefined;
+  private readonly timeoutMs: number;
   private closed = false;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
@@ -60,6 +71,7 @@ export class PostgresStore implements Store {
       throw new Error(`invalid PostgreSQL schema name '${options.schema}' (letters, digits and _ only)`);
     }
     this.schema = options.schema;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     this.pool = new Pool({
       connectionString: url,
       max: options.poolSize ?? 20,
@@ -68,6 +80,13 @@ export class PostgresStore implements Store {
       // statement waits for the one before, so that is all that is pipelined.
       pipeline: true,
       application_name: options.applicationName ?? 'tidings',
+      // Also covers the wait for a free connection of the pool.
+      connectionTimeoutMillis: this.timeoutMs,
+      // A statement the client stops waiting for is cancelled by the server too, so that it does
+      // not go on holding its locks.
+      statement_timeout: this.timeoutMs,
+      // On a pipelined connection pg destroys the socket when it fires: the pool then drops it.
+      query_timeout: this.timeoutMs,
       ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
     });
     // An idle connection that dies (server restart, network) must not crash the process; the pool
@@ -92,7 +111,7 @@ export class PostgresStore implements Store {
    * A connection of the pool for one unit of work. Its queries fail on their own when it breaks;
    * `lost` then says so, and `release` drops it from the pool.
    */
-  private async checkout(): Promise<Checkout> {
+  private async checkout(unit?: Unit): Promise<Checkout> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -100,8 +119,12 @@ export class PostgresStore implements Store {
       throw postgresFault(error, false) ?? error;
     }
     const lostBy = () => this.lostConnections.get(client);
+    if (unit?.abandoned) {
+      client.release(lostBy());
+      throw storeTimedOut(this.timeoutMs);
+    }
     let released = false;
-    return {
+    const connection: Checkout = {
       client,
       lost: () => lostBy() !== undefined,
       release(broken) {
@@ -110,6 +133,21 @@ export class PostgresStore implements Store {
         client.release(broken ?? lostBy());
       },
     };
+    if (unit) unit.connection = connection;
+    return connection;
+  }
+
+  /**
+   * Runs a unit of work within the store's deadline. Past it the caller gets `store_unavailable`
+   * and the unit's connection is dropped from the pool, so that nothing the unit still sends on it
+   * runs (a COMMIT already sent may still commit: the caller cannot know, as with a lost connection).
+   */
+  private withinDeadline<T>(run: (unit: Unit) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const unit: Unit = { abandoned: false, connection: undefined };
+    return withDeadline(timeoutMs, run(unit), () => {
+      unit.abandoned = true;
+      unit.connection?.release(new Error(`the store deadline of ${timeoutMs} ms passed`));
+    });
   }
 
   /** A driver error as the caller should see it: a store fault becomes a TidingsError (store-faults.ts). */
@@ -121,15 +159,18 @@ export class PostgresStore implements Store {
     const connection = await this.checkout();
     const { client } = connection;
     let broken: Error | undefined;
+    const query = (text: string, values?: unknown[]) =>
+      client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS } as never);
     try {
       // Several processes may start at once: each step runs under the same transaction-scoped lock.
       const lockKey = `tidings:migrate:${this.schema ?? ''}`;
       const locked = async <T>(step: () => Promise<T>): Promise<T> => {
-        await client.query('BEGIN');
+        await query('BEGIN');
         try {
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
+          await query(`SET LOCAL statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
+          await query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
           const result = await step();
-          await client.query('COMMIT');
+          await query('COMMIT');
           return result;
         } catch (error) {
           broken = await rollback(client);
@@ -137,20 +178,18 @@ export class PostgresStore implements Store {
         }
       };
       await locked(async () => {
-        if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
-        await client.query(
+        if (this.schema !== undefined) await query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+        await query(
           'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
         );
       });
       const applied: string[] = [];
       for (const migration of POSTGRES_MIGRATIONS) {
         const done = await locked(async () => {
-          const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
-            migration.version,
-          ]);
+          const { rowCount } = await query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
           if (rowCount) return true;
-          await client.query(migration.sql);
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          await query(migration.sql);
+          await query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
             migration.version,
             migration.name,
             Date.now(),
@@ -167,9 +206,13 @@ export class PostgresStore implements Store {
     }
   }
 
-  async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.withinDeadline((unit) => this.runTransaction(unit, work));
+  }
+
+  private async runTransaction<T>(unit: Unit, work: (tx: StoreTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const connection = await this.checkout();
+      const connection = await this.checkout(unit);
       let broken: Error | undefined;
       try {
         const tx = PostgresTx.begin(connection.client);
@@ -189,23 +232,55 @@ export class PostgresStore implements Store {
     }
   }
 
-  async read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
-    const connection = await this.checkout();
-    try {
-      return await work(PostgresTx.reader(connection.client));
-    } catch (error) {
-      throw this.fault(error, connection);
-    } finally {
-      connection.release();
-    }
+  read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.withinDeadline(async (unit) => {
+      const connection = await this.checkout(unit);
+      try {
+        return await work(PostgresTx.reader(connection.client));
+      } catch (error) {
+        throw this.fault(error, connection);
+      } finally {
+        connection.release();
+      }
+    });
   }
 
   async ping(): Promise<void> {
-    try {
-      await this.pool.query('SELECT 1');
-    } catch (error) {
-      throw this.fault(error);
-    }
+    await this.withinDeadline(async (unit) => {
+      const connection = await this.checkout(unit);
+      try {
+        await PostgresTx.reader(connection.client).ping();
+      } catch (error) {
+        throw this.fault(error, connection);
+      } finally {
+        connection.release();
+      }
+    });
+  }
+
+  /**
+   * Commits a write that leaves nothing behind: a settings row inserted and deleted in one
+   * transaction (no reader ever sees it). A standby refuses it (read-only), a full WAL disk fails
+   * its commit; a data disk that fills up is seen by the first write that needs a new page.
+   */
+  probeWrite(timeoutMs: number): Promise<void> {
+    return this.withinDeadline(
+      async (unit) => {
+        const connection = await this.checkout(unit);
+        let broken: Error | undefined;
+        try {
+          const tx = PostgresTx.begin(connection.client);
+          await tx.probeWrite();
+          await tx.commit();
+        } catch (error) {
+          broken = connection.lost() ? undefined : await rollback(connection.client);
+          throw this.fault(error, connection);
+        } finally {
+          connection.release(broken);
+        }
+      },
+      Math.min(timeoutMs, this.timeoutMs),
+    );
   }
 
   async close(): Promise<void> {
@@ -213,6 +288,13 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** One call of the store against its deadline: once abandoned, it takes no new connection. */
+interface Unit {
+  abandoned: boolean;
+  /** The connection it holds, dropped when the deadline passes. */
+  connection: Checkout | undefined;
 }
 
 /** A pooled connection while a unit of work holds it. */

@@ -6,6 +6,7 @@ import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
 import type { ApiKeyRecord, StoreTx, SubscriptionChange } from '../store.ts';
+import { WRITE_PROBE_KEY, WRITE_PROBE_VALUE } from '../write-probe.ts';
 import {
   API_KEY_COLUMNS,
   EVENT_COLUMNS,
@@ -152,6 +153,20 @@ export class PostgresTx implements StoreTx {
   private async changes(text: string, values: unknown[] = []): Promise<number> {
     await this.begun;
     return (await this.client.query({ name: statementName(text), text, values })).rowCount ?? 0;
+  }
+
+  /** A round trip to the server. */
+  async ping(): Promise<void> {
+    await this.rows('SELECT 1');
+  }
+
+  /** A write that leaves nothing behind once the transaction commits (write-probe.ts). */
+  async probeWrite(): Promise<void> {
+    await this.changes('INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)', [
+      WRITE_PROBE_KEY,
+      WRITE_PROBE_VALUE,
+    ]);
+    await this.changes('DELETE FROM settings WHERE key = $1', [WRITE_PROBE_KEY]);
   }
 
   async getSettings(): Promise<Partial<Settings>> {
