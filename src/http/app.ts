@@ -6,6 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import { ErrorBody } from '../schemas/common.ts';
 import { TrackAttributesSchema, TrackEventSchema, TrackPurchaseSchema } from '../schemas/track-objects.ts';
 import { sendError, sendNotFound } from './errors.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRateLimits } from './rate-limit.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -39,6 +40,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(sendError);
   app.setNotFoundHandler(sendNotFound);
   registerRateLimits(app, options.engine.clock, options.rateLimits ?? DEFAULT_RATE_LIMITS);
+  registerIdempotency(app, options.engine);
 
   await app.register(swagger, {
     openapi: {

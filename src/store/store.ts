@@ -1,5 +1,6 @@
 import type { EventRecord } from '../core/event.ts';
 import type { CampaignReader, CampaignWriter } from './campaign-store.ts';
+import type { IdempotencySql } from './sql/idempotency-sql.ts';
 import type { UserKeys } from '../core/identifiers.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { Settings } from '../schemas/settings.ts';
@@ -51,6 +52,8 @@ export interface StoreReader {
 /** One unit of work; everything written through it commits or rolls back together. */
 export interface StoreTx extends StoreReader {
   readonly campaigns: CampaignWriter;
+  /** Idempotency keys of the Braze-compatible write endpoints (core/idempotency.ts). */
+  readonly idempotency: IdempotencySql;
 
   putSettings(settings: Partial<Settings>): Promise<void>;
 

@@ -5,6 +5,7 @@ import {
   inboundTablesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
+import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -93,5 +94,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 6,
     name: 'broadcasts decided page by page',
     sql: broadcastTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
+  },
+  {
+    version: 7,
+    name: 'idempotency keys of the Braze-compatible write endpoints',
+    sql: idempotencyTablesV1({ millis: 'BIGINT' }),
   },
 ];

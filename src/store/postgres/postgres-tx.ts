@@ -5,6 +5,8 @@ import type { UserAlias, UserRecord } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
+import { IdempotencySql } from '../sql/idempotency-sql.ts';
+import type { SqlRunner } from '../sql/sql-runner.ts';
 import type { ApiKeyRecord, StoreTx, SubscriptionChange } from '../store.ts';
 import { WRITE_PROBE_KEY, WRITE_PROBE_VALUE } from '../write-probe.ts';
 import {
@@ -127,14 +129,17 @@ export class PostgresTx implements StoreTx {
   private readonly begun: Promise<unknown>;
 
   readonly campaigns: CampaignSql;
+  readonly idempotency: IdempotencySql;
 
   private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
-    this.campaigns = new CampaignSql({
+    const runner: SqlRunner = {
       dialect: 'postgres',
       rows: (text, values) => this.rows(text, values),
       changes: (text, values) => this.changes(text, values),
-    });
+    };
+    this.campaigns = new CampaignSql(runner);
+    this.idempotency = new IdempotencySql(runner);
     this.locking = inTransaction;
     this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
     this.begun.catch(() => {}); // thrown by the next statement or by `commit()`

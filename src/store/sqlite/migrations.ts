@@ -5,6 +5,7 @@ import {
   inboundTablesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
+import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -104,5 +105,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 7,
     name: 'broadcasts decided page by page',
     sql: broadcastTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
+  },
+  {
+    version: 8,
+    name: 'idempotency keys of the Braze-compatible write endpoints',
+    sql: idempotencyTablesV1({ millis: 'INTEGER' }),
   },
 ];

@@ -8,6 +8,8 @@ import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import type { ApiKeyRecord, MigrationReport, Store, StoreReader, StoreTx, SubscriptionChange } from '../store.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
+import { IdempotencySql } from '../sql/idempotency-sql.ts';
+import type { SqlRunner } from '../sql/sql-runner.ts';
 import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut } from '../store-deadline.ts';
 import { sqliteFault } from '../store-faults.ts';
 import { WRITE_PROBE_KEY, WRITE_PROBE_VALUE } from '../write-probe.ts';
@@ -227,6 +229,7 @@ function sqliteSpelling(text: string): SqliteSpelling {
 class SqliteTx implements StoreTx {
   private readonly sql: (text: string) => StatementSync;
   readonly campaigns: CampaignSql;
+  readonly idempotency: IdempotencySql;
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
@@ -237,7 +240,7 @@ class SqliteTx implements StoreTx {
       const bound = spelling.order === null ? values : spelling.order.map((n) => values[n - 1]);
       return { statement: sql(spelling.text), values: bound as SQLInputValue[] };
     };
-    this.campaigns = new CampaignSql({
+    const runner: SqlRunner = {
       dialect: 'sqlite',
       rows: async (text, values = []) => {
         const { statement, values: bound } = run(text, values);
@@ -247,7 +250,9 @@ class SqliteTx implements StoreTx {
         const { statement, values: bound } = run(text, values);
         return Number(statement.run(...bound).changes);
       },
-    });
+    };
+    this.campaigns = new CampaignSql(runner);
+    this.idempotency = new IdempotencySql(runner);
   }
 
   /** See SqliteStore.probeWrite. */
