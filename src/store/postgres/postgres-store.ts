@@ -1,4 +1,4 @@
-import { Pool, types, type CustomTypesConfig, type PoolClient } from 'pg';
+import { Pool, types, type CustomTypesConfig, type PoolClient, type QueryConfig } from 'pg';
 import type { MigrationReport, Store, StoreReader, StoreTx } from '../store.ts';
 import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut, withDeadline } from '../store-deadline.ts';
 import { postgresFault } from '../store-faults.ts';
@@ -159,8 +159,9 @@ export class PostgresStore implements Store {
     const connection = await this.checkout();
     const { client } = connection;
     let broken: Error | undefined;
+    // pg reads a statement's own `query_timeout` (its types know it only on the client config).
     const query = (text: string, values?: unknown[]) =>
-      client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS } as never);
+      client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS } as QueryConfig);
     try {
       // Several processes may start at once: each step runs under the same transaction-scoped lock.
       const lockKey = `tidings:migrate:${this.schema ?? ''}`;
