@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -106,6 +109,62 @@ describe('a store that does not answer', () => {
       const tracked = await timed(`${url}/users/track`, 'POST', { attributes: [{ external_id: 'u1' }] });
       expect(tracked.status, JSON.stringify(tracked.body)).toBe(201);
       expect((await timed(`${url}/readyz`, 'GET')).body).toEqual({ status: 'ready', store: 'postgres' });
+    },
+  );
+});
+
+describe('a read-only store', () => {
+  test('SQLite opened read-only: /readyz 503 naming it, reads still work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidings-readonly-'));
+    const path = join(dir, 'tidings.db');
+    const writable = new SqliteStore(path);
+    await writable.migrate();
+    await writable.close();
+    const store = new SqliteStore(path, { pragmas: ['query_only = ON'] });
+    closers.push(async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const url = await serve(store, false);
+    const ready = await timed(`${url}/readyz`, 'GET');
+    expect(ready.status).toBe(503);
+    expect(ready.body.message).toBe(
+      'The store cannot take a write: store unavailable: the database is read-only (SQLITE_READONLY)',
+    );
+    await expect(store.read((r) => r.countUsers())).resolves.toBe(0);
+  });
+
+  test.skipIf(!inCi && !pgReachable)(
+    'PostgreSQL whose transactions are read-only (a standby after a failover): /readyz 503, writes 503',
+    async () => {
+      const name = `tidings_readonly_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: postgresTestUrl() });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      closers.push(async () => {
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      });
+      const url = new URL(postgresTestUrl());
+      url.pathname = `/${name}`;
+      const migrating = new PostgresStore(url.toString());
+      await migrating.migrate();
+      await ensureAdminKey(createEngine(migrating), KEY);
+      await migrating.close();
+      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = on`);
+      const store = new PostgresStore(url.toString());
+      closers.push(() => store.close());
+      const server = await serve(store, false);
+
+      const ready = await timed(`${server}/readyz`, 'GET');
+      expect(ready.status).toBe(503);
+      expect(ready.body.message).toMatch(
+        /^The store cannot take a write: store unavailable: cannot execute INSERT in a read-only transaction \(SQLSTATE 25006\)$/,
+      );
+      expect(ready.ms).toBeLessThan(1000);
+      const tracked = await timed(`${server}/users/track`, 'POST', { attributes: [{ external_id: 'u1' }] });
+      expect(tracked.status).toBe(503);
+      expect(tracked.body.message).toBe('store unavailable');
     },
   );
 });
