@@ -15,6 +15,7 @@ import { createEngine } from '../engine/engine.ts';
 import { systemClock } from '../engine/clock.ts';
 import { configFromEnv } from '../engine/config.ts';
 import { openStore } from '../store/open-store.ts';
+import { parseStoreTimeoutMs } from '../store/store-deadline.ts';
 
 export const DEFAULT_DATABASE = './data/tidings.db';
 
@@ -58,7 +59,10 @@ export async function startServer(options: {
   database: string;
   rateLimits: RateLimits;
 }): Promise<void> {
-  const store = await openStore(options.database, { backgroundCheckpoints: true });
+  const store = await openStore(options.database, {
+    backgroundCheckpoints: true,
+    timeoutMs: parseStoreTimeoutMs(process.env.TIDINGS_STORE_TIMEOUT_MS),
+  });
   await store.migrate();
   const engine = createEngine(store, systemClock, configFromEnv());
   const printedKey = await ensureAdminKey(engine, process.env.TIDINGS_ADMIN_KEY);

@@ -7,6 +7,7 @@ import { ErrorBody } from '../schemas/common.ts';
 import { TrackAttributesSchema, TrackEventSchema, TrackPurchaseSchema } from '../schemas/track-objects.ts';
 import { sendError, sendNotFound } from './errors.ts';
 import { registerJsonLimits } from './json-limits.ts';
+import { registerIdempotency } from './idempotency.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerRateLimits } from './rate-limit.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -66,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler(sendNotFound);
   registerRateLimits(app, options.engine.clock, options.rateLimits ?? DEFAULT_RATE_LIMITS);
   registerJsonLimits(app);
+  registerIdempotency(app, options.engine);
 
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,6 @@
 import type { EventRecord } from '../core/event.ts';
 import type { CampaignReader, CampaignWriter } from './campaign-store.ts';
+import type { IdempotencySql } from './sql/idempotency-sql.ts';
 import type { UserKeys } from '../core/identifiers.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { Settings } from '../schemas/settings.ts';
@@ -51,6 +52,8 @@ export interface StoreReader {
 /** One unit of work; everything written through it commits or rolls back together. */
 export interface StoreTx extends StoreReader {
   readonly campaigns: CampaignWriter;
+  /** Idempotency keys of the Braze-compatible write endpoints (core/idempotency.ts). */
+  readonly idempotency: IdempotencySql;
 
   putSettings(settings: Partial<Settings>): Promise<void>;
 
@@ -84,12 +87,22 @@ export interface Store {
   /** Brings the schema to the newest version; safe to call on every start. */
   migrate(): Promise<MigrationReport>;
   /**
+   * Every call below has a deadline (the store's `timeoutMs`, `TIDINGS_STORE_TIMEOUT_MS`), and a
+   * store fault (unreachable, connection lost, no answer in time, disk full) is thrown as a
+   * `TidingsError` (`store_unavailable`, `store_full`; see store-faults.ts), never a driver error.
+   *
    * Runs `work` in one transaction. Work that hits a write conflict (PostgreSQL serialisation,
    * deadlock or unique race) is run again from the start, so it must not have effects outside it.
    */
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T>;
   read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T>;
-  /** Resolves when the database answers (readiness). */
+  /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /**
+   * Resolves when the store can take a write now (readiness): commits a write that leaves nothing
+   * behind, within `timeoutMs` (or the store's own deadline, if shorter). Rejects with
+   * `store_unavailable` (unreachable, read-only, no answer in time) or `store_full`.
+   */
+  probeWrite(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }

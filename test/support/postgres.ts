@@ -84,11 +84,15 @@ export interface TestPostgresStore {
  * store and drops the schema.
  */
 export async function openTestPostgresStore(
-  options: { migrate?: boolean; poolSize?: number } = {},
+  options: { migrate?: boolean; poolSize?: number; applicationName?: string } = {},
 ): Promise<TestPostgresStore> {
   const url = postgresTestUrl();
   const schema = tempSchemaName();
-  const store = new PostgresStore(url, { schema, poolSize: options.poolSize });
+  const store = new PostgresStore(url, {
+    schema,
+    poolSize: options.poolSize,
+    applicationName: options.applicationName,
+  });
   const cleanup = async () => {
     try {
       await store.close();

@@ -6,6 +6,7 @@ import {
   messageLogIndexesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
+import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -99,5 +100,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 7,
     name: 'the message log paged by (created_at, id)',
     sql: messageLogIndexesV1(),
+  },
+  {
+    version: 8,
+    name: 'idempotency keys of the Braze-compatible write endpoints',
+    sql: idempotencyTablesV1({ millis: 'BIGINT' }),
   },
 ];

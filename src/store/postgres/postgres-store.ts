@@ -1,5 +1,7 @@
-import { Pool, types, type CustomTypesConfig, type PoolClient } from 'pg';
+import { Pool, types, type CustomTypesConfig, type PoolClient, type QueryConfig } from 'pg';
 import type { MigrationReport, Store, StoreReader, StoreTx } from '../store.ts';
+import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut, withDeadline } from '../store-deadline.ts';
+import { postgresFault } from '../store-faults.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { PostgresTx } from './postgres-tx.ts';
 
@@ -8,7 +10,21 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** Connections in the pool (default 20). */
   poolSize?: number;
+  /**
+   * The `application_name` of its connections (default `tidings`; one given in the URL wins), by
+   * which an operator, or a test, tells them apart in `pg_stat_activity`.
+   */
+  applicationName?: string;
+  /**
+   * The deadline of every unit of work, in ms (default 5,000; `TIDINGS_STORE_TIMEOUT_MS`): the
+   * connection, each statement (on both ends: `statement_timeout` and the client's read timeout)
+   * and the unit as a whole. Past it, the caller gets `store_unavailable`; migrations have none.
+   */
+  timeoutMs?: number;
 }
+
+/** Migrations may rewrite large tables: they wait this long for a statement. */
+const MIGRATION_STATEMENT_TIMEOUT_MS = 60 * 60_000;
 
 const INT8_OID = 20;
 
@@ -47,6 +63,7 @@ export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   private readonly pool: Pool;
   private readonly schema: string | undefined;
+  private readonly timeoutMs: number;
   private closed = false;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
@@ -54,6 +71,7 @@ export class PostgresStore implements Store {
       throw new Error(`invalid PostgreSQL schema name '${options.schema}' (letters, digits and _ only)`);
     }
     this.schema = options.schema;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     this.pool = new Pool({
       connectionString: url,
       max: options.poolSize ?? 20,
@@ -61,25 +79,99 @@ export class PostgresStore implements Store {
       // Lets a transaction send BEGIN without waiting for its answer (see PostgresTx). Every other
       // statement waits for the one before, so that is all that is pipelined.
       pipeline: true,
+      application_name: options.applicationName ?? 'tidings',
+      // Also covers the wait for a free connection of the pool.
+      connectionTimeoutMillis: this.timeoutMs,
+      // A statement the client stops waiting for is cancelled by the server too, so that it does
+      // not go on holding its locks.
+      statement_timeout: this.timeoutMs,
+      // On a pipelined connection pg destroys the socket when it fires: the pool then drops it.
+      query_timeout: this.timeoutMs,
       ...(this.schema === undefined ? {} : { options: `-c search_path=${quoteIdent(this.schema)}` }),
     });
     // An idle connection that dies (server restart, network) must not crash the process; the pool
     // drops it and the next checkout opens a new one.
     this.pool.on('error', () => {});
+    // pg-pool listens for a connection's 'error' only while it is idle, and an 'error' nobody
+    // listens for ends the process: a backend terminated under a pipelined query, or its FATAL
+    // message parsed in the same chunk as the answer that handed the connection to the next unit,
+    // before that unit could listen. So every connection is listened to for its whole life, from
+    // the moment the pool has it; `Checkout.lost` reads what it heard.
+    this.pool.on('connect', (client) => {
+      client.on('error', (error: Error) => {
+        if (!this.lostConnections.has(client)) this.lostConnections.set(client, error);
+      });
+    });
+  }
+
+  /** Connections that broke, with the error they broke by (pool clients are never reused after). */
+  private readonly lostConnections = new WeakMap<object, Error>();
+
+  /**
+   * A connection of the pool for one unit of work. Its queries fail on their own when it breaks;
+   * `lost` then says so, and `release` drops it from the pool.
+   */
+  private async checkout(unit?: Unit): Promise<Checkout> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw postgresFault(error, false) ?? error;
+    }
+    const lostBy = () => this.lostConnections.get(client);
+    if (unit?.abandoned) {
+      client.release(lostBy());
+      throw storeTimedOut(this.timeoutMs);
+    }
+    let released = false;
+    const connection: Checkout = {
+      client,
+      lost: () => lostBy() !== undefined,
+      release(broken) {
+        if (released) return;
+        released = true;
+        client.release(broken ?? lostBy());
+      },
+    };
+    if (unit) unit.connection = connection;
+    return connection;
+  }
+
+  /**
+   * Runs a unit of work within the store's deadline. Past it the caller gets `store_unavailable`
+   * and the unit's connection is dropped from the pool, so that nothing the unit still sends on it
+   * runs (a COMMIT already sent may still commit: the caller cannot know, as with a lost connection).
+   */
+  private withinDeadline<T>(run: (unit: Unit) => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    const unit: Unit = { abandoned: false, connection: undefined };
+    return withDeadline(timeoutMs, run(unit), () => {
+      unit.abandoned = true;
+      unit.connection?.release(new Error(`the store deadline of ${timeoutMs} ms passed`));
+    });
+  }
+
+  /** A driver error as the caller should see it: a store fault becomes a TidingsError (store-faults.ts). */
+  private fault(error: unknown, connection?: Checkout): unknown {
+    return postgresFault(error, connection?.lost() ?? false) ?? error;
   }
 
   async migrate(): Promise<MigrationReport> {
-    const client = await this.pool.connect();
+    const connection = await this.checkout();
+    const { client } = connection;
     let broken: Error | undefined;
+    // pg reads a statement's own `query_timeout` (its types know it only on the client config).
+    const query = (text: string, values?: unknown[]) =>
+      client.query({ text, values, query_timeout: MIGRATION_STATEMENT_TIMEOUT_MS } as QueryConfig);
     try {
       // Several processes may start at once: each step runs under the same transaction-scoped lock.
       const lockKey = `tidings:migrate:${this.schema ?? ''}`;
       const locked = async <T>(step: () => Promise<T>): Promise<T> => {
-        await client.query('BEGIN');
+        await query('BEGIN');
         try {
-          await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
+          await query(`SET LOCAL statement_timeout = ${MIGRATION_STATEMENT_TIMEOUT_MS}`);
+          await query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
           const result = await step();
-          await client.query('COMMIT');
+          await query('COMMIT');
           return result;
         } catch (error) {
           broken = await rollback(client);
@@ -87,20 +179,18 @@ export class PostgresStore implements Store {
         }
       };
       await locked(async () => {
-        if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
-        await client.query(
+        if (this.schema !== undefined) await query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
+        await query(
           'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
         );
       });
       const applied: string[] = [];
       for (const migration of POSTGRES_MIGRATIONS) {
         const done = await locked(async () => {
-          const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
-            migration.version,
-          ]);
+          const { rowCount } = await query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
           if (rowCount) return true;
-          await client.query(migration.sql);
-          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+          await query(migration.sql);
+          await query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
             migration.version,
             migration.name,
             Date.now(),
@@ -110,42 +200,88 @@ export class PostgresStore implements Store {
         if (!done) applied.push(`${migration.version} ${migration.name}`);
       }
       return { applied, current: POSTGRES_MIGRATIONS.at(-1)?.version ?? 0 };
+    } catch (error) {
+      throw this.fault(error, connection);
     } finally {
-      client.release(broken);
+      connection.release(broken);
     }
   }
 
-  async transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.withinDeadline((unit) => this.runTransaction(unit, work));
+  }
+
+  private async runTransaction<T>(unit: Unit, work: (tx: StoreTx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const connection = await this.checkout(unit);
       let broken: Error | undefined;
       try {
-        const tx = PostgresTx.begin(client);
+        const tx = PostgresTx.begin(connection.client);
         const result = await work(tx);
         await tx.commit();
         return result;
       } catch (error) {
-        broken = await rollback(client);
-        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(errorCode(error) as string)) throw error;
+        broken = connection.lost() ? undefined : await rollback(connection.client);
+        // A lost connection is not retried: COMMIT may have reached the server before it broke.
+        if (attempt >= MAX_ATTEMPTS || connection.lost() || !RETRYABLE.has(errorCode(error) as string))
+          throw this.fault(error, connection);
       } finally {
-        client.release(broken);
+        connection.release(broken);
       }
       // The connection is back in the pool while we wait; jitter keeps the racers from meeting again.
       await sleep(Math.random() * 5 * attempt);
     }
   }
 
-  async read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      return await work(PostgresTx.reader(client));
-    } finally {
-      client.release();
-    }
+  read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
+    return this.withinDeadline(async (unit) => {
+      const connection = await this.checkout(unit);
+      try {
+        return await work(PostgresTx.reader(connection.client));
+      } catch (error) {
+        throw this.fault(error, connection);
+      } finally {
+        connection.release();
+      }
+    });
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await this.withinDeadline(async (unit) => {
+      const connection = await this.checkout(unit);
+      try {
+        await PostgresTx.reader(connection.client).ping();
+      } catch (error) {
+        throw this.fault(error, connection);
+      } finally {
+        connection.release();
+      }
+    });
+  }
+
+  /**
+   * Commits a write that leaves nothing behind: a settings row inserted and deleted in one
+   * transaction (no reader ever sees it). A standby refuses it (read-only), a full WAL disk fails
+   * its commit; a data disk that fills up is seen by the first write that needs a new page.
+   */
+  probeWrite(timeoutMs: number): Promise<void> {
+    return this.withinDeadline(
+      async (unit) => {
+        const connection = await this.checkout(unit);
+        let broken: Error | undefined;
+        try {
+          const tx = PostgresTx.begin(connection.client);
+          await tx.probeWrite();
+          await tx.commit();
+        } catch (error) {
+          broken = connection.lost() ? undefined : await rollback(connection.client);
+          throw this.fault(error, connection);
+        } finally {
+          connection.release(broken);
+        }
+      },
+      Math.min(timeoutMs, this.timeoutMs),
+    );
   }
 
   async close(): Promise<void> {
@@ -153,6 +289,22 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
+}
+
+/** One call of the store against its deadline: once abandoned, it takes no new connection. */
+interface Unit {
+  abandoned: boolean;
+  /** The connection it holds, dropped when the deadline passes. */
+  connection: Checkout | undefined;
+}
+
+/** A pooled connection while a unit of work holds it. */
+interface Checkout {
+  client: PoolClient;
+  /** Whether the connection broke while it was out. */
+  lost(): boolean;
+  /** Gives it back (once; later calls do nothing), dropping it when it broke or `broken` is given. */
+  release(broken?: Error): void;
 }
 
 /** Rolls back; returns the error when the connection is unusable, so that it is dropped on release. */

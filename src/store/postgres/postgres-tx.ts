@@ -5,7 +5,10 @@ import type { UserAlias, UserRecord } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
+import { IdempotencySql } from '../sql/idempotency-sql.ts';
+import type { SqlRunner } from '../sql/sql-runner.ts';
 import type { ApiKeyRecord, StoreTx, SubscriptionChange } from '../store.ts';
+import { WRITE_PROBE_KEY, WRITE_PROBE_VALUE } from '../write-probe.ts';
 import {
   API_KEY_COLUMNS,
   EVENT_COLUMNS,
@@ -96,6 +99,21 @@ function userKeyCondition(keys: UserKeys): { condition: string; values: unknown[
 }
 
 /**
+ * What `loadUsers` locks in a transaction besides the profiles it finds: the identifiers that can
+ * create a profile and have no unique index (several profiles may share an email, a phone or a
+ * LINE id), as text naming their kind. Without these, 20 requests creating one email at once all
+ * found nothing and made 20 profiles. External ids and aliases need none: their unique index
+ * makes the loser of such a race fail, and `transaction()` runs it again, to find the winner.
+ */
+function identifierLockKeys(keys: UserKeys): string[] {
+  return [
+    ...keys.emails.map((v) => `email:${v}`),
+    ...keys.phones.map((v) => `phone:${v}`),
+    ...keys.lineIds.map((v) => `line_id:${v}`),
+  ];
+}
+
+/**
  * The work of one transaction (or one read) on one pooled connection. Every statement is a named
  * prepared statement (parsed and planned once per connection), and multi-row writes are single
  * statements over `json_to_recordset` of one JSON parameter, so a batch costs one round trip.
@@ -111,14 +129,17 @@ export class PostgresTx implements StoreTx {
   private readonly begun: Promise<unknown>;
 
   readonly campaigns: CampaignSql;
+  readonly idempotency: IdempotencySql;
 
   private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
-    this.campaigns = new CampaignSql({
+    const runner: SqlRunner = {
       dialect: 'postgres',
       rows: (text, values) => this.rows(text, values),
       changes: (text, values) => this.changes(text, values),
-    });
+    };
+    this.campaigns = new CampaignSql(runner);
+    this.idempotency = new IdempotencySql(runner);
     this.locking = inTransaction;
     this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
     this.begun.catch(() => {}); // thrown by the next statement or by `commit()`
@@ -154,6 +175,20 @@ export class PostgresTx implements StoreTx {
     return (await this.client.query({ name: statementName(text), text, values })).rowCount ?? 0;
   }
 
+  /** A round trip to the server. */
+  async ping(): Promise<void> {
+    await this.rows('SELECT 1');
+  }
+
+  /** A write that leaves nothing behind once the transaction commits (write-probe.ts). */
+  async probeWrite(): Promise<void> {
+    await this.changes('INSERT INTO settings (key, value) VALUES ($1, $2::jsonb)', [
+      WRITE_PROBE_KEY,
+      WRITE_PROBE_VALUE,
+    ]);
+    await this.changes('DELETE FROM settings WHERE key = $1', [WRITE_PROBE_KEY]);
+  }
+
   async getSettings(): Promise<Partial<Settings>> {
     const rows = await this.rows('SELECT key, value FROM settings');
     return Object.fromEntries(rows.map((r) => [r.key, r.value])) as Partial<Settings>;
@@ -176,10 +211,26 @@ export class PostgresTx implements StoreTx {
     // Locks are taken in id order, which keeps concurrent requests from deadlocking in the common case
     // (a deadlock that still happens is retried by `transaction()`).
     const lock = this.locking ? ' ORDER BY u.id FOR UPDATE OF u' : '';
-    const found = await this.rows(
+    // In a transaction the identifiers are locked first: `FOR UPDATE` cannot lock a profile that
+    // does not exist yet. Both statements go out at once (pipeline) and run in turn: the SELECT
+    // starts, and takes its snapshot, once the locks are held, so it sees the profile created by
+    // the transaction it waited for.
+    const identifiers = this.locking ? identifierLockKeys(keys) : [];
+    const locked =
+      identifiers.length === 0
+        ? null
+        : this.rows(
+            // Sorted, so that two requests naming the same identifiers take them in the same order.
+            `SELECT pg_advisory_xact_lock(k) FROM (
+               SELECT DISTINCT hashtextextended(current_schema() || ':' || x, 0) AS k FROM unnest($1::text[]) AS x
+             ) AS keys ORDER BY k`,
+            [identifiers],
+          );
+    const selected = this.rows(
       `SELECT ${userColumnsOf('u')} FROM users u WHERE ${match.condition}${lock}`,
       match.values,
     );
+    const [found] = await Promise.all([selected, locked]);
     if (found.length === 0) return [];
     const users = new Map(found.map((row) => [String(row.id), userFromRow(row)]));
     // Not folded into the statement above: once the locks are held, a new statement reads with a new

@@ -6,6 +6,7 @@ import {
   messageLogIndexesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
+import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -110,5 +111,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 8,
     name: 'the message log paged by (created_at, id)',
     sql: messageLogIndexesV1(),
+  },
+  {
+    version: 9,
+    name: 'idempotency keys of the Braze-compatible write endpoints',
+    sql: idempotencyTablesV1({ millis: 'INTEGER' }),
   },
 ];

@@ -8,6 +8,11 @@ import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import type { ApiKeyRecord, MigrationReport, Store, StoreReader, StoreTx, SubscriptionChange } from '../store.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
+import { IdempotencySql } from '../sql/idempotency-sql.ts';
+import type { SqlRunner } from '../sql/sql-runner.ts';
+import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut } from '../store-deadline.ts';
+import { sqliteFault } from '../store-faults.ts';
+import { WRITE_PROBE_KEY, WRITE_PROBE_VALUE } from '../write-probe.ts';
 import { SerialQueue } from './serial-queue.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SQLITE_PRAGMAS } from './pragmas.ts';
@@ -42,6 +47,14 @@ export interface SqliteStoreOptions {
    * requests or send for a long time; a file database only.
    */
   backgroundCheckpoints?: boolean;
+  /**
+   * The deadline of a unit of work, in ms (default 5,000; `TIDINGS_STORE_TIMEOUT_MS`): how long it
+   * may wait for its turn on the queue, and for another process's write lock (`busy_timeout`).
+   * Past it, the caller gets `store_unavailable`.
+   */
+  timeoutMs?: number;
+  /** PRAGMAs run after the store's own, e.g. `max_page_count = 100` (tests provoke a full disk with it). */
+  pragmas?: string[];
 }
 
 export class SqliteStore implements Store {
@@ -52,14 +65,17 @@ export class SqliteStore implements Store {
   private readonly tx: SqliteTx;
   private readonly singleTransaction: boolean;
   private readonly checkpointer: WalCheckpointer | null;
+  private readonly timeoutMs: number;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.singleTransaction = options.singleTransaction ?? false;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new DatabaseSync(path);
     for (const pragma of SQLITE_PRAGMAS) this.db.exec(`PRAGMA ${pragma}`);
     this.db.exec('PRAGMA foreign_keys = ON');
-    this.db.exec('PRAGMA busy_timeout = 5000');
+    this.db.exec(`PRAGMA busy_timeout = ${Math.trunc(this.timeoutMs)}`);
+    for (const pragma of options.pragmas ?? []) this.db.exec(`PRAGMA ${pragma}`);
     this.db.function('tidings_user_key', { deterministic: true }, (id) => userKey(String(id)));
     this.tx = new SqliteTx((sql) => this.statement(sql));
     this.checkpointer =
@@ -78,8 +94,20 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /**
+   * Runs a unit of work in its turn, within the deadline for starting; a store fault leaves as a
+   * TidingsError (store-faults.ts).
+   */
+  private inTurn<T>(job: () => Promise<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    return this.queue
+      .runWithin(timeoutMs, () => storeTimedOut(timeoutMs), job)
+      .catch((error: unknown) => {
+        throw sqliteFault(error) ?? error;
+      });
+  }
+
   async migrate(): Promise<MigrationReport> {
-    return this.queue.run(async () => {
+    return this.inTurn(async () => {
       this.db.exec(
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
       );
@@ -107,7 +135,7 @@ export class SqliteStore implements Store {
   }
 
   transaction<T>(work: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.queue.run(async () => {
+    return this.inTurn(async () => {
       this.begin();
       try {
         const result = await work(this.tx);
@@ -137,11 +165,31 @@ export class SqliteStore implements Store {
   }
 
   read<T>(work: (reader: StoreReader) => Promise<T>): Promise<T> {
-    return this.queue.run(() => work(this.tx));
+    return this.inTurn(() => work(this.tx));
   }
 
   async ping(): Promise<void> {
-    await this.queue.run(async () => this.db.prepare('SELECT 1').get());
+    await this.inTurn(async () => this.db.prepare('SELECT 1').get());
+  }
+
+  /**
+   * Commits a write that leaves nothing behind (write-probe.ts). A database at its size limit cannot allocate the pages, a full disk
+   * cannot append them to the WAL at commit, a read-only file refuses it.
+   */
+  async probeWrite(timeoutMs: number): Promise<void> {
+    await this.inTurn(
+      async () => {
+        this.begin();
+        try {
+          this.tx.probeWrite();
+          this.commit();
+        } catch (error) {
+          this.rollback();
+          throw error;
+        }
+      },
+      Math.min(timeoutMs, this.timeoutMs),
+    );
   }
 
   async close(): Promise<void> {
@@ -181,6 +229,7 @@ function sqliteSpelling(text: string): SqliteSpelling {
 class SqliteTx implements StoreTx {
   private readonly sql: (text: string) => StatementSync;
   readonly campaigns: CampaignSql;
+  readonly idempotency: IdempotencySql;
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
@@ -191,7 +240,7 @@ class SqliteTx implements StoreTx {
       const bound = spelling.order === null ? values : spelling.order.map((n) => values[n - 1]);
       return { statement: sql(spelling.text), values: bound as SQLInputValue[] };
     };
-    this.campaigns = new CampaignSql({
+    const runner: SqlRunner = {
       dialect: 'sqlite',
       rows: async (text, values = []) => {
         const { statement, values: bound } = run(text, values);
@@ -201,7 +250,15 @@ class SqliteTx implements StoreTx {
         const { statement, values: bound } = run(text, values);
         return Number(statement.run(...bound).changes);
       },
-    });
+    };
+    this.campaigns = new CampaignSql(runner);
+    this.idempotency = new IdempotencySql(runner);
+  }
+
+  /** See SqliteStore.probeWrite. */
+  probeWrite(): void {
+    this.sql('INSERT INTO settings (key, value) VALUES (?, ?)').run(WRITE_PROBE_KEY, WRITE_PROBE_VALUE);
+    this.sql('DELETE FROM settings WHERE key = ?').run(WRITE_PROBE_KEY);
   }
 
   async getSettings(): Promise<Partial<Settings>> {
