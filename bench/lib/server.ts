@@ -123,6 +123,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       env: {
         ...process.env,
         TIDINGS_ADMIN_KEY: adminKey,
+        // The fake providers listen on loopback.
+        TIDINGS_ALLOW_PRIVATE_NETWORK: '1',
         LOG_LEVEL: process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn',
         NODE_ENV: 'production',
       },

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { destinationDispatcher, PUBLIC_DESTINATIONS_ONLY, type DestinationPolicy } from './destination-guard.ts';
 
 /** How long a provider call may take before it counts as a timeout (a transient failure). */
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 10_000;
@@ -33,11 +34,15 @@ export interface ProviderRequest {
  * 25,000 finished calls, and their bodies, at once). Redirects are not followed (`fetch` did): a
  * 3xx is the provider's answer, and for a webhook a rejection, as Stripe's and GitHub's webhooks
  * treat it, since a redirected POST may come back as a GET.
+ *
+ * Every connection is checked against `destinations` (see destination-guard.ts): a call to a
+ * loopback, private or link-local address rejects with a DestinationNotAllowedError.
  */
 export async function callProvider(
   url: URL | string,
   init: ProviderRequest,
   timeoutMs = DEFAULT_PROVIDER_TIMEOUT_MS,
+  destinations: DestinationPolicy = PUBLIC_DESTINATIONS_ONLY,
 ): Promise<ProviderAnswer> {
   const controller = new AbortController();
   const timer = setTimeout(
@@ -52,6 +57,7 @@ export async function callProvider(
       headers,
       body: init.body,
       signal: controller.signal,
+      dispatcher: destinationDispatcher(destinations),
     });
     const text = await response.body.text();
     const answered = response.headers;

@@ -57,7 +57,8 @@ const VALIDATION_CHANNELS: { readonly [T in ChannelType]: ChannelOf<T> } = {
   line: { id: 'validation', type: 'line' },
   twilio_sms: { id: 'validation', type: 'twilio_sms', from: '+15005550006' },
   smtp: { id: 'validation', type: 'smtp', from: 'validation@example.invalid' },
-  webhook: { id: 'validation', type: 'webhook', url: 'https://example.invalid/' },
+  // Any host: the channel's own URL is not known here; a content URL is checked against it at send time.
+  webhook: { id: 'validation', type: 'webhook', url: 'https://example.invalid/', url_hosts: ['*'] },
   sandbox: { id: 'validation', type: 'sandbox' },
 };
 

@@ -5,6 +5,14 @@ import { smtpSender } from './smtp/send.ts';
 import { twilioSender } from './twilio-sms/send.ts';
 import { webhookSender } from './webhook/send.ts';
 import type { ProviderResult } from './provider-result.ts';
+import type { DestinationPolicy } from './destination-guard.ts';
+
+/** What senders need of the engine's configuration (EngineConfig has all of it). */
+export interface SenderConfig extends DestinationPolicy {
+  /** Where `{"env": NAME}` secrets are read from: only the variables TIDINGS_SECRET_ENV allows. */
+  env: Readonly<Record<string, string | undefined>>;
+  providerTimeoutMs: number;
+}
 
 /** What a sender needs of an outbox row. */
 export interface OutgoingMessage {
@@ -27,20 +35,16 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
  * the sandbox instead — a `sandbox` channel, `sandbox: true`, or a channel without credentials
  * (a webhook needs none: its URL is all it takes).
  */
-export function senderFor(
-  channel: Channel | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-  timeoutMs: number,
-): Send | null {
+export function senderFor(channel: Channel | undefined, config: SenderConfig): Send | null {
   if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
   switch (channel.type) {
     case 'line':
-      return lineSender(channel, env, timeoutMs);
+      return lineSender(channel, config);
     case 'twilio_sms':
-      return twilioSender(channel, env, timeoutMs);
+      return twilioSender(channel, config);
     case 'smtp':
-      return smtpSender(channel, env, timeoutMs);
+      return smtpSender(channel, config);
     case 'webhook':
-      return webhookSender(channel, timeoutMs);
+      return webhookSender(channel, config);
   }
 }

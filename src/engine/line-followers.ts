@@ -35,7 +35,11 @@ export async function importLineFollowers(
     throw new TidingsError('invalid_input', `Channel '${channelId}' has no channel_access_token`, [
       { field: 'channel_access_token', message: 'is required to read the followers' },
     ]);
-  const config: LineApiConfig = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken };
+  const config: LineApiConfig = {
+    baseUrl: channel.api_base_url ?? LINE_API_BASE_URL,
+    accessToken,
+    destinations: engine.config,
+  };
   const group = channel.subscription_group ?? null;
   const progress: FollowerImport = {
     followers: 0,

@@ -85,6 +85,23 @@ const WebhookChannel = Type.Object(
     url: HttpUrl('where the request goes unless the content names another URL'),
     method: optional(Type.Union(WEBHOOK_METHODS.map((m) => Type.Literal(m)))),
     headers: optional(Type.Record(Type.String({ minLength: 1 }), Type.String())),
+    secret_headers: optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 256 }), {
+        maxItems: 100,
+        description:
+          'more header names whose values are secrets (Authorization, Proxy-Authorization, Cookie and X-Api-Key always are)',
+      }),
+    ),
+    url_hosts: optional(
+      Type.Array(
+        Type.String({
+          pattern: '^(\\*|(\\*\\.)?[A-Za-z0-9][A-Za-z0-9.-]*)$',
+          maxLength: 253,
+          description: 'a host name, *.example.com for any name under it, or * for any host',
+        }),
+        { maxItems: 100, description: 'the hosts a content URL may go to besides the channel URL’s own' },
+      ),
+    ),
     ...sandbox,
   },
   { additionalProperties: false },
@@ -119,15 +136,47 @@ export const SECRET_FIELDS = [
   'user',
   'password',
 ] as const;
-type SecretField = (typeof SECRET_FIELDS)[number];
+
+/** Webhook header names whose values are always secrets (compared without regard to case). */
+export const SECRET_HEADER_NAMES = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'] as const;
+
+/**
+ * Whether a webhook channel's header holds a secret: one of SECRET_HEADER_NAMES or listed in its
+ * `secret_headers`. Such headers are masked when read, and kept out of the payload (the outbox,
+ * `/v1/messages`, the sandbox, the timeline): the sender adds them when it calls.
+ */
+export function isSecretHeader(channel: ChannelOf<'webhook'>, name: string): boolean {
+  const lower = name.toLowerCase();
+  return (
+    (SECRET_HEADER_NAMES as readonly string[]).includes(lower) ||
+    (channel.secret_headers ?? []).some((listed) => listed.toLowerCase() === lower)
+  );
+}
+
+/** A webhook channel's headers that hold secrets, or those that do not. */
+export function channelHeaders(channel: ChannelOf<'webhook'>, secret: boolean): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(channel.headers ?? {}).filter(([name]) => isSecretHeader(channel, name) === secret),
+  );
+}
 
 /** What GET shows instead of a secret written inline; PUT it back and the stored secret stays. */
 export const MASKED_SECRET = '********';
 
-/** The channel as the API shows it: inline secrets masked; `{"env": NAME}` references, which hold no secret, as written. */
+/**
+ * The channel as the API shows it: inline secrets and secret webhook headers masked;
+ * `{"env": NAME}` references, which hold no secret, as written.
+ */
 export function maskSecrets(channel: Channel): Channel {
   const shown: Record<string, unknown> = { ...channel };
   for (const field of SECRET_FIELDS) if (typeof shown[field] === 'string') shown[field] = MASKED_SECRET;
+  if (channel.type === 'webhook' && channel.headers)
+    shown.headers = Object.fromEntries(
+      Object.entries(channel.headers).map(([name, value]) => [
+        name,
+        isSecretHeader(channel, name) ? MASKED_SECRET : value,
+      ]),
+    );
   return shown as Channel;
 }
 
@@ -139,14 +188,32 @@ export function maskSecrets(channel: Channel): Channel {
 export function keepMaskedSecrets(
   channel: Channel,
   stored: Channel | undefined,
-): { channel: Channel; unknown: SecretField[] } {
+): { channel: Channel; unknown: string[] } {
   const kept: Record<string, unknown> = { ...channel };
   const before = (stored ?? {}) as Record<string, unknown>;
-  const unknown: SecretField[] = [];
+  const unknown: string[] = [];
   for (const field of SECRET_FIELDS) {
     if (kept[field] !== MASKED_SECRET) continue;
     if (typeof before[field] === 'string' && before[field] !== MASKED_SECRET) kept[field] = before[field];
     else unknown.push(field);
+  }
+  if (channel.type === 'webhook' && channel.headers) {
+    // Header names are case-insensitive: the stored value of the same name, in any case, is kept.
+    const storedHeaders = stored?.type === 'webhook' ? Object.entries(stored.headers ?? {}) : [];
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(channel.headers)) {
+      if (value !== MASKED_SECRET || !isSecretHeader(channel, name)) {
+        headers[name] = value;
+        continue;
+      }
+      const previous = storedHeaders.find(([n, v]) => n.toLowerCase() === name.toLowerCase() && v !== MASKED_SECRET);
+      if (previous) headers[name] = previous[1];
+      else {
+        headers[name] = value;
+        unknown.push(`headers.${name}`);
+      }
+    }
+    kept.headers = headers;
   }
   return { channel: kept as Channel, unknown };
 }

@@ -10,6 +10,7 @@ import {
 } from '../../src/channels/line/api.ts';
 import { buildPayload } from '../../src/channels/registry.ts';
 import type { Content } from '../../src/schemas/content.ts';
+import { LOOPBACK_ALLOWED } from '../fakes/loopback-server.ts';
 import { FakeLine } from '../fakes/line.ts';
 import { CONTENT, LINE } from './samples.ts';
 
@@ -20,7 +21,12 @@ describe('LINE API client against the fake LINE server', () => {
   const fake = new FakeLine({ token: 'secret-token' });
   let config: LineApiConfig;
   beforeAll(async () => {
-    config = { baseUrl: await fake.start(), accessToken: 'secret-token', timeoutMs: 500 };
+    config = {
+      baseUrl: await fake.start(),
+      accessToken: 'secret-token',
+      timeoutMs: 500,
+      destinations: LOOPBACK_ALLOWED,
+    };
   });
   afterAll(() => fake.stop());
   beforeEach(() => {

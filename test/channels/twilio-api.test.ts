@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createMessage, type TwilioApiConfig } from '../../src/channels/twilio-sms/api.ts';
+import { LOOPBACK_ALLOWED } from '../fakes/loopback-server.ts';
 import { FakeTwilio } from '../fakes/twilio.ts';
 
 const fake = new FakeTwilio();
 let config: TwilioApiConfig;
 beforeAll(async () => {
-  config = { baseUrl: await fake.start(), accountSid: fake.accountSid, authToken: fake.authToken };
+  config = {
+    baseUrl: await fake.start(),
+    accountSid: fake.accountSid,
+    authToken: fake.authToken,
+    destinations: LOOPBACK_ALLOWED,
+  };
 });
 afterAll(() => fake.stop());
 

@@ -23,7 +23,12 @@ describe('webhook payload', () => {
   });
 
   test('the content overrides method and URL; headers merge without regard to case', () => {
-    const channel = { ...HOOK, method: 'PUT' as const, headers: { Authorization: 'Bearer a', 'X-Team': 'growth' } };
+    const channel = {
+      ...HOOK,
+      method: 'PUT' as const,
+      headers: { Authorization: 'Bearer a', 'X-Team': 'growth' },
+      url_hosts: ['*.example'],
+    };
     const content: Content = {
       type: 'webhook',
       method: 'PATCH',
@@ -99,5 +104,43 @@ describe('webhook payload', () => {
     ],
   ])('%s', (_name, content, error, channel = HOOK) => {
     expect(refusal(content, channel)).toBe(error);
+  });
+});
+
+describe('a content URL and the channel’s URL', () => {
+  const urlOf = (url: string, channel: ChannelOf<'webhook'> = HOOK) => {
+    const result = buildPayload({ type: 'webhook', url, body: null }, 'user-1', channel);
+    return result.ok ? (result.payload as { url: string }).url : result.error;
+  };
+
+  test('may change the path and query', () => {
+    expect(urlOf('https://crm.example/other/path?user=1')).toBe('https://crm.example/other/path?user=1');
+    expect(urlOf('https://CRM.example/@127.0.0.1/')).toBe('https://CRM.example/@127.0.0.1/');
+  });
+
+  test.each([
+    ['another host', 'http://127.0.0.1:8080/x', 'http://127.0.0.1:8080'],
+    ['a host under the channel’s', 'https://crm.example.evil.org/hook', 'https://crm.example.evil.org'],
+    ['another port', 'https://crm.example:8443/hook', 'https://crm.example:8443'],
+    ['another scheme', 'http://crm.example/hook', 'http://crm.example'],
+    ['a user name and password', 'https://admin:pw@crm.example/hook', 'https://crm.example'],
+  ])('may not change %s', (_name, url, origin) => {
+    expect(urlOf(url)).toBe(
+      `webhook url "${origin}" is not the channel's "https://crm.example": content may change only the path and query, unless the channel's url_hosts lists the host`,
+    );
+  });
+
+  test('may go to a host the channel lists in url_hosts', () => {
+    const channel = { ...HOOK, url_hosts: ['*.partner.example', 'api.other.example'] };
+    expect(urlOf('https://eu.partner.example/in', channel)).toBe('https://eu.partner.example/in');
+    expect(urlOf('http://api.other.example:8080/in', channel)).toBe('http://api.other.example:8080/in');
+    expect(urlOf('https://partner.example/in', channel)).toMatch(/is not the channel's/);
+  });
+
+  test('must be a URL', () => {
+    expect(urlOf('not a url')).toBe('webhook url must be an http:// or https:// URL');
+    expect(urlOf('file:///etc/passwd', { ...HOOK, url_hosts: ['*'] })).toBe(
+      'webhook url must be an http:// or https:// URL',
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Calls to the fakes go to loopback, which is refused unless the private network is allowed. */
+export const LOOPBACK_ALLOWED = { allowPrivateNetwork: true, allowedHosts: [] } as const;
+
 /**
  * The HTTP server under a fake provider: listens on a free loopback port, and stops closing the
  * connections a client keeps alive (so a test's `afterAll` never waits on them).

@@ -17,7 +17,7 @@ describeEachStore('channels over HTTP: secrets are write-only', (kind) => {
     id: 'line-main',
     type: 'line',
     channel_secret: SECRET,
-    channel_access_token: { env: 'LINE_TOKEN' },
+    channel_access_token: { env: 'TIDINGS_SECRET_LINE_TOKEN' },
     api_base_url: 'http://127.0.0.1:9',
   };
   const masked = { ...line, channel_secret: '********' };

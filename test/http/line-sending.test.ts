@@ -146,6 +146,21 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     ]);
   });
 
+  test('a provider’s error text is kept to its first 300 characters, on the message and in the timeline', async () => {
+    const details = Array.from({ length: 40 }, (_, i) => ({
+      property: `messages[${i}].text`,
+      message: 'x'.repeat(50),
+    }));
+    fake.failNext(1, { status: 400, body: { message: 'The request body has 40 error(s)', details } });
+    const { id } = await welcome();
+    await worker.runDue();
+    const message = await messageOf(id);
+    expect(message).toMatchObject({ state: 'failed', error_code: 'http_400' });
+    expect(message.error_message).toHaveLength(300);
+    expect(message.error_message).toMatch(/^The request body has 40 error\(s\); messages\[0\]\.text: x+/);
+    const failed = (await server.call('GET', `/v1/users/${id}/timeline?campaign_id=welcome`)).body.timeline[0];
+    expect(failed).toMatchObject({ outcome: 'failed', message: message.error_message });
+  });
   test('a provider that stays down is given up after 10 minutes as provider_unavailable', async () => {
     fake.failNext(1000, { status: 503 });
     const { id } = await welcome();

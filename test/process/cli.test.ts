@@ -181,23 +181,31 @@ test('tidings line sync-followers imports a channel’s followers into the datab
   const store = new SqliteStore(db);
   await store.migrate();
   await applyDefinitions(createEngine(store), {
-    channels: [{ id: 'line-oa', type: 'line', channel_access_token: { env: 'OA_TOKEN' }, api_base_url: url }],
+    channels: [
+      { id: 'line-oa', type: 'line', channel_access_token: { env: 'TIDINGS_SECRET_OA_TOKEN' }, api_base_url: url },
+    ],
   });
   await store.close();
   try {
-    const first = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
+    const first = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], {
+      TIDINGS_SECRET_OA_TOKEN: 'oa-token',
+    });
     expect(first.stdout).toMatch(/^Imported 1,500 followers of 'line-oa': 1,500 new profiles, in \d+\.\d s\.\n$/);
     // Not a terminal: one line per page, each with the bar over LINE's count of followers.
     expect(first.stderr).toContain(
       `[${'█'.repeat(16)}${'░'.repeat(8)}]  67%  1,000 / ≈1,500 followers, 1,000 new (1 page)\n`,
     );
     expect(first.stderr).toContain(`[${'█'.repeat(24)}] 100%  1,500 / ≈1,500 followers, 1,500 new (2 pages)\n`);
-    const again = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: 'oa-token' });
+    const again = await tidings(['line', 'sync-followers', 'line-oa', '--db', db], {
+      TIDINGS_SECRET_OA_TOKEN: 'oa-token',
+    });
     expect(again.stdout).toContain(': 0 new profiles');
     const reopened = new SqliteStore(db);
     expect(await reopened.read((r) => r.countUsers())).toBe(1_500);
     await reopened.close();
-    await expect(tidings(['line', 'sync-followers', 'line-oa', '--db', db], { OA_TOKEN: '' })).rejects.toMatchObject({
+    await expect(
+      tidings(['line', 'sync-followers', 'line-oa', '--db', db], { TIDINGS_SECRET_OA_TOKEN: '' }),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('has no channel_access_token'),
     });

@@ -4,7 +4,7 @@ import { CampaignWorker } from '../../src/engine/campaigns/worker.ts';
 import { ensureAdminKey } from '../../src/engine/api-keys.ts';
 import { ManualClock, type Clock } from '../../src/engine/clock.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
-import { configFromEnv } from '../../src/engine/config.ts';
+import { configFromEnv, type EngineConfig } from '../../src/engine/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { openTestStore, type StoreKind } from './stores.ts';
 
@@ -34,11 +34,13 @@ export interface TestServer {
 /** The real HTTP server on a loopback port, over a fresh store of the given kind. */
 export async function startTestServer(
   kind: StoreKind,
-  options: { clock?: Clock; bodyLimit?: number } = {},
+  options: { clock?: Clock; bodyLimit?: number; config?: Partial<EngineConfig> } = {},
 ): Promise<TestServer> {
   const { store, cleanup } = await openTestStore(kind);
   const clock = options.clock ?? new ManualClock('2026-03-06T08:00:00Z');
-  const engine = createEngine(store, clock, configFromEnv());
+  // The fakes are on loopback: allowed here explicitly, whatever the environment says, unless a
+  // test's own `config` turns it off.
+  const engine = createEngine(store, clock, { ...configFromEnv(), allowPrivateNetwork: true, ...options.config });
   await ensureAdminKey(engine, ADMIN_KEY);
   const app = await buildApp({ engine, bodyLimit: options.bodyLimit });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -80,8 +82,9 @@ export async function startTestServer(
 export async function startServerWithWorker(
   kind: StoreKind,
   definitions: Record<string, unknown>,
+  config?: Partial<EngineConfig>,
 ): Promise<{ server: TestServer; clock: ManualClock; worker: CampaignWorker }> {
-  const server = await startTestServer(kind);
+  const server = await startTestServer(kind, { config });
   const applied = await server.call('POST', '/v1/apply', definitions);
   if (applied.status !== 200) throw new Error(`the test's definitions were refused: ${JSON.stringify(applied.body)}`);
   return { server, clock: server.clock as ManualClock, worker: new CampaignWorker(server.engine, channelAdapter) };

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { createHash } from 'node:crypto';
 import type { messagingApi } from '@line/bot-sdk';
+import type { DestinationPolicy } from '../destination-guard.ts';
 import { callProvider, type ProviderAnswer } from '../provider-call.ts';
 import { httpFailure, networkFailure, type ProviderResult } from '../provider-result.ts';
 
@@ -15,6 +16,8 @@ export interface LineApiConfig {
   baseUrl: string;
   accessToken: string;
   timeoutMs?: number;
+  /** Where calls may go; public addresses only when absent. */
+  destinations?: DestinationPolicy;
 }
 
 /**
@@ -66,6 +69,7 @@ export async function followerEstimate(config: LineApiConfig, now: number): Prom
       url,
       { headers: { authorization: `Bearer ${config.accessToken}` } },
       config.timeoutMs,
+      config.destinations,
     );
     const answer = parseAnswer(response.text) as { status?: string; followers?: number; blocks?: number } | null;
     if (!response.ok || answer?.status !== 'ready' || typeof answer.followers !== 'number') return null;
@@ -90,6 +94,7 @@ export async function followerPage(
       url,
       { headers: { authorization: `Bearer ${config.accessToken}` } },
       config.timeoutMs,
+      config.destinations,
     );
   } catch (error) {
     throw new LineApiError(networkFailure(error));
@@ -116,6 +121,7 @@ async function send(
         body: JSON.stringify(body),
       },
       config.timeoutMs,
+      config.destinations,
     );
   } catch (error) {
     return networkFailure(error);

@@ -1,6 +1,6 @@
 import type { messagingApi } from '@line/bot-sdk';
 import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
-import type { Send } from '../sender.ts';
+import type { Send, SenderConfig } from '../sender.ts';
 import { lineRetryKey, pushMessage, replyMessage } from './api.ts';
 
 export const LINE_API_BASE_URL = 'https://api.line.me';
@@ -13,14 +13,15 @@ export const REPLY_WINDOW_MS = 50_000;
  * the retry key derived from the message id. An answer to an inbound message within
  * REPLY_WINDOW_MS uses the message's reply token instead (free), on its first attempt.
  */
-export function lineSender(
-  channel: ChannelOf<'line'>,
-  env: Record<string, string | undefined>,
-  timeoutMs?: number,
-): Send | null {
-  const accessToken = resolveSecret(channel.channel_access_token, env);
+export function lineSender(channel: ChannelOf<'line'>, senderConfig: SenderConfig): Send | null {
+  const accessToken = resolveSecret(channel.channel_access_token, senderConfig.env);
   if (!accessToken) return null;
-  const config = { baseUrl: channel.api_base_url ?? LINE_API_BASE_URL, accessToken, timeoutMs };
+  const config = {
+    baseUrl: channel.api_base_url ?? LINE_API_BASE_URL,
+    accessToken,
+    timeoutMs: senderConfig.providerTimeoutMs,
+    destinations: senderConfig,
+  };
   return async (message, now) => {
     const push = message.payload as unknown as messagingApi.PushMessageRequest;
     const { reply_token: replyToken, reply_by: replyBy } = message.details;

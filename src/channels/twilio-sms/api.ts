@@ -1,4 +1,5 @@
 import type { Json } from '../../core/user.ts';
+import type { DestinationPolicy } from '../destination-guard.ts';
 import { callProvider, type ProviderAnswer } from '../provider-call.ts';
 import { httpFailure, networkFailure, type ProviderResult } from '../provider-result.ts';
 
@@ -13,6 +14,8 @@ export interface TwilioApiConfig {
   accountSid: string;
   authToken: string;
   timeoutMs?: number;
+  /** Where calls may go; public addresses only when absent. */
+  destinations?: DestinationPolicy;
 }
 
 /** Twilio codes that are the recipient's doing, not ours: opted out, not a mobile, not a number. */
@@ -42,6 +45,7 @@ export async function createMessage(config: TwilioApiConfig, fields: Record<stri
         body: form.toString(),
       },
       config.timeoutMs,
+      config.destinations,
     );
   } catch (error) {
     return networkFailure(error);
@@ -50,7 +54,7 @@ export async function createMessage(config: TwilioApiConfig, fields: Record<stri
   if (response.ok) return { kind: 'sent', providerMessageId: answer.sid ?? null };
   const failure = httpFailure(response.status, answer.message ?? `HTTP ${response.status}`);
   // Twilio's own code says more than the status (21610: the recipient replied STOP).
-  return answer.code === undefined || failure.kind === 'sent' ? failure : { ...failure, code: String(answer.code) };
+  return answer.code === undefined ? failure : { ...failure, code: String(answer.code) };
 }
 
 /**
@@ -67,7 +71,7 @@ export async function findCreatedMessage(
   url.searchParams.set('To', String(fields.To));
   if (typeof fields.From === 'string') url.searchParams.set('From', fields.From);
   url.searchParams.set('PageSize', '50');
-  const response = await callProvider(url, { headers: headers(config) }, config.timeoutMs);
+  const response = await callProvider(url, { headers: headers(config) }, config.timeoutMs, config.destinations);
   if (!response.ok) throw new Error(`Twilio message list: HTTP ${response.status}`);
   const { messages } = JSON.parse(response.text) as {
     messages: Array<{ sid: string; body: string; messaging_service_sid: string | null; date_created: string }>;

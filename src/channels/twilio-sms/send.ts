@@ -1,6 +1,6 @@
 import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
 import { networkFailure } from '../provider-result.ts';
-import type { Send } from '../sender.ts';
+import type { Send, SenderConfig } from '../sender.ts';
 import { createMessage, findCreatedMessage } from './api.ts';
 
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
@@ -12,15 +12,17 @@ export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
  * no recorded error) is first looked for among the messages Twilio created; only a 429 is known
  * to have created nothing.
  */
-export function twilioSender(
-  channel: ChannelOf<'twilio_sms'>,
-  env: Record<string, string | undefined>,
-  timeoutMs?: number,
-): Send | null {
-  const accountSid = resolveSecret(channel.account_sid, env);
-  const authToken = resolveSecret(channel.auth_token, env);
+export function twilioSender(channel: ChannelOf<'twilio_sms'>, senderConfig: SenderConfig): Send | null {
+  const accountSid = resolveSecret(channel.account_sid, senderConfig.env);
+  const authToken = resolveSecret(channel.auth_token, senderConfig.env);
   if (!accountSid || !authToken) return null;
-  const config = { baseUrl: channel.api_base_url ?? TWILIO_API_BASE_URL, accountSid, authToken, timeoutMs };
+  const config = {
+    baseUrl: channel.api_base_url ?? TWILIO_API_BASE_URL,
+    accountSid,
+    authToken,
+    timeoutMs: senderConfig.providerTimeoutMs,
+    destinations: senderConfig,
+  };
   return async (message) => {
     const fields = message.payload as Record<string, string | string[]>;
     if (message.attempts > 1 && message.error_code !== 'http_429' && message.error_code !== '20429') {

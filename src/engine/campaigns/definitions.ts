@@ -11,7 +11,8 @@ import type { DefinitionKind, DefinitionRow } from '../../store/campaign-store.t
 import type { StoreReader, StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
 import { normalizeGroup } from '../subscription-groups.ts';
-import { TidingsError } from '../../core/errors.ts';
+import { invalidInput, TidingsError } from '../../core/errors.ts';
+import { unlistedSecretEnv } from '../../channels/secret-env.ts';
 import { contentChecks } from './content-checks.ts';
 
 /** A set of definitions applied together (`tidings apply`, POST /v1/apply): all of it, or none. */
@@ -88,6 +89,8 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
     subscription_groups: bundle.subscription_groups?.map(normalizeGroup),
   };
   refuseDuplicateIds(normalized);
+  const unreadable = unlistedSecretEnv(normalized.channels ?? [], engine.config.secretEnv);
+  if (unreadable.length > 0) throw invalidInput('Invalid definitions', unreadable);
   try {
     return await engine.store.transaction(async (tx) => {
       const current = await currentSet(tx);

@@ -52,6 +52,9 @@ export async function recordSent(ctx: RecordContext, messages: MessageRow[]): Pr
   await fireInteractions(ctx, messages, 'sent');
 }
 
+/** Why a message failed: its provider refused it, stayed unavailable, or its destination is not allowed. */
+export type FailureReason = 'provider_rejected' | 'provider_unavailable' | 'destination_not_allowed';
+
 /**
  * A message its provider refused, or that could not be sent within the retry window: the
  * `failed` timeline row with the provider's code and message, and the campaigns listening for
@@ -61,7 +64,7 @@ export async function recordFailed(
   ctx: RecordContext,
   failures: Array<{
     message: MessageRow;
-    reason: 'provider_rejected' | 'provider_unavailable';
+    reason: FailureReason;
     code: string;
     error: string;
   }>,

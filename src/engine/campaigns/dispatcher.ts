@@ -8,7 +8,7 @@ import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';
 import { SendClaim, sendLeaseMs } from './send-claim.ts';
 import { sendFallbacks } from './attempts.ts';
-import { deliverToSandbox, recordFailed, recordOptOuts, recordSent } from './delivery.ts';
+import { deliverToSandbox, recordFailed, recordOptOuts, recordSent, type FailureReason } from './delivery.ts';
 
 /** Provider calls in flight at once. */
 const SEND_CONCURRENCY = 32;
@@ -56,10 +56,7 @@ export async function sendClaimed(
   const senders = new Map<string, Send | null>();
   for (const message of claimed) {
     if (!senders.has(message.channel_id))
-      senders.set(
-        message.channel_id,
-        senderFor(defs.channels.get(message.channel_id), engine.config.env, engine.config.providerTimeoutMs),
-      );
+      senders.set(message.channel_id, senderFor(defs.channels.get(message.channel_id), engine.config));
     const send = senders.get(message.channel_id) ?? null;
     if (send) calls.push({ message, send });
     else toSandbox.push(message);
@@ -124,15 +121,19 @@ type Outcome =
   | { kind: 'retry'; update: MessageUpdate }
   | {
       kind: 'failed';
-      reason: 'provider_rejected' | 'provider_unavailable';
+      reason: FailureReason;
       code: string;
       error: string;
       update: MessageUpdate;
     };
 
+/** The most of a provider's error text a message keeps (it is shown by /v1/messages and the timeline). */
+export const MAX_PROVIDER_ERROR_LENGTH = 300;
+
 /**
  * What a provider's answer does to the message: sent, queued again after a backoff, or failed.
- * The retry window counts from when the message was queued.
+ * The retry window counts from when the message was queued. A refused destination is failed at
+ * once, as a rejection is: trying again reaches the same address.
  */
 function outcomeOf(result: ProviderResult | null, message: MessageRow, now: number): Outcome {
   if (result === null) return { kind: 'not_ours' };
@@ -149,14 +150,21 @@ function outcomeOf(result: ProviderResult | null, message: MessageRow, now: numb
       },
     };
   }
-  const failure = { error_code: result.code, error_message: result.message, lease_until: null, updated_at: now };
+  const error = result.message.slice(0, MAX_PROVIDER_ERROR_LENGTH);
+  const failure = { error_code: result.code, error_message: error, lease_until: null, updated_at: now };
   if (result.kind === 'transient') {
     const retry = nextRetry(now, message.attempts, message.created_at, Math.random());
     if (retry.retry) return { kind: 'retry', update: { ...failure, state: 'queued', next_attempt_at: retry.at } };
   }
-  const reason = result.kind === 'rejected' ? 'provider_rejected' : 'provider_unavailable';
-  return { kind: 'failed', reason, code: result.code, error: result.message, update: { ...failure, state: 'failed' } };
+  const reason = FAILURE_REASONS[result.kind];
+  return { kind: 'failed', reason, code: result.code, error, update: { ...failure, state: 'failed' } };
 }
+
+const FAILURE_REASONS: { readonly [K in Exclude<ProviderResult['kind'], 'sent'>]: FailureReason } = {
+  transient: 'provider_unavailable',
+  rejected: 'provider_rejected',
+  refused: 'destination_not_allowed',
+};
 
 /** Runs `work` over the items, at most `concurrency` at a time; results in the items' order. */
 async function inBatches<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
