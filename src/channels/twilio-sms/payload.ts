@@ -1,7 +1,7 @@
 import type { Content } from '../../schemas/content.ts';
 import type { ChannelOf } from '../../schemas/channel.ts';
 import type { Json } from '../../core/user.ts';
-import type { BuildOptions, PayloadResult } from '../registry.ts';
+import type { BuildOptions, PayloadResult } from '../channel-module.ts';
 import { countSegments } from '../sms-segments.ts';
 
 /**
