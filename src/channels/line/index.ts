@@ -2,7 +2,7 @@ import { TidingsError } from '../../core/errors.ts';
 import { LineChannel, resolveSecret } from '../../schemas/channel.ts';
 import type { ChannelModule } from '../channel-module.ts';
 import { addressed, groupState } from '../reachability.ts';
-import { followerEstimate, followerPage, type LineApiConfig } from './api.ts';
+import { followerEstimate, followerPage, LineApiError, type LineApiConfig } from './api.ts';
 import { buildPayload } from './payload.ts';
 import { LINE_API_BASE_URL, lineSender } from './send.ts';
 import { lineWebhook } from './webhook.ts';
@@ -39,8 +39,14 @@ export const channel: ChannelModule<'line'> = {
         source: 'line_follower_import',
         estimate: (now) => followerEstimate(config, now),
         page: async (start) => {
-          const { userIds, next } = await followerPage(config, start);
-          return { addresses: userIds, next };
+          try {
+            const { userIds, next } = await followerPage(config, start);
+            return { addresses: userIds, next };
+          } catch (error) {
+            if (error instanceof LineApiError)
+              throw new TidingsError('provider_failed', `LINE did not give the follower list: ${error.message}`);
+            throw error;
+          }
         },
       };
     },
