@@ -76,7 +76,7 @@ function verify(
 export function parseLineEvents(body: Buffer | string): { events: InboundEvent[]; ignored: number } {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : body);
+    parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : '');
   } catch (error) {
     throw new TidingsError('invalid_input', `The request body is not valid JSON: ${(error as Error).message}`, [
       { field: '(body)', message: 'is not JSON' },
