@@ -131,6 +131,11 @@ export interface ChannelInbound<T extends ChannelType> {
   endpoints: InboundEndpoint<T>[];
   /** Follows and unfollows: the event each records, also the source of its subscription change. */
   followEvents?: { follow: SubscriptionChangeSource & string; unfollow: SubscriptionChangeSource & string };
+  /**
+   * How long after an inbound message an answer may use its `reply_token` (recorded by the
+   * message's parse) instead of a paid send; absent: the channel has no reply tokens.
+   */
+  replyWindowMs?: number;
   /** Subscription-group keywords (STOP, START, HELP, custom), when the channel answers them. */
   keywords?: KeywordHandling;
 }

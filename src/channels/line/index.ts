@@ -4,7 +4,7 @@ import type { ChannelModule } from '../channel-module.ts';
 import { addressed, groupState } from '../reachability.ts';
 import { followerEstimate, followerPage, LineApiError, type LineApiConfig } from './api.ts';
 import { buildPayload } from './payload.ts';
-import { LINE_API_BASE_URL, lineSender } from './send.ts';
+import { LINE_API_BASE_URL, lineSender, REPLY_WINDOW_MS } from './send.ts';
 import { lineWebhook } from './webhook.ts';
 
 /**
@@ -26,6 +26,7 @@ export const channel: ChannelModule<'line'> = {
     path: 'line',
     endpoints: [lineWebhook],
     followEvents: { follow: 'line_follow', unfollow: 'line_unfollow' },
+    replyWindowMs: REPLY_WINDOW_MS,
   },
   followers: {
     open(channel, env, destinations) {
