@@ -1,7 +1,7 @@
 import { validateSignature, type webhook } from '@line/bot-sdk';
 import { TidingsError } from '../../core/errors.ts';
 import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
-import type { InboundEndpoint, InboundEvent } from '../channel-module.ts';
+import type { InboundEndpoint, InboundEvent, InboundRequest } from '../channel-module.ts';
 
 /**
  * What is wrong with the events of a LINE webhook body, each as `events[i].field`: every event
@@ -50,7 +50,7 @@ export function lineEventProblems(events: unknown[]): Array<{ field: string; mes
 /** `X-Line-Signature`: HMAC-SHA256 of the raw body with the channel secret. */
 function verify(
   channel: ChannelOf<'line'>,
-  request: { headers: Record<string, unknown>; body: Buffer | string },
+  request: InboundRequest,
   env: Readonly<Record<string, string | undefined>>,
 ): void {
   const secret = resolveSecret(channel.channel_secret, env);

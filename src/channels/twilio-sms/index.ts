@@ -3,7 +3,7 @@ import type { ChannelModule } from '../channel-module.ts';
 import { addressed, groupState } from '../reachability.ts';
 import { buildPayload } from './payload.ts';
 import { twilioSender } from './send.ts';
-import { smsKeywords, twilioSmsWebhook, twilioStatusWebhook } from './webhook.ts';
+import { smsKeywords, TWILIO_WEBHOOK_PATH, twilioSmsWebhook, twilioStatusWebhook } from './webhook.ts';
 
 /**
  * Twilio SMS: addressed by `phone`; reachable when `subscribed` to the group (explicit opt-in). A
@@ -22,5 +22,5 @@ export const channel: ChannelModule<'twilio_sms'> = {
     addressed(user.phone, !channel.subscription_group || groupState(user, channel.subscription_group) === 'subscribed'),
   sender: twilioSender,
   validationChannel: { id: 'validation', type: 'twilio_sms', from: '+15005550006' },
-  inbound: { path: 'twilio', endpoints: [twilioStatusWebhook, twilioSmsWebhook], keywords: smsKeywords },
+  inbound: { path: TWILIO_WEBHOOK_PATH, endpoints: [twilioStatusWebhook, twilioSmsWebhook], keywords: smsKeywords },
 };

@@ -4,6 +4,9 @@ import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
 import type { InboundEndpoint, InboundEvent, InboundRequest, KeywordHandling } from '../channel-module.ts';
 import { validTwilioSignature } from './signature.ts';
 
+/** Where Twilio's webhooks are under (`/webhooks/twilio/{id}`): the URLs Twilio numbers are configured with. */
+export const TWILIO_WEBHOOK_PATH = 'twilio';
+
 /** `X-Twilio-Signature` over the URL Twilio called and the form parameters, keyed with the auth token. */
 function verify(
   channel: ChannelOf<'twilio_sms'>,
