@@ -1,8 +1,10 @@
 import type { TSchema } from '@sinclair/typebox';
+import type { SmsKeyword } from '../core/sms-keywords.ts';
 import type { SubscriptionChangeSource } from '../core/subscription-change.ts';
 import type { Json, UserRecord } from '../core/user.ts';
 import type { Content } from '../schemas/content.ts';
 import type { ChannelOf, ChannelType } from '../schemas/channel.ts';
+import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { DestinationPolicy } from './destination-guard.ts';
 import type { Reach } from './reachability.ts';
 import type { Send, SenderConfig } from './sender.ts';
@@ -141,6 +143,11 @@ export interface ChannelInbound<T extends ChannelType> {
 }
 
 export interface KeywordHandling {
+  /** The group keyword a message's text is, if any (the group's definition holds its keywords). */
+  classify(text: string, group: SubscriptionGroup): SmsKeyword | null;
+  /** The answer to a keyword, given whether the sender is `subscribed` once it is applied; null: none. */
+  reply(keyword: SmsKeyword, group: SubscriptionGroup, subscribed: boolean): string | null;
+  /** The cause of the subscription changes opt-in and opt-out keywords make. */
   source: SubscriptionChangeSource;
   /** The event a message that is no opt-in, opt-out or help keyword also records, in the group. */
   responseEvent(

@@ -1,8 +1,7 @@
-import type { AnyChannelModule } from '../channels/registry.ts';
 import { moduleOf } from '../channels/registry.ts';
 import type { InboundEvent, InboundOutcome } from '../channels/channel-module.ts';
 import { systemEvent, type EventRecord } from '../core/event.ts';
-import { classifySmsKeyword, smsKeywordReply, type SmsKeyword } from '../core/sms-keywords.ts';
+import type { SmsKeyword } from '../core/sms-keywords.ts';
 import type { Json, UserRecord } from '../core/user.ts';
 import type { Channel } from '../schemas/channel.ts';
 import type { StoreTx } from '../store/store.ts';
@@ -76,7 +75,8 @@ export async function receiveInbound(
       records.push(event);
       return event;
     };
-    const replies: Array<{ user: UserRecord; event: MessageEvent; keyword: SmsKeyword; text: string }> = [];
+    const replies: Array<{ user: UserRecord; event: MessageEvent; keyword: SmsKeyword; text: string; payload: Json }> =
+      [];
 
     for (const event of todo) {
       const user = users.get(event.address)!;
@@ -92,7 +92,7 @@ export async function receiveInbound(
           changes.occurred({ userId: user.id, occurrence: { kind: 'event', event: followed } }, user);
         continue;
       }
-      const keyword: SmsKeyword | null = keywords && group ? classifySmsKeyword(event.text ?? '', group) : null;
+      const keyword: SmsKeyword | null = keywords && group ? keywords.classify(event.text ?? '', group) : null;
       if (keywords && group && (keyword?.kind === 'opt_out' || keyword?.kind === 'opt_in')) {
         const state = keyword.kind === 'opt_out' ? 'unsubscribed' : 'subscribed';
         changes.change({ user, groupId: group.id, state, source: keywords.source }, { fires: event.answerable });
@@ -123,15 +123,15 @@ export async function receiveInbound(
         );
         if (responded) changes.occurred({ userId: user.id, occurrence: { kind: 'event', event: responded } }, user);
       }
-      if (keyword && group) {
-        const text = smsKeywordReply(keyword, group, user.subscriptions[group.id]?.state === 'subscribed');
-        if (text !== null) replies.push({ user, event, keyword, text });
+      if (keywords && keyword && group) {
+        const text = keywords.reply(keyword, group, user.subscriptions[group.id]?.state === 'subscribed');
+        if (text !== null) replies.push({ user, event, keyword, text, payload: keywords.replyPayload(text) });
       }
     }
     if (touched.size > 0) await tx.updateUsers([...touched.values()]);
     await tx.insertEvents(records);
     for (const reply of replies) {
-      await logReply(engine, tx, channel, module, reply.user, reply.event.address, reply.text, reply.keyword, now);
+      await logReply(engine, tx, channel, reply.user, reply.event.address, reply, now);
       outcome.replies.push(reply.text);
     }
     const { decisions } = await changes.commit();
@@ -168,11 +168,9 @@ async function logReply(
   engine: Engine,
   tx: StoreTx,
   channel: Channel,
-  module: AnyChannelModule,
   user: UserRecord,
   to: string,
-  reply: string,
-  keyword: SmsKeyword,
+  { keyword, text: reply, payload }: { keyword: SmsKeyword; text: string; payload: Json },
   now: number,
 ): Promise<void> {
   const id = engine.newId();
@@ -190,7 +188,7 @@ async function logReply(
       channel_id: channel.id,
       channel_type: channel.type,
       recipient: to,
-      payload: module.inbound!.keywords!.replyPayload(reply),
+      payload,
       state: 'sent',
       attempts: 1,
       next_attempt_at: now,

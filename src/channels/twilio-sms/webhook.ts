@@ -1,5 +1,6 @@
 import { TidingsError } from '../../core/errors.ts';
 import { normalizePhone } from '../../core/phone.ts';
+import { classifySmsKeyword, smsKeywordReply } from '../../core/sms-keywords.ts';
 import { resolveSecret, type ChannelOf } from '../../schemas/channel.ts';
 import type { InboundEndpoint, InboundEvent, InboundRequest, KeywordHandling } from '../channel-module.ts';
 import { validTwilioSignature } from './signature.ts';
@@ -112,6 +113,8 @@ export const twilioStatusWebhook: InboundEndpoint<'twilio_sms'> = {
  * `sms_response_{group}_custom` (lower-cased `message_body`); a keyword answer leaves in the TwiML.
  */
 export const smsKeywords: KeywordHandling = {
+  classify: classifySmsKeyword,
+  reply: smsKeywordReply,
   source: 'sms_keyword',
   responseEvent: (groupId, message) => ({
     name: `sms_response_${groupId}_custom`,
