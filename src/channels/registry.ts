@@ -1,46 +1,42 @@
 import type { Content } from '../schemas/content.ts';
-import type { Channel, ChannelOf, ChannelType } from '../schemas/channel.ts';
-import type { Json } from '../core/user.ts';
-import { buildPayload as linePayload } from './line/payload.ts';
-import { buildPayload as smtpPayload } from './smtp/payload.ts';
-import { buildPayload as twilioSmsPayload } from './twilio-sms/payload.ts';
-import { buildPayload as webhookPayload } from './webhook/payload.ts';
+import type { Channel, ChannelType } from '../schemas/channel.ts';
+import type { ChannelModule, BuildOptions, BuildPayload, PayloadResult } from './channel-module.ts';
+import { channel as line } from './line/index.ts';
+import { channel as sandbox } from './sandbox/index.ts';
+import { channel as smtp } from './smtp/index.ts';
+import { channel as twilioSms } from './twilio-sms/index.ts';
+import { channel as webhook } from './webhook/index.ts';
 
-/** Exactly what the provider would receive (what the sandbox records), or why it cannot be sent. */
-export type PayloadResult = { ok: true; payload: Json; details?: Record<string, Json> } | { ok: false; error: string };
+export type { BuildOptions, BuildPayload, PayloadResult } from './channel-module.ts';
 
-export interface BuildOptions {
-  /** The server's public base URL (settings.public_url); Twilio sends then carry a StatusCallback. */
-  publicUrl?: string | null;
-}
-
-export type BuildPayload<C extends Channel = Channel> = (
-  content: Content,
-  recipient: string,
-  channel: C,
-  options?: BuildOptions,
-) => PayloadResult;
-
-export interface ChannelKind<T extends ChannelType> {
-  buildPayload: BuildPayload<ChannelOf<T>>;
-  /** The user column that addresses them on this channel; null: everyone, by external_id, else id. */
-  addressField: 'line_id' | 'phone' | 'email' | null;
-  /** The `channel_type` a subscription group must have to be this channel's group. */
-  subscriptionChannelType: 'line' | 'sms' | 'email' | null;
-}
-
-/** The sandbox channel type has no provider: its payload is the content itself, addressed. */
-function sandboxPayload(content: Content, recipient: string): PayloadResult {
-  return { ok: true, payload: { to: recipient, content: content as Json } };
-}
-
-export const CHANNEL_TYPES: { readonly [T in ChannelType]: ChannelKind<T> } = {
-  line: { buildPayload: linePayload, addressField: 'line_id', subscriptionChannelType: 'line' },
-  twilio_sms: { buildPayload: twilioSmsPayload, addressField: 'phone', subscriptionChannelType: 'sms' },
-  smtp: { buildPayload: smtpPayload, addressField: 'email', subscriptionChannelType: 'email' },
-  webhook: { buildPayload: webhookPayload, addressField: null, subscriptionChannelType: null },
-  sandbox: { buildPayload: sandboxPayload, addressField: null, subscriptionChannelType: null },
+/** Every channel type, one line each: what it is lives in its folder's `index.ts`. */
+export const CHANNEL_TYPES: { readonly [T in ChannelType]: ChannelModule<T> } = {
+  line,
+  twilio_sms: twilioSms,
+  smtp,
+  webhook,
+  sandbox,
 };
+
+/** A channel module, for code that holds a channel of any type. */
+export type AnyChannelModule = ChannelModule<ChannelType>;
+
+/**
+ * The module of a channel (or a channel type). TypeScript cannot tie CHANNEL_TYPES[channel.type]
+ * to the channel's own member of the union: the module is typed for any channel, and is only ever
+ * given channels of its type.
+ */
+export function moduleOf(channel: Channel | ChannelType): AnyChannelModule {
+  const type = typeof channel === 'string' ? channel : channel.type;
+  return CHANNEL_TYPES[type] as unknown as AnyChannelModule;
+}
+
+/** The modules with webhooks, by the URL segment they are under. */
+export function inboundModules(): AnyChannelModule[] {
+  return Object.values(CHANNEL_TYPES)
+    .map((module) => module as unknown as AnyChannelModule)
+    .filter((module) => module.inbound !== undefined);
+}
 
 export function buildPayload(
   content: Content,
@@ -48,19 +44,9 @@ export function buildPayload(
   channel: Channel,
   options: BuildOptions = {},
 ): PayloadResult {
-  // TypeScript cannot tie CHANNEL_TYPES[channel.type] to channel's own member of the union.
-  const build = CHANNEL_TYPES[channel.type].buildPayload as BuildPayload;
+  const build: BuildPayload<Channel> = moduleOf(channel).buildPayload;
   return build(content, recipient, channel, options);
 }
-
-const VALIDATION_CHANNELS: { readonly [T in ChannelType]: ChannelOf<T> } = {
-  line: { id: 'validation', type: 'line' },
-  twilio_sms: { id: 'validation', type: 'twilio_sms', from: '+15005550006' },
-  smtp: { id: 'validation', type: 'smtp', from: 'validation@example.invalid' },
-  // Any host: the channel's own URL is not known here; a content URL is checked against it at send time.
-  webhook: { id: 'validation', type: 'webhook', url: 'https://example.invalid/', url_hosts: ['*'] },
-  sandbox: { id: 'validation', type: 'sandbox' },
-};
 
 /**
  * Why a content cannot go on a channel type, checked when a definition is saved; null if it can.
@@ -68,7 +54,11 @@ const VALIDATION_CHANNELS: { readonly [T in ChannelType]: ChannelOf<T> } = {
  * which passes every per-field check, and is checked for real once rendered.
  */
 export function validateContentForChannel(content: Content, channelType: ChannelType): string | null {
-  const result = buildPayload(withoutTemplates(content) as Content, 'validation', VALIDATION_CHANNELS[channelType]);
+  const result = buildPayload(
+    withoutTemplates(content) as Content,
+    'validation',
+    moduleOf(channelType).validationChannel,
+  );
   return result.ok ? null : result.error;
 }
 

@@ -1,9 +1,6 @@
 import type { Json } from '../core/user.ts';
 import type { Channel } from '../schemas/channel.ts';
-import { lineSender } from './line/send.ts';
-import { smtpSender } from './smtp/send.ts';
-import { twilioSender } from './twilio-sms/send.ts';
-import { webhookSender } from './webhook/send.ts';
+import { moduleOf } from './registry.ts';
 import type { ProviderResult } from './provider-result.ts';
 import type { DestinationPolicy } from './destination-guard.ts';
 
@@ -36,15 +33,6 @@ export type Send = (message: OutgoingMessage, now: number) => Promise<ProviderRe
  * (a webhook needs none: its URL is all it takes).
  */
 export function senderFor(channel: Channel | undefined, config: SenderConfig): Send | null {
-  if (!channel || channel.type === 'sandbox' || channel.sandbox === true) return null;
-  switch (channel.type) {
-    case 'line':
-      return lineSender(channel, config);
-    case 'twilio_sms':
-      return twilioSender(channel, config);
-    case 'smtp':
-      return smtpSender(channel, config);
-    case 'webhook':
-      return webhookSender(channel, config);
-  }
+  if (!channel || ('sandbox' in channel && channel.sandbox === true)) return null;
+  return moduleOf(channel).sender?.(channel, config) ?? null;
 }

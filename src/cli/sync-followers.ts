@@ -1,11 +1,10 @@
 import { createEngine } from '../engine/engine.ts';
 import { systemClock } from '../engine/clock.ts';
 import { configFromEnv } from '../engine/config.ts';
-import { importLineFollowers } from '../engine/line-followers.ts';
+import { importFollowers } from '../engine/followers.ts';
 import { TidingsError } from '../core/errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { progressLine, ProgressWriter } from './progress-bar.ts';
-import { LineApiError } from '../channels/line/api.ts';
 
 /**
  * `tidings line sync-followers CHANNEL`: runs the import against the database directly (a running
@@ -19,7 +18,7 @@ export async function syncFollowers(channelId: string, database: string): Promis
     const engine = createEngine(store, systemClock, configFromEnv());
     const started = Date.now();
     const progress = new ProgressWriter();
-    const done = await importLineFollowers(engine, channelId, (p) => {
+    const done = await importFollowers(engine, channelId, (p) => {
       // LINE's count is yesterday's: the bar may end short of or past it, so it is shown as approximate.
       progress.update(
         `${progressLine(p.followers, p.expected, 'followers', { approximate: true })}, ${p.created.toLocaleString('en-US')} new (${p.pages} page${p.pages === 1 ? '' : 's'})`,
@@ -31,7 +30,7 @@ export async function syncFollowers(channelId: string, database: string): Promis
     );
     return 0;
   } catch (error) {
-    if (error instanceof TidingsError || error instanceof LineApiError) {
+    if (error instanceof TidingsError) {
       console.error(error.message);
       return 1;
     }

@@ -23,7 +23,7 @@ const sandbox = {
 };
 const subscriptionGroup = { subscription_group: optional(Slug) };
 
-const LineChannel = Type.Object(
+export const LineChannel = Type.Object(
   {
     id: Slug,
     type: Type.Literal('line'),
@@ -36,7 +36,7 @@ const LineChannel = Type.Object(
   { additionalProperties: false },
 );
 
-const TwilioSmsChannel = Type.Object(
+export const TwilioSmsChannel = Type.Object(
   {
     id: Slug,
     type: Type.Literal('twilio_sms'),
@@ -57,7 +57,7 @@ const TwilioSmsChannel = Type.Object(
   { additionalProperties: false },
 );
 
-const SmtpChannel = Type.Object(
+export const SmtpChannel = Type.Object(
   {
     id: Slug,
     type: Type.Literal('smtp'),
@@ -78,7 +78,7 @@ const SmtpChannel = Type.Object(
 export const WEBHOOK_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'] as const;
 export type WebhookMethod = (typeof WEBHOOK_METHODS)[number];
 
-const WebhookChannel = Type.Object(
+export const WebhookChannel = Type.Object(
   {
     id: Slug,
     type: Type.Literal('webhook'),
@@ -107,7 +107,7 @@ const WebhookChannel = Type.Object(
   { additionalProperties: false },
 );
 
-const SandboxChannel = Type.Object({ id: Slug, type: Type.Literal('sandbox') }, { additionalProperties: false });
+export const SandboxChannel = Type.Object({ id: Slug, type: Type.Literal('sandbox') }, { additionalProperties: false });
 
 export const ChannelSchema = Type.Union([LineChannel, TwilioSmsChannel, SmtpChannel, WebhookChannel, SandboxChannel], {
   $id: 'Channel',

@@ -4,11 +4,12 @@ import type { Json } from '../core/user.ts';
 import { ensureAdminKey } from '../engine/api-keys.ts';
 import { CampaignWorker } from '../engine/campaigns/worker.ts';
 import { liveDefinitions } from '../engine/campaigns/definitions.ts';
-import { receiveLineEvents } from '../engine/line-webhook.ts';
-import { receiveSms } from '../engine/twilio-webhook.ts';
+import { receiveInbound as receiveInboundEvents } from '../engine/inbound.ts';
+import { lineInboundEvents } from '../channels/line/webhook.ts';
+import { smsInboundEvent } from '../channels/twilio-sms/webhook.ts';
 import type { webhook } from '@line/bot-sdk';
 import { ManualClock } from '../engine/clock.ts';
-import { createEngine, type Engine } from '../engine/engine.ts';
+import { cachedSettings, createEngine, type Engine } from '../engine/engine.ts';
 import { NO_RATE_LIMITS } from '../core/rate-limit.ts';
 import { buildApp } from '../http/app.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -112,16 +113,14 @@ async function receiveInbound(engine: Engine, inbound: InboundStep, field: strin
   if (channel.type === 'twilio_sms') {
     if (!('text' in inbound))
       throw new ScenarioError(`'${field}.event': an SMS channel has no ${inbound.event} (send a text: STOP, START…)`);
-    await receiveSms(
-      engine,
-      channel,
-      new URLSearchParams({
-        MessageSid: `SM${engine.newId()}`,
-        From: inbound.from,
-        To: channel.from ?? '',
-        Body: inbound.text,
-      }),
-    );
+    const params = new URLSearchParams({
+      MessageSid: `SM${engine.newId()}`,
+      From: inbound.from,
+      To: channel.from ?? '',
+      Body: inbound.text,
+    });
+    const { default_country } = await cachedSettings(engine);
+    await receiveInboundEvents(engine, channel, [smsInboundEvent(params, default_country)]);
     return;
   }
   if (channel.type !== 'line')
@@ -142,7 +141,8 @@ async function receiveInbound(engine: Engine, inbound: InboundStep, field: strin
           message: { type: 'text' as const, id: engine.newId(), text: inbound.text, quoteToken: '' },
         }
       : { ...common, type: inbound.event };
-  await receiveLineEvents(engine, channel, [event as webhook.Event]);
+  const { events, ignored } = lineInboundEvents([event as webhook.Event]);
+  await receiveInboundEvents(engine, channel, events, ignored);
 }
 
 /** Moves the virtual clock to `target`, stopping at every instant something falls due to do it then. */

@@ -1,7 +1,7 @@
 import type { Content } from '../../schemas/content.ts';
 import type { ChannelOf } from '../../schemas/channel.ts';
 import type { Json } from '../../core/user.ts';
-import type { PayloadResult } from '../registry.ts';
+import type { PayloadResult } from '../channel-module.ts';
 
 /**
  * The LINE push body, `{to, messages}`, for a content (LINE Messaging API message objects). The

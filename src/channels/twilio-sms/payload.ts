@@ -1,8 +1,9 @@
 import type { Content } from '../../schemas/content.ts';
 import type { ChannelOf } from '../../schemas/channel.ts';
 import type { Json } from '../../core/user.ts';
-import type { BuildOptions, PayloadResult } from '../registry.ts';
+import type { BuildOptions, PayloadResult } from '../channel-module.ts';
 import { countSegments } from '../sms-segments.ts';
+import { TWILIO_WEBHOOK_PATH } from './webhook.ts';
 
 /**
  * The form fields of Twilio's `POST /2010-04-01/Accounts/{sid}/Messages.json`, as an object;
@@ -48,7 +49,7 @@ export function buildPayload(
 }
 
 export function statusCallbackUrl(publicUrl: string, channelId: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}/webhooks/twilio/${encodeURIComponent(channelId)}/status`;
+  return `${publicUrl.replace(/\/+$/, '')}/webhooks/${TWILIO_WEBHOOK_PATH}/${encodeURIComponent(channelId)}/status`;
 }
 
 const n = (value: number) => value.toLocaleString('en-US');

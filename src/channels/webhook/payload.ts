@@ -2,7 +2,7 @@ import type { Content } from '../../schemas/content.ts';
 import { channelHeaders, type ChannelOf, type WebhookMethod } from '../../schemas/channel.ts';
 import type { Json } from '../../core/user.ts';
 import { hostMatches } from '../destination-guard.ts';
-import type { PayloadResult } from '../registry.ts';
+import type { PayloadResult } from '../channel-module.ts';
 
 /**
  * The HTTP request a webhook channel makes: `{method, url, headers, body}`, body as JSON (null:

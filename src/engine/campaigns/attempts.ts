@@ -2,7 +2,8 @@ import { attempt as attemptMessage, type Attempt, type ChannelAdapter } from '..
 import { timelineRow } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
 import type { Json } from '../../core/user.ts';
-import { REPLY_WINDOW_MS } from '../../channels/line/send.ts';
+import type { Channel } from '../../schemas/channel.ts';
+import { moduleOf } from '../../channels/registry.ts';
 import type { JourneyEntry, MessageRow, TimelineRow } from '../../store/campaign-store.ts';
 import { deliverToSandbox, type RecordContext } from './delivery.ts';
 
@@ -61,7 +62,7 @@ export async function writeAttempts(
       details: {
         ...attempt.details,
         due_at: new Date(entry.due_at).toISOString(),
-        ...replyDetails(entry, attempt.channel.id, attempt.channel.type),
+        ...replyDetails(entry, attempt.channel),
       },
       created_at: now,
       updated_at: now,
@@ -77,14 +78,16 @@ export async function writeAttempts(
 }
 
 /**
- * An answer on the LINE channel an inbound message came in on may use that message's reply token
- * (free, unlike a push) until `reply_by`: LINE takes a token once, within about a minute.
+ * An answer on the channel an inbound message came in on may use that message's reply token
+ * (free, unlike a send) until `reply_by`, on a channel with reply tokens: its module's
+ * `inbound.replyWindowMs` says how long a token lasts.
  */
-function replyDetails(entry: JourneyEntry, channelId: string, channelType: string): Record<string, Json> {
+function replyDetails(entry: JourneyEntry, channel: Channel): Record<string, Json> {
   const inbound = entry.context.inbound;
-  if (channelType !== 'line' || !inbound || inbound.channel !== channelId || typeof inbound.reply_token !== 'string')
+  const window = moduleOf(channel).inbound?.replyWindowMs;
+  if (window === undefined || !inbound || inbound.channel !== channel.id || typeof inbound.reply_token !== 'string')
     return {};
-  return { reply_token: inbound.reply_token, reply_by: entry.triggered_at + REPLY_WINDOW_MS };
+  return { reply_token: inbound.reply_token, reply_by: entry.triggered_at + window };
 }
 
 /**

@@ -2,8 +2,7 @@ import { Type, type TObject } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { applyDefinitions, deleteDefinition, type DefinitionBundle } from '../../engine/campaigns/definitions.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { importLineFollowers } from '../../engine/line-followers.ts';
-import { LineApiError } from '../../channels/line/api.ts';
+import { importFollowers } from '../../engine/followers.ts';
 import { TidingsError } from '../../core/errors.ts';
 import { idFromPath } from '../id-from-path.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
@@ -102,15 +101,7 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
             "Import a LINE channel's followers: find or create each by line_id, subscribed to the channel's group",
         },
       },
-      async (request) => {
-        try {
-          return await importLineFollowers(engine, request.params.id);
-        } catch (error) {
-          if (error instanceof LineApiError)
-            throw new TidingsError('provider_failed', `LINE did not give the follower list: ${error.message}`);
-          throw error;
-        }
-      },
+      async (request) => importFollowers(engine, request.params.id),
     );
     app.post<{ Body: DefinitionBundle }>(
       '/apply',
