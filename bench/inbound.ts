@@ -280,7 +280,7 @@ async function seedUsers(server: RunningServer, users: number, log: (line: strin
     const worker = async () => {
       while (next < numbers.length) {
         const n = next++;
-        const { headers, body } = smsWebhook(url, numbers[n], 'START', `SMseed${String(n).padStart(26, '0')}`);
+        const { headers, body } = smsWebhook(url, numbers[n]!, 'START', `SMseed${String(n).padStart(26, '0')}`);
         const reply = await post(agent, url, headers, body);
         if (reply.status !== 200) throw new Error(`seeding SMS subscribers failed: ${reply.status} ${reply.body}`);
       }
@@ -404,7 +404,7 @@ async function run(options: BenchOptions): Promise<BenchResult> {
     ...TWILIO,
     onCreated: (message, arrivedAt) => {
       const match = /\((SM[0-9a-f]{32})\)/.exec(message.body);
-      if (match && keywordRecord) answered(keywordRecord, Number.parseInt(match[1].slice(2), 16), arrivedAt);
+      if (match && keywordRecord) answered(keywordRecord, Number.parseInt(match[1]!.slice(2), 16), arrivedAt);
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'tidings-bench-inbound-'));

@@ -205,7 +205,7 @@ async function measure(server: RunningServer, backend: Backend, options: BenchOp
     p50_ms: round(percentile(lat, 50), 2),
     p90_ms: round(percentile(lat, 90), 2),
     p99_ms: p99,
-    max_ms: round(lat.length ? lat[lat.length - 1] : null, 2),
+    max_ms: round(lat.length ? lat[lat.length - 1]! : null, 2),
     requests: lat.length,
     accepted: result.ok,
     errors: result.errors,

@@ -58,10 +58,10 @@ const show = (value: unknown): string => {
 };
 
 function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r, n) => {
-      const line = r.map((cell, i) => cell.padEnd(widths[i])).join('  ');
+      const line = r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
       return n === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
     })
     .join('\n');

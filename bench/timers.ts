@@ -80,7 +80,7 @@ function procStatus(pid: number): Record<string, number> {
     for (const match of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(
       /^(VmRSS|VmHWM|RssAnon|RssFile):\s+(\d+)\s+kB/gm,
     ))
-      out[match[1]] = Number(match[2]) / 1024;
+      out[match[1]!] = Number(match[2]) / 1024;
   } catch {
     // gone
   }
@@ -291,8 +291,8 @@ async function readOutcomes(backend: Backend, db: string): Promise<Outcomes> {
     const { rows } = await client.query<Pair>(pairsSql("m.details->>'due_at'"));
     const pairs = collect(rows, rows.length);
     const timeline = Object.fromEntries((await client.query<Count>(timelineSql)).rows.map((r) => [r.k, Number(r.n)]));
-    const pending = Number((await client.query<{ n: string }>(pendingSql)).rows[0].n);
-    const messagesNotSent = Number((await client.query<{ n: string }>(unsentSql)).rows[0].n);
+    const pending = Number((await client.query<{ n: string }>(pendingSql)).rows[0]!.n);
+    const messagesNotSent = Number((await client.query<{ n: string }>(unsentSql)).rows[0]!.n);
     const unsentDue = dueArray((await client.query<{ d: string }>(unsentDueSql("m.details->>'due_at'"))).rows);
     return { ...pairs, timeline, pending, messagesNotSent, unsentDue };
   } finally {
@@ -404,7 +404,7 @@ async function run(options: BenchOptions, backend: Backend): Promise<BenchResult
     const atLeast: Figures = {};
     if (unsent > 0) {
       const all = new Float64Array(outcomes.sent.length + unsent);
-      all.set(outcomes.sent.map((sent, i) => sent - outcomes.due[i]));
+      all.set(outcomes.sent.map((sent, i) => sent - outcomes.due[i]!));
       all.set(
         outcomes.unsentDue.map((due) => worker.stopped_at - due),
         outcomes.sent.length,

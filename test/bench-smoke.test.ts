@@ -31,7 +31,7 @@ function expectLatencies(figures: Record<string, number>, p50: string, p99: stri
     expect(figures[key], key).toBeGreaterThan(0);
     expect(figures[key], key).toBeLessThan(boundMs);
   }
-  expect(figures[p50], p50).toBeLessThanOrEqual(figures[p99]);
+  expect(figures[p50], p50).toBeLessThanOrEqual(figures[p99]!);
 }
 
 describe('npm run bench (smoke)', () => {
@@ -58,7 +58,7 @@ describe('npm run bench (smoke)', () => {
       machine: Record<string, unknown>;
     }>;
     expect(results.map((r) => r.name)).toEqual(['B1']);
-    const [b1] = results;
+    const b1 = results[0]!;
     expect(b1.figures.store).toBe('sqlite-wal');
     expect(b1.figures.users).toBe(1000);
     expect(b1.figures.campaigns).toBe(50);
@@ -70,17 +70,17 @@ describe('npm run bench (smoke)', () => {
     expect(f.requests).toBe(f.accepted);
     expect(f.events_per_request).toBe(75);
     // (over the window as measured, a little longer than --duration)
-    expect(Math.abs(f.requests_per_s - f.accepted / f.duration_s)).toBeLessThanOrEqual(
-      0.05 * (f.accepted / f.duration_s) + 0.1,
+    expect(Math.abs(f.requests_per_s! - f.accepted! / f.duration_s!)).toBeLessThanOrEqual(
+      0.05 * (f.accepted! / f.duration_s!) + 0.1,
     );
-    expect(Math.abs(f.events_per_s - f.requests_per_s * 75)).toBeLessThanOrEqual(75 * 0.1);
+    expect(Math.abs(f.events_per_s! - f.requests_per_s! * 75)).toBeLessThanOrEqual(75 * 0.1);
     expectLatencies(f, 'p50_ms', 'p99_ms', 10_000);
     // Requests outside the measured window are stored too, so at least the accepted ones.
-    expect(f.events_stored).toBeGreaterThanOrEqual(f.accepted * 75);
-    expect(f.events_stored % 75).toBe(0);
+    expect(f.events_stored).toBeGreaterThanOrEqual(f.accepted! * 75);
+    expect(f.events_stored! % 75).toBe(0);
     const rows = b1.baseline['node:sqlite']?.rows_per_s as number;
     expect(rows).toBeGreaterThan(0);
-    expect(b1.ratio as number).toBeCloseTo(f.events_per_s / rows, 2);
+    expect(b1.ratio as number).toBeCloseTo(f.events_per_s! / rows, 2);
     expect(b1.machine).toMatchObject({ cpus: expect.any(Number), node: expect.stringMatching(/^v\d+/) });
   }, 20_000);
 
@@ -97,7 +97,7 @@ describe('npm run bench (smoke)', () => {
       skipped?: string;
     }>;
     expect(results.map((r) => r.name)).toEqual(['B3', 'B4']);
-    const [b3, b4] = results;
+    const [b3, b4] = results as [(typeof results)[number], (typeof results)[number]];
     expect(b3.skipped, output).toBeUndefined();
     expect(b3.figures).toMatchObject({
       store: 'sqlite-wal',
@@ -145,12 +145,14 @@ describe('npm run bench (smoke)', () => {
     const out = join(dir, 'smoke-inbound.json');
     const { code, output } = await bench(['B2', '--smoke', '--duration', '1', '--out', out]);
     expect(code, output).toBe(0);
-    const [b2] = JSON.parse(readFileSync(out, 'utf8')) as Array<{
-      name: string;
-      figures: Record<string, number>;
-      baseline: Record<string, Record<string, number> | null>;
-      ratio: number | null;
-    }>;
+    const [b2] = JSON.parse(readFileSync(out, 'utf8')) as [
+      {
+        name: string;
+        figures: Record<string, number>;
+        baseline: Record<string, Record<string, number> | null>;
+        ratio: number | null;
+      },
+    ];
     expect(b2.name).toBe('B2');
     for (const phase of ['line', 'sms_stop', 'sms_keyword']) {
       expect(b2.figures[`${phase}_webhooks`], phase).toBe(20);

@@ -104,7 +104,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     for (;;) {
       const began = performance.now();
       if (began >= windowEnd) return;
-      const body = options.bodies[next++ % options.bodies.length];
+      const body = options.bodies[next++ % options.bodies.length]!;
       let reply: Reply | null = null;
       let failure: string | null = null;
       try {
@@ -163,7 +163,7 @@ export async function sendAll(
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
-      const body = bodies[next++];
+      const body = bodies[next++]!;
       const reply = await send(agent, target, body);
       if (reply.status !== okStatus || itemErrors(reply.body))
         throw new Error(`seeding failed: ${reply.status} ${reply.body.slice(0, 500)}`);
@@ -180,7 +180,7 @@ export async function sendAll(
 export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
+  return sorted[rank] ?? null;
 }
 
 export const round = (value: number | null, digits = 2): number | null =>

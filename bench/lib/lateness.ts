@@ -37,7 +37,7 @@ const round = (value: number | null, digits = 1): number | null =>
 export function percentileOf(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))] ?? null;
 }
 
 /**
@@ -50,7 +50,7 @@ export function latenessFigures(due: Float64Array, sent: Float64Array, anchor: n
   let early = 0;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const late = sent[i] - due[i];
+    const late = sent[i]! - due[i]!;
     lateness[i] = late;
     total += late;
     if (late < 0) early++;
@@ -58,7 +58,7 @@ export function latenessFigures(due: Float64Array, sent: Float64Array, anchor: n
   lateness.sort();
   const dueSorted = Float64Array.from(due).sort();
   const sentSorted = Float64Array.from(sent).sort();
-  const lastSent = n > 0 ? sentSorted[n - 1] : null;
+  const lastSent = n > 0 ? sentSorted[n - 1]! : null;
 
   // One-second buckets from the anchor: backlog at each boundary = due so far − sent so far.
   let behindSeconds = 0;
@@ -70,8 +70,8 @@ export function latenessFigures(due: Float64Array, sent: Float64Array, anchor: n
     let backlogAtStart = 0;
     let sentAtStart = 0;
     for (let t = anchor + 1000; ; t += 1000) {
-      while (d < n && dueSorted[d] <= t) d++;
-      while (s < n && sentSorted[s] <= t) s++;
+      while (d < n && dueSorted[d]! <= t) d++;
+      while (s < n && sentSorted[s]! <= t) s++;
       const backlog = d - s;
       maxBacklog = Math.max(maxBacklog, backlog);
       if (backlogAtStart > BACKLOG_MIN && backlog > BACKLOG_MIN) {
@@ -92,10 +92,10 @@ export function latenessFigures(due: Float64Array, sent: Float64Array, anchor: n
     lateness_p50_ms: round(percentileOf(lateness, 50)),
     lateness_p90_ms: round(percentileOf(lateness, 90)),
     lateness_p99_ms: round(percentileOf(lateness, 99)),
-    lateness_max_ms: round(n > 0 ? lateness[n - 1] : null),
+    lateness_max_ms: round(n > 0 ? lateness[n - 1]! : null),
     lateness_mean_ms: round(n > 0 ? total / n : null),
     early,
-    first_sent_offset_ms: n > 0 ? Math.round(sentSorted[0] - anchor) : null,
+    first_sent_offset_ms: n > 0 ? Math.round(sentSorted[0]! - anchor) : null,
     last_sent_offset_ms: lastSent !== null ? Math.round(lastSent - anchor) : null,
   };
 }

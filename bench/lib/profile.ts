@@ -80,7 +80,7 @@ export function summarizeProfile(path: string, top = 25): ProfileSummary {
     const us = profile.timeDeltas[i + 1] ?? 0;
     if (us <= 0) continue;
     total += us;
-    const node = byId.get(profile.samples[i])!;
+    const node = byId.get(profile.samples[i]!)!;
     const key = label(node.callFrame);
     self.set(key, (self.get(key) ?? 0) + us);
     const a = area(node.callFrame);

@@ -339,7 +339,7 @@ type Body = Record<string, unknown>;
 /** Builds the scenario: users at the start, then every session's events in 10-minute steps over `days`. */
 export function generateScenario(size: ScenarioSize): GeneratedScenario {
   const random = prng(size.seed ?? 20_260_302);
-  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const start = Date.parse(START);
   const periodMs = size.days * 86_400_000;
   const slots = Math.ceil(periodMs / SLOT_MS);
@@ -374,7 +374,7 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
     for (const [i, t0] of times.entries()) {
       const event = (offsetMs: number, name: string, properties: Body = {}) => {
         const t = t0 + offsetMs;
-        slotEvents[Math.floor(t / SLOT_MS)].push({
+        slotEvents[Math.floor(t / SLOT_MS)]!.push({
           external_id: externalId,
           name,
           time: new Date(start + t).toISOString(),
@@ -403,14 +403,14 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
           const t = Math.min(t0 + later, periodMs - 1);
           const slot = Math.floor(t / SLOT_MS);
           const time = new Date(start + t).toISOString();
-          slotPurchases[slot].push({
+          slotPurchases[slot]!.push({
             external_id: externalId,
             product_id: `sku-${Math.floor(random() * 10)}`,
             currency: 'USD',
             price: cartValue,
             time,
           });
-          slotEvents[slot].push({
+          slotEvents[slot]!.push({
             external_id: externalId,
             name: 'checkout_completed',
             time,
@@ -424,7 +424,7 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
     // Some users give an email later on (email_added).
     if (!emailNow && random() < 0.25) {
       const t = Math.floor(random() * periodMs);
-      slotAttributes[Math.floor(t / SLOT_MS)].push({ external_id: externalId, email: `${externalId}@example.com` });
+      slotAttributes[Math.floor(t / SLOT_MS)]!.push({ external_id: externalId, email: `${externalId}@example.com` });
       attributeUpdates++;
     }
   }
@@ -436,9 +436,9 @@ export function generateScenario(size: ScenarioSize): GeneratedScenario {
   for (let s = 0; s < slots; s++) {
     const at = new Date(start + (s + 1) * SLOT_MS).toISOString();
     // Events are sent at the end of their 10-minute slot, as a batching SDK would; their `time` is their own.
-    const e = slotEvents[s].sort((a, b) => String(a.time).localeCompare(String(b.time)));
-    const p = slotPurchases[s];
-    const a = slotAttributes[s];
+    const e = slotEvents[s]!.sort((a, b) => String(a.time).localeCompare(String(b.time)));
+    const p = slotPurchases[s]!;
+    const a = slotAttributes[s]!;
     const parts = Math.max(
       Math.ceil(e.length / MAX_PER_REQUEST),
       Math.ceil(p.length / MAX_PER_REQUEST),

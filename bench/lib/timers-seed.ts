@@ -131,12 +131,12 @@ export async function seedTimers(options: TimersSeed): Promise<SeedReport> {
         rows.push({
           id: entryId(due - 3_600_000),
           campaign_id: TIMERS_CAMPAIGN,
-          user_id: ids[(i * stride) % options.users],
+          user_id: ids[(i * stride) % options.users]!,
           state: 'pending',
           triggered_at: due - 3_600_000,
           due_at: due,
           context: {
-            event: { name: 'added_to_cart', properties: { cart_value: 100 + (i % 400), sku: SKUS[i % SKUS.length] } },
+            event: { name: 'added_to_cart', properties: { cart_value: 100 + (i % 400), sku: SKUS[i % SKUS.length]! } },
           },
           updated_at: due - 3_600_000,
         });

@@ -25,7 +25,7 @@ export const ATTRIBUTES_PER_REQUEST = 10;
 export const SEED_BATCH = 75;
 
 export const externalId = (n: number): string => `bench_u${String(n).padStart(6, '0')}`;
-const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 const randomUser = (users: number) => externalId(Math.floor(Math.random() * users));
 
 /** The seeding requests: `users` new profiles, 75 attribute objects per request. */

@@ -51,10 +51,10 @@ function formatTable(lines: OutcomeLine[]): string {
     typeof l.to === 'string' ? `${l.channel} → ${l.to}` : '',
   ]);
   const header = ['at', 'user', 'campaign', 'outcome', 'reason / send time', 'channel'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: string[]) =>
     cells
-      .map((c, i) => c.padEnd(widths[i]))
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)].join('\n');

@@ -39,7 +39,9 @@ const COMMON_ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\
 function parseCommonIsoTime(text: string): number | null {
   const m = COMMON_ISO_TIME.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number);
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(
+    Number,
+  );
   if (hour > 23 || minute > 59 || second > 59) return null;
   const utc = Date.UTC(year, month - 1, day, hour, minute, second, m[7] ? Number(m[7].padEnd(3, '0')) : 0);
   const date = new Date(utc);

@@ -64,7 +64,7 @@ export const NO_RATE_LIMITS: RateLimits = {
   default: null,
 };
 
-const UNITS: Record<string, number> = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: 24 * HOUR };
+const UNITS = { ms: 1, s: SECOND, m: MINUTE, h: HOUR, d: 24 * HOUR };
 
 /**
  * Reads an operator's setting: `off`, or comma-separated `group=max/window` (`users_track=3000/3s`)
@@ -79,7 +79,7 @@ export function parseRateLimits(spec: string, defaults: RateLimits = DEFAULT_RAT
   for (const part of text.split(',').map((p) => p.trim())) {
     const match = /^([a-z_]+)=(.*)$/.exec(part);
     if (!match) throw new Error(`'${part}' is not group=max/window (e.g. users_track=3000/3s) or group=off`);
-    const [, group, value] = match;
+    const [, group = '', value = ''] = match;
     if (!(RATE_LIMIT_GROUPS as readonly string[]).includes(group)) {
       throw new Error(`'${part}': unknown group '${group}'; the groups are ${RATE_LIMIT_GROUPS.join(', ')}`);
     }
@@ -96,7 +96,7 @@ function parseLimit(part: string, value: string): RateLimit {
   if (!/^[1-9]\d*$/.test(maxText))
     throw new Error(`'${part}': the maximum '${maxText}' is not a whole number of requests of at least 1`);
   const window = /^(\d*)(ms|s|m|h|d)$/.exec(windowText);
-  const windowMs = window ? Number(window[1] || '1') * UNITS[window[2]] : 0;
+  const windowMs = window ? Number(window[1] || '1') * UNITS[window[2] as keyof typeof UNITS] : 0;
   if (!window || windowMs <= 0)
     throw new Error(`'${part}': the window '${windowText}' is not a duration such as 500ms, 3s, 1m, 1h or 1d`);
   return { max: Number(maxText), windowMs };
@@ -105,6 +105,6 @@ function parseLimit(part: string, value: string): RateLimit {
 /** `3000/3s`, `off`: how the limits read in logs and errors. */
 export function describeRateLimit(limit: RateLimit | null): string {
   if (limit === null) return 'off';
-  const unit = ['d', 'h', 'm', 's'].find((u) => limit.windowMs % UNITS[u] === 0) ?? 'ms';
+  const unit = (['d', 'h', 'm', 's'] as const).find((u) => limit.windowMs % UNITS[u] === 0) ?? 'ms';
   return `${limit.max}/${limit.windowMs / UNITS[unit]}${unit}`;
 }

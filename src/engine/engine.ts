@@ -41,7 +41,7 @@ function pooledRandom(): () => number {
       crypto.getRandomValues(pool);
       next = 0;
     }
-    return pool[next++] / 256;
+    return pool[next++]! / 256;
   };
 }
 

@@ -166,7 +166,7 @@ async function identifyShared(
   const picked = prioritize(candidates, prioritization);
   if (picked.length === 0) return `no unidentified user has ${kind} '${value}'`;
   if (picked.length > 1) return `${picked.length} users have ${kind} '${value}'; add a prioritization that picks one`;
-  return identifyProfile(tx, engine, picked[0], externalId, keepAttributes, null);
+  return identifyProfile(tx, engine, picked[0]!, externalId, keepAttributes, null);
 }
 
 async function identifyProfile(

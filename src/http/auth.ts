@@ -20,7 +20,7 @@ export function requirePermission(engine: Engine, permission: Permission): onReq
         errors: [{ field: 'Authorization', message: 'missing or not a Bearer key' }],
       });
     }
-    const key = await authenticate(engine, match[1]);
+    const key = await authenticate(engine, match[1]!);
     if (!key)
       return reply
         .status(401)

@@ -73,12 +73,12 @@ export const ScenarioSchema = Type.Object(
 export type Scenario = Static<typeof ScenarioSchema>;
 export type ScenarioStep = Scenario['steps'][number];
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** An `at` value as an instant; null when it does not parse. */
 export function resolveAt(at: string, previous: number): number | null {
   const relative = /^\+(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(at.trim());
-  if (relative) return previous + Number(relative[1]) * UNIT_MS[relative[2]];
+  if (relative) return previous + Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS];
   if (!/^\d{4}-\d{2}-\d{2}T/.test(at)) return null;
   const ms = Date.parse(at);
   return Number.isNaN(ms) ? null : ms;

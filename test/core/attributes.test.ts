@@ -465,7 +465,7 @@ describe('subscription_groups', () => {
       { group_id: 'sms-marketing', state: 'subscribed', previous: null },
       { group_id: 'sms-marketing', state: 'unsubscribed', previous: 'subscribed' },
     ]);
-    expect(outcome.user.subscriptions['sms-marketing'].state).toBe('unsubscribed');
+    expect(outcome.user.subscriptions['sms-marketing']!.state).toBe('unsubscribed');
   });
 
   test('an empty list changes nothing', () => {

@@ -376,7 +376,7 @@ describe('checkPurchase', () => {
     };
     const item: Record<string, unknown> = { ...bad };
     for (const [i, field] of ['product_id', 'currency', 'price', 'quantity', 'time', 'properties'].entries()) {
-      expect(checkPurchase(item, NOW)).toMatchObject({ ok: false, error: expect.stringContaining(order[i]) });
+      expect(checkPurchase(item, NOW)).toMatchObject({ ok: false, error: expect.stringContaining(order[i]!) });
       item[field] = fixes[field];
     }
     expect(checkPurchase(item, NOW).ok).toBe(true);

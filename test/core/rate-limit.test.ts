@@ -47,7 +47,7 @@ describe('consume', () => {
   });
 
   test('refused requests do not count, so they do not push the reset or the count', () => {
-    const [, , , refused] = burst(THREE_PER_SECOND, T0, 4);
+    const refused = burst(THREE_PER_SECOND, T0, 4)[3]!;
     expect(refused.state).toEqual({ start: T0, count: 3 });
     expect(consume(refused.state, THREE_PER_SECOND, T0 + 999)).toMatchObject({
       allowed: false,
@@ -94,7 +94,7 @@ describe('consume', () => {
   test('a limit of 1 allows one request per window', () => {
     const decisions = burst({ max: 1, windowMs: 60_000 }, T0 + 59_999, 2);
     expect(decisions.map((d) => d.allowed)).toEqual([true, false]);
-    expect(decisions[1].resetAt).toBe(T0 + 60_000);
+    expect(decisions[1]!.resetAt).toBe(T0 + 60_000);
   });
 
   test('the input state is not changed', () => {
@@ -116,7 +116,7 @@ describe('consume', () => {
   test("Braze's /users/track default: 3,000 in a 3-second window, the 3,001st refused", () => {
     const decisions = burst(DEFAULT_RATE_LIMITS.users_track, T0 + 1, 3001);
     expect(decisions.filter((d) => d.allowed)).toHaveLength(3000);
-    expect(decisions[2999].remaining).toBe(0);
+    expect(decisions[2999]!.remaining).toBe(0);
     expect(decisions[3000]).toMatchObject({ allowed: false, resetAt: T0 + 3000 });
   });
 });

@@ -58,7 +58,7 @@ describe('Braze processing order', () => {
     });
     expect(p.errors).toEqual([]);
     expect(p.inserted).toHaveLength(1);
-    const created = p.inserted[0];
+    const created = p.inserted[0]!;
     expect(created.aliases).toEqual([ALIAS]);
     expect(apiEvents(p).map((e) => [e.name, e.user_id])).toEqual([
       ['opened', created.id],
@@ -70,8 +70,8 @@ describe('Braze processing order', () => {
   test('an event sees the attributes sent beside it (the profile in the plan has them)', () => {
     const p = plan({ attributes: [{ external_id: 'u1', plan: 'gold' }], events: [ev({ external_id: 'u1' })] });
     expect(p.inserted).toHaveLength(1);
-    expect(p.inserted[0].custom).toEqual({ plan: 'gold' });
-    expect(apiEvents(p)[0].user_id).toBe(p.inserted[0].id);
+    expect(p.inserted[0]!.custom).toEqual({ plan: 'gold' });
+    expect(apiEvents(p)[0]!.user_id).toBe(p.inserted[0]!.id);
   });
 
   test('an event with _update_existing_only: true succeeds when attributes created the user first', () => {
@@ -179,7 +179,7 @@ describe('_update_existing_only', () => {
     });
 
     test('attributes with explicit true refuse an unknown alias', () => {
-      expect(plan({ attributes: [{ user_alias: ALIAS, _update_existing_only: true }] }).errors[0].type).toBe(
+      expect(plan({ attributes: [{ user_alias: ALIAS, _update_existing_only: true }] }).errors[0]!.type).toBe(
         'no user has user_alias crm=42 (_update_existing_only is true)',
       );
     });
@@ -188,7 +188,7 @@ describe('_update_existing_only', () => {
       const p = plan({ attributes: [{ user_alias: ALIAS, _update_existing_only: false, first_name: 'A' }] });
       expect(p.errors).toEqual([]);
       expect(p.inserted).toHaveLength(1);
-      const created = p.inserted[0];
+      const created = p.inserted[0]!;
       expect(created).toMatchObject({
         external_id: null,
         email: null,
@@ -246,7 +246,7 @@ describe('_update_existing_only', () => {
       ]);
       expect(p.errors).toEqual([]);
       expect(p.updated.map((u) => u.id)).toEqual(['u-1']);
-      expect(apiEvents(p)[0].user_id).toBe('u-1');
+      expect(apiEvents(p)[0]!.user_id).toBe('u-1');
     });
   });
 });
@@ -285,7 +285,7 @@ describe('email and phone identifiers', () => {
     const p = plan({ events: [ev({ email: 'new@example.com', phone: '+14155552671' })] }, [byPhone]);
     expect(p.inserted).toHaveLength(1);
     expect(p.inserted[0]).toMatchObject({ email: 'new@example.com', phone: null, external_id: null, aliases: [] });
-    expect(apiEvents(p)[0].user_id).toBe(p.inserted[0].id);
+    expect(apiEvents(p)[0]!.user_id).toBe(p.inserted[0]!.id);
   });
 
   test('an unknown email creates an email-only profile without an alias', () => {
@@ -322,7 +322,7 @@ describe('email and phone identifiers', () => {
     const anonymous = user('u-anon', { email: 'a@example.com', updated_at: NOW - 1 });
     const identified = user('u-known', { email: 'a@example.com', external_id: 'e1', updated_at: EARLIER });
     const p = plan({ events: [ev({ email: 'a@example.com' })] }, [anonymous, identified]);
-    expect(apiEvents(p)[0].user_id).toBe('u-known');
+    expect(apiEvents(p)[0]!.user_id).toBe('u-known');
   });
 
   test('a bad email or phone identifier is an item error', () => {
@@ -361,7 +361,7 @@ describe('email_added', () => {
     const existing = user('u-1', { external_id: 'e1', email: 'old@example.com' });
     const p = plan({ attributes: [{ external_id: 'e1', email: 'new@example.com' }] }, [existing]);
     expect(systemEvents(p)).toEqual([]);
-    expect(p.updated[0].email).toBe('new@example.com');
+    expect(p.updated[0]!.email).toBe('new@example.com');
   });
 
   test('not when the email is sent again unchanged', () => {
@@ -373,7 +373,7 @@ describe('email_added', () => {
     const existing = user('u-1', { external_id: 'e1', email: 'a@example.com' });
     const p = plan({ attributes: [{ external_id: 'e1', email: null }] }, [existing]);
     expect(systemEvents(p)).toEqual([]);
-    expect(p.updated[0].email).toBeNull();
+    expect(p.updated[0]!.email).toBeNull();
   });
 
   test('not when the attributes do not touch email', () => {
@@ -387,20 +387,20 @@ describe('email_added', () => {
   test('a new profile created by external_id with an email gets email_added', () => {
     const p = plan({ attributes: [{ external_id: 'new', email: 'a@example.com' }] });
     expect(systemEvents(p).map((e) => [e.name, e.user_id, e.properties])).toEqual([
-      ['email_added', p.inserted[0].id, { email: 'a@example.com' }],
+      ['email_added', p.inserted[0]!.id, { email: 'a@example.com' }],
     ]);
   });
 
   test('a new profile created by an email identifier (attributes) gets one email_added', () => {
     const p = plan({ attributes: [{ email: 'a@example.com' }] });
     expect(systemEvents(p).map((e) => [e.name, e.user_id, e.properties])).toEqual([
-      ['email_added', p.inserted[0].id, { email: 'a@example.com' }],
+      ['email_added', p.inserted[0]!.id, { email: 'a@example.com' }],
     ]);
   });
 
   test('a new profile created by an email identifier (event) gets email_added before the event', () => {
     const p = plan({ events: [ev({ email: 'a@example.com' })] });
-    const id = p.inserted[0].id;
+    const id = p.inserted[0]!.id;
     expect(p.events.map((e) => [e.source, e.name, e.user_id])).toEqual([
       ['system', 'email_added', id],
       ['api', 'opened', id],
@@ -472,15 +472,15 @@ describe('subscription changes', () => {
         received_at: NOW,
       },
     ]);
-    expect(p.updated[0].subscriptions['sms-marketing']).toEqual({ state: 'subscribed', changed_at: NOW });
+    expect(p.updated[0]!.subscriptions['sms-marketing']).toEqual({ state: 'subscribed', changed_at: NOW });
   });
 
   test('a first state on a new profile has previous_state null', () => {
     const p = plan({ attributes: [{ external_id: 'new', ...sub('subscribed') }] });
     expect(p.subscriptions).toEqual([
-      { group_id: 'sms-marketing', state: 'subscribed', previous: null, user_id: p.inserted[0].id, changed_at: NOW },
+      { group_id: 'sms-marketing', state: 'subscribed', previous: null, user_id: p.inserted[0]!.id, changed_at: NOW },
     ]);
-    expect(systemEvents(p)[0].properties).toEqual({
+    expect(systemEvents(p)[0]!.properties).toEqual({
       subscription_group_id: 'sms-marketing',
       state: 'subscribed',
       previous_state: null,
@@ -564,7 +564,7 @@ describe('counts and errors', () => {
       { type: `'currency' must be an ISO 4217 code such as USD, got "ZZZ"`, input_array: 'purchases', index: 0 },
     ]);
     expect(p.updated).toHaveLength(1);
-    expect(p.updated[0].standard).toEqual({ first_name: 'A', last_name: 'B' });
+    expect(p.updated[0]!.standard).toEqual({ first_name: 'A', last_name: 'B' });
   });
 
   test('errors report the index the item had in the request, not its position among checked items', () => {
@@ -755,7 +755,7 @@ describe('aliases', () => {
     });
     expect(p.errors).toEqual([]);
     expect(p.inserted).toHaveLength(1);
-    expect(p.aliases).toEqual([{ ...ALIAS, user_id: p.inserted[0].id }]);
+    expect(p.aliases).toEqual([{ ...ALIAS, user_id: p.inserted[0]!.id }]);
   });
 });
 
@@ -785,7 +785,7 @@ describe('events and purchases', () => {
     const existing = user('u-1', { external_id: 'e1' });
     const p = plan({ events: [ev({ external_id: 'e1' }), ev({ external_id: 'e1' })] }, [existing]);
     expect(p.events).toHaveLength(2);
-    expect(p.events[0].id).not.toBe(p.events[1].id);
+    expect(p.events[0]!.id).not.toBe(p.events[1]!.id);
   });
 
   test('a future event time is clamped to now', () => {
@@ -803,7 +803,7 @@ describe('events and purchases', () => {
     const p = plan({ events: [ev({ external_id: 'e1' }, 'x', '2020-05-01T00:00:00+09:00')] }, [
       user('u-1', { external_id: 'e1' }),
     ]);
-    expect(p.events[0].time).toBe(Date.UTC(2020, 3, 30, 15));
+    expect(p.events[0]!.time).toBe(Date.UTC(2020, 3, 30, 15));
   });
 
   test('a purchase is stored as an event named purchase with its details', () => {
@@ -829,8 +829,8 @@ describe('events and purchases', () => {
 
   test('a purchase without quantity has quantity 1 and empty properties', () => {
     const p = plan({ purchases: [purchase({ external_id: 'e1' })] }, [user('u-1', { external_id: 'e1' })]);
-    expect(p.events[0].purchase).toEqual({ product_id: 'shoe', currency: 'JPY', price: 1200, quantity: 1 });
-    expect(p.events[0].properties).toEqual({});
+    expect(p.events[0]!.purchase).toEqual({ product_id: 'shoe', currency: 'JPY', price: 1200, quantity: 1 });
+    expect(p.events[0]!.properties).toEqual({});
   });
 });
 

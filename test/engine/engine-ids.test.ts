@@ -16,7 +16,7 @@ test('ids are ULIDs of the engine clock, strictly increasing, and their random p
   expect(ids.every((id) => ULID.test(id))).toBe(true);
   expect([...ids].sort()).toEqual(ids);
   expect(new Set(ids).size).toBe(ids.length);
-  expect(decodeTime(ids[0])).toBe(Date.parse('2026-03-06T08:00:00.001Z'));
+  expect(decodeTime(ids[0]!)).toBe(Date.parse('2026-03-06T08:00:00.001Z'));
   expect(decodeTime(ids.at(-1)!)).toBe(Date.parse('2026-03-06T08:00:00.010Z'));
   const randomParts = new Set(ids.filter((_, i) => i % 1000 === 0).map((id) => id.slice(10)));
   expect(randomParts.size).toBe(10);

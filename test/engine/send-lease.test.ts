@@ -92,11 +92,11 @@ describeEachStore('the send lease', (kind) => {
     );
     // Two timeouts left: no renewal.
     clock.advance(TIMEOUT_MS);
-    expect(await claim.mayCall(round.claimed[0].id)).toBe(true);
+    expect(await claim.mayCall(round.claimed[0]!.id)).toBe(true);
     expect(claim.lease).toBe(round.leaseUntil);
     // Less than two left: renewed to three timeouts from now, in the store too.
     clock.advance(1);
-    expect(await claim.mayCall(round.claimed[0].id)).toBe(true);
+    expect(await claim.mayCall(round.claimed[0]!.id)).toBe(true);
     expect(claim.lease).toBe(clock.now() + 3 * TIMEOUT_MS);
     expect(new Set((await messages(round.claimed)).map((m) => m.lease_until))).toEqual(new Set([claim.lease]));
     await sendClaimed(server.engine, channelAdapter, round.claimed, claim.lease);

@@ -74,7 +74,7 @@ describeEachStore('broadcasts, page by page', (kind) => {
     expect(await progress(id)).toMatchObject({ state: 'done', recipients: vips.length });
     expect(await triggered()).toBe(vips.length);
     const texts = (await server.call('GET', '/v1/messages?campaign_id=news')).body.messages.map(
-      (m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text,
+      (m: { payload: { messages: [{ text: string }] } }) => m.payload.messages[0].text,
     );
     expect(texts.sort()).toEqual(vips.map((name) => `News May for ${name}`).sort());
     for (const name of basics) {

@@ -149,7 +149,7 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     await worker.runDue();
     const sandbox = await server.call('GET', '/v1/sandbox/messages?to=U00000000000000000000000000000004');
     expect(
-      sandbox.body.messages.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text),
+      sandbox.body.messages.map((m: { payload: { messages: [{ text: string }] } }) => m.payload.messages[0].text),
     ).toEqual(['Code A1 for Ken']);
     const bad = await server.call('POST', '/campaigns/trigger/send', {
       campaign_id: 'cart-reminder',
@@ -297,7 +297,7 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(messages[0]).toMatchObject({ state: 'sent', attempts: 1, to: 'U00000000000000000000000000000051' });
     const sandbox = (await server.call('GET', '/v1/sandbox/messages?to=U00000000000000000000000000000051')).body
       .messages;
-    expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual([
+    expect(sandbox.map((m: { payload: { messages: [{ text: string }] } }) => m.payload.messages[0].text)).toEqual([
       'Hello Mei',
     ]);
     const timeline = (await server.call('GET', `/v1/users/${await userId('s1')}/timeline?campaign_id=sandboxed`)).body
@@ -346,9 +346,7 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(sent.status).toBe(201);
     await worker.runDue();
     const texts = (await server.call('GET', '/v1/messages?campaign_id=vip-news')).body.messages
-      .map(
-        (m: { to: string; payload: { messages: Array<{ text: string }> } }) => `${m.to}: ${m.payload.messages[0].text}`,
-      )
+      .map((m: { to: string; payload: { messages: [{ text: string }] } }) => `${m.to}: ${m.payload.messages[0].text}`)
       .sort();
     expect(texts).toEqual([
       'U000000000000000000000000000000b1: News May for Rin',
@@ -408,7 +406,7 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     expect(await outcomes('known')).toEqual(['triggered', 'scheduled', 'sent']);
     const sandbox = (await server.call('GET', '/v1/sandbox/messages?to=U000000000000000000000000000000e1')).body
       .messages;
-    expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual([
+    expect(sandbox.map((m: { payload: { messages: [{ text: string }] } }) => m.payload.messages[0].text)).toEqual([
       'Hi Kei, your cart is waiting (200)',
     ]);
   });
@@ -463,7 +461,7 @@ describeEachStore('campaign engine over HTTP', (kind) => {
     clock.advance(3_600_000);
     await worker.runDue();
     const sandbox = (await server.call('GET', `/v1/sandbox/messages?to=${lineId}`)).body.messages;
-    expect(sandbox.map((m: { payload: { messages: Array<{ text: string }> } }) => m.payload.messages[0].text)).toEqual([
+    expect(sandbox.map((m: { payload: { messages: [{ text: string }] } }) => m.payload.messages[0].text)).toEqual([
       'Hi Rin, your cart is waiting (150)',
     ]);
     expect((await outcomes('twice')).filter((o: string) => o === 'sent')).toHaveLength(1);

@@ -103,7 +103,7 @@ describeEachStore('campaign messages sent to LINE over the network', (kind) => {
     expect(fake.delivered()).toEqual([
       { to: line, replyToken: null, messages: [{ type: 'text', text: `Welcome Name${user}` }] },
     ]);
-    expect(fake.requests[0].headers['x-line-retry-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fake.requests[0]!.headers['x-line-retry-key']).toMatch(/^[0-9a-f-]{36}$/);
     const message = await messageOf(id);
     expect(message).toMatchObject({ state: 'sent', attempts: 1 });
     expect(message.provider_message_id).toMatch(/^\d+$/);

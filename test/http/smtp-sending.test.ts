@@ -86,13 +86,13 @@ describeEachStore('campaign emails sent over SMTP', (kind) => {
     await worker.runDue();
     const mail = sink.received.filter((m) => m.to.includes(email));
     expect(mail).toHaveLength(1);
-    expect(mail[0].from).toBe('news@shop.example');
-    expect(SmtpSink.header(mail[0], 'Subject')).toBe(`Hello Reader${n}`);
-    expect(mail[0].raw).toContain('Plain news');
-    expect(mail[0].raw).toContain('<p>News</p>');
+    expect(mail[0]!.from).toBe('news@shop.example');
+    expect(SmtpSink.header(mail[0]!, 'Subject')).toBe(`Hello Reader${n}`);
+    expect(mail[0]!.raw).toContain('Plain news');
+    expect(mail[0]!.raw).toContain('<p>News</p>');
     const message = await messageOf(id);
     expect(message).toMatchObject({ state: 'sent', provider_message_id: `<${message.id}@tidings.invalid>` });
-    expect(SmtpSink.header(mail[0], 'Message-ID')).toBe(`<${message.id}@tidings.invalid>`);
+    expect(SmtpSink.header(mail[0]!, 'Message-ID')).toBe(`<${message.id}@tidings.invalid>`);
   });
 
   test('a 550 is provider_rejected at once; a 451 is tried again and then delivered once', async () => {
@@ -120,7 +120,7 @@ describeEachStore('campaign emails sent over SMTP', (kind) => {
       recipients: [{ external_user_id: 'files-reader' }],
     });
     await worker.runDue();
-    const [mail] = sink.received.filter((m) => m.to.includes(email));
+    const mail = sink.received.filter((m) => m.to.includes(email))[0]!;
     expect(mail.raw).toMatch(/filename="?report\.csv"?/);
     expect(mail.raw).toMatch(/filename="?notes\.txt"?/);
     // nodemailer sends attachments in base64; these are short enough for one line each.

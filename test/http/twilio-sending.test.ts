@@ -86,7 +86,7 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     expect(created.map((m) => [m.from, m.body])).toEqual([['+14155550100', 'Code A1']]);
     expect(await messageOf(id)).toMatchObject({
       state: 'sent',
-      provider_message_id: created[0].sid,
+      provider_message_id: created[0]!.sid,
       encoding: 'GSM-7',
       segments: 1,
     });
@@ -119,7 +119,7 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     await worker.runDue();
     const created = fake.created.filter((m) => m.to === phone);
     expect(created).toHaveLength(1);
-    expect(await messageOf(id)).toMatchObject({ state: 'sent', attempts: 2, provider_message_id: created[0].sid });
+    expect(await messageOf(id)).toMatchObject({ state: 'sent', attempts: 2, provider_message_id: created[0]!.sid });
     expect(await outcomes(id)).toEqual(['triggered', 'scheduled', 'sent']);
   });
 
@@ -170,8 +170,8 @@ describeEachStore('campaign messages sent through Twilio', (kind) => {
     const good = await promo('E5');
     const bad = await promo('F6');
     await worker.runDue();
-    const [goodSms] = fake.created.filter((m) => m.to === good.phone);
-    const [badSms] = fake.created.filter((m) => m.to === bad.phone);
+    const goodSms = fake.created.filter((m) => m.to === good.phone)[0]!;
+    const badSms = fake.created.filter((m) => m.to === bad.phone)[0]!;
     expect(goodSms.status_callback).toBe(`${server.url}/webhooks/twilio/sms-live/status`);
 
     expect(await callback(goodSms.sid, 'delivered', {}, 'wrong-token')).toBe(401);

@@ -61,8 +61,8 @@ describeEachStore('campaign webhooks sent over HTTP', (kind) => {
       ['POST', '/hook', { user: externalId, plan: 'gold' }],
       ['POST', '/hook', { user: externalId, plan: 'gold' }],
     ]);
-    expect(mine[0].headers.authorization).toBe('Bearer crm-secret');
-    expect(mine[0].headers['user-agent']).toBe('Tidings');
+    expect(mine[0]!.headers.authorization).toBe('Bearer crm-secret');
+    expect(mine[0]!.headers['user-agent']).toBe('Tidings');
     const message = await messageOf(id);
     expect(mine.map((r) => r.headers['idempotency-key'])).toEqual([message.id, message.id]);
     expect(message).toMatchObject({ state: 'sent', attempts: 2, provider_message_id: `req-${received.length}` });

@@ -95,7 +95,7 @@ test.skipIf(!inCi && !(await isPostgresReachable()))(
       const found = (await (await fetch(`${server.url}/v1/users?external_id=pg-user`, { headers })).json()) as {
         users: Array<{ custom_attributes: unknown }>;
       };
-      expect(found.users[0].custom_attributes).toEqual({ plan: 'pro' });
+      expect(found.users[0]!.custom_attributes).toEqual({ plan: 'pro' });
       expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'postgres' });
       server.child.kill('SIGTERM');
       expect((await server.exited).code).toBe(0);

@@ -122,7 +122,7 @@ async function postgresProbe(url: string): Promise<Probe> {
 }
 
 async function count(probe: Probe, sql: string): Promise<number> {
-  const [row] = await probe.rows(sql);
+  const row = (await probe.rows(sql))[0]!;
   return Number(Object.values(row)[0]);
 }
 
@@ -230,10 +230,10 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
   try {
     const env = { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: databaseUrl };
     servers.push(await startChildServer(null, env));
-    await defineCampaign(servers[0].url, 1);
+    await defineCampaign(servers[0]!.url, 1);
     // The second process starts after the definitions exist, so it never holds a cached, empty set.
     servers.push(await startChildServer(null, env));
-    const [a, b] = servers;
+    const [a, b] = servers as [ChildServer, ChildServer];
 
     await Promise.all([trackUsers(a.url, 0, USERS / 2), trackUsers(b.url, USERS / 2, USERS)]);
 
@@ -267,7 +267,7 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
       const sandbox = (await call(server.url, 'GET', '/v1/sandbox/messages?limit=1000')).body.messages as Array<{
         message_id: string;
         to: string;
-        payload: { messages: Array<{ text: string }> };
+        payload: { messages: [{ text: string }] };
       }>;
       expect(sandbox).toHaveLength(USERS);
       expect(new Set(sandbox.map((m) => m.message_id)).size).toBe(USERS);
@@ -280,7 +280,7 @@ async function twoProcessesShareTheWork(databaseUrl: string): Promise<void> {
     const [user] = (await call(b.url, 'GET', `/v1/users?external_id=${externalId(USERS - 1)}`)).body.users as Array<{
       id: string;
     }>;
-    const timeline = (await call(a.url, 'GET', `/v1/users/${user.id}/timeline?campaign_id=${CAMPAIGN}`)).body
+    const timeline = (await call(a.url, 'GET', `/v1/users/${user!.id}/timeline?campaign_id=${CAMPAIGN}`)).body
       .timeline as Array<{ outcome: string }>;
     expect(timeline.map((t) => t.outcome).reverse()).toEqual(['triggered', 'scheduled', 'sent']);
     // And every user, from the rows.
@@ -329,9 +329,11 @@ async function killMidDispatch(start: () => Promise<ChildServer>, openProbe: () 
     expect((await server.exited).signal).toBe('SIGKILL');
     // What the dead process committed is consistent (one statement, one snapshot): each sandbox
     // row has its message marked sent, and no message is marked sent without its sandbox row.
-    const [committed] = await probe.rows(
-      `SELECT (SELECT count(*) FROM sandbox_messages) AS sandbox, (SELECT count(*) FROM messages WHERE campaign_id = '${CAMPAIGN}' AND state = 'sent') AS sent`,
-    );
+    const committed = (
+      await probe.rows(
+        `SELECT (SELECT count(*) FROM sandbox_messages) AS sandbox, (SELECT count(*) FROM messages WHERE campaign_id = '${CAMPAIGN}' AND state = 'sent') AS sent`,
+      )
+    )[0]!;
     const atKill = Number(committed.sandbox);
     expect(atKill).toBeGreaterThanOrEqual(killAt);
     expect(atKill, 'the process was killed after it had sent everything: nothing left to test').toBeLessThan(USERS);
@@ -455,12 +457,12 @@ async function twoProcessesShareABroadcast(databaseUrl: string): Promise<void> {
   try {
     const env = { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: databaseUrl, ...BROADCAST_ENV };
     servers.push(await startChildServer(null, env));
-    await defineNews(servers[0].url);
+    await defineNews(servers[0]!.url);
     servers.push(await startChildServer(null, env));
     await Promise.all(
-      Array.from({ length: 4 }, (_, w) => trackUsers(servers[w % 2].url, (w * USERS) / 4, ((w + 1) * USERS) / 4)),
+      Array.from({ length: 4 }, (_, w) => trackUsers(servers[w % 2]!.url, (w * USERS) / 4, ((w + 1) * USERS) / 4)),
     );
-    const started = await call(servers[1].url, 'POST', '/campaigns/trigger/send', {
+    const started = await call(servers[1]!.url, 'POST', '/campaigns/trigger/send', {
       campaign_id: 'news',
       broadcast: true,
     });
@@ -471,7 +473,7 @@ async function twoProcessesShareABroadcast(databaseUrl: string): Promise<void> {
         (await count(probe, `SELECT count(*) AS n FROM broadcasts WHERE dispatch_id = '${id}' AND state = 'done'`)) ===
         1,
       20_000,
-      async () => `not done\n${servers[0].output()}\n${servers[1].output()}`,
+      async () => `not done\n${servers[0]!.output()}\n${servers[1]!.output()}`,
     );
     expect(await broadcastDiscrepancies(probe, id, USERS)).toEqual([]);
     for (const server of servers) expect(server.output()).not.toMatch(/campaign worker failed/);

@@ -127,7 +127,7 @@ async function launch(command: string[] = [BIN]): Promise<{ launcher: ChildProce
       return false;
     }
   });
-  const server = servers[servers.length - 1];
+  const server = servers[servers.length - 1]!;
   expect(server).toBeGreaterThan(0);
   started.push(server);
   expect(alive(server)).toBe(true);

@@ -28,7 +28,7 @@ export async function startChildServer(db: string | null, env: Record<string, st
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve(match[1]);
+      if (match) resolve(match[1]!);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -79,7 +79,7 @@ export function matchesUserFilter(filter: UserFilter, user: UserRecord, ctx: Aud
 
 /** The value an attribute filter tests; undefined when the user has none. */
 export function attributeValue(user: UserRecord, name: string): Json | undefined {
-  if (Object.hasOwn(STANDARD_ATTRIBUTES, name)) return STANDARD_ATTRIBUTES[name](user);
+  if (Object.hasOwn(STANDARD_ATTRIBUTES, name)) return STANDARD_ATTRIBUTES[name]!(user);
   return valueAtPath(user.custom, customPath(name));
 }
 
@@ -88,7 +88,7 @@ function customPath(name: string): string {
 }
 
 function subscriptionState(user: UserRecord, groupId: string): string | null {
-  return Object.hasOwn(user.subscriptions, groupId) ? user.subscriptions[groupId].state : null;
+  return Object.hasOwn(user.subscriptions, groupId) ? user.subscriptions[groupId]!.state : null;
 }
 
 function receivedCampaign(campaignId: string, withinSeconds: number | undefined, ctx: AudienceContext): boolean {

@@ -66,7 +66,9 @@ export function addDays(date: LocalDate, days: number): LocalDate {
 }
 
 export function weekdayOf(date: LocalDate): Weekday {
-  return WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()];
+  const weekday = WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()];
+  if (weekday === undefined) throw new Error(`weekdayOf: '${date}' is not a YYYY-MM-DD date`);
+  return weekday;
 }
 
 /** Minutes since local midnight of an `HH:MM` time. */

@@ -142,8 +142,8 @@ const ISO_DATE_TIME =
 export function parseIsoInstant(text: string): number | null {
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((part) =>
-    Number(part ?? 0),
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(
+    (part) => Number(part ?? 0),
   );
   const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
   if (hour > 23 || minute > 59 || second > 59) return null;

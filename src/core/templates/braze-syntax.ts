@@ -35,13 +35,13 @@ const NAMESPACES = new Map<string, (path: string[]) => string[]>([
   ['canvas_entry_properties', (path) => ['api', ...path]],
   ['context', (path) => ['api', ...path]],
   ['content_blocks', (path) => ['content_blocks', ...path]],
-  ['campaign', ([name, ...rest]) => ['campaign', campaignField(name), ...rest]],
-  ['sms', ([name, ...rest]) => ['inbound', inboundField(name), ...rest]],
-  ['whats_app', ([name, ...rest]) => ['inbound', inboundField(name), ...rest]],
+  ['campaign', ([name = '', ...rest]) => ['campaign', campaignField(name), ...rest]],
+  ['sms', ([name = '', ...rest]) => ['inbound', inboundField(name), ...rest]],
+  ['whats_app', ([name = '', ...rest]) => ['inbound', inboundField(name), ...rest]],
 ]);
 
 function ourPath(namespace: string | undefined, path: string[]): string[] {
-  if (namespace === undefined) return ['user', renamed(STANDARD_ATTRIBUTES)(path[0]), ...path.slice(1)];
+  if (namespace === undefined) return ['user', renamed(STANDARD_ATTRIBUTES)(path[0] ?? ''), ...path.slice(1)];
   return NAMESPACES.get(namespace)?.(path) ?? [namespace, ...path];
 }
 

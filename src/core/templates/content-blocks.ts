@@ -12,8 +12,10 @@ export function contentBlockReferences(template: string): string[] {
   const liquid = translateBrazeSyntax(template).liquid;
   const names = new Set<string>();
   for (const span of markupSpans(liquid)) {
-    for (const match of liquid.slice(span.start, span.end).matchAll(REFERENCE))
-      names.add(match[1] ?? match[2] ?? match[3]);
+    for (const match of liquid.slice(span.start, span.end).matchAll(REFERENCE)) {
+      const name = match[1] ?? match[2] ?? match[3];
+      if (name !== undefined) names.add(name);
+    }
   }
   return [...names];
 }

@@ -38,6 +38,7 @@ liquid.registerTag('abort_message', AbortMessageTag);
 for (const [name, filter] of Object.entries(brazeFilters)) liquid.registerFilter(name, filter);
 // LiquidJS calls the built-in `date` with its full filter `this`, of which ours reads a part.
 const builtinDate = liquid.filters.date;
+if (builtinDate === undefined) throw new Error('LiquidJS has no built-in date filter for ours to wrap');
 liquid.registerFilter(
   'date',
   dateOnRenderClock((typeof builtinDate === 'function' ? builtinDate : builtinDate.handler) as FilterHandler),

@@ -75,7 +75,7 @@ export async function runBroadcastPage(engine: Engine, pageSize: number): Promis
     }
     await evaluateOccurrences(engine, tx, defs, settings, occurrences, users);
     await tx.campaigns.updateBroadcast(broadcast.dispatch_id, {
-      after_user: ids[ids.length - 1],
+      after_user: ids[ids.length - 1] ?? broadcast.after_user,
       recipients: broadcast.recipients + occurrences.length,
       state: 'running',
       updated_at: now,

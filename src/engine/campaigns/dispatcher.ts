@@ -82,7 +82,7 @@ export async function sendClaimed(
     );
 
     // The sends together (markClaimedMessagesSent), each with its own provider id; retries and failures, rarer, one by one.
-    const outcomes = calls.map(({ message }, i) => ({ message, outcome: outcomeOf(results[i], message, now) }));
+    const outcomes = calls.map(({ message }, i) => ({ message, outcome: outcomeOf(results[i] ?? null, message, now) }));
     const delivered = outcomes.flatMap(({ message, outcome }) =>
       outcome.kind === 'sent' ? [{ message, outcome }] : [],
     );
@@ -173,7 +173,7 @@ async function inBatches<T, R>(items: T[], concurrency: number, work: (item: T) 
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await work(items[i]);
+      results[i] = await work(items[i]!);
     }
   });
   await Promise.all(lanes);

@@ -79,7 +79,7 @@ describe('decideOccurrence', () => {
         context: { event: { name: 'added_to_cart' } },
       },
     ]);
-    expect(d.timeline[1].details).toEqual({ send_at: new Date(T0 + 3_600_000).toISOString() });
+    expect(d.timeline[1]!.details).toEqual({ send_at: new Date(T0 + 3_600_000).toISOString() });
     expect(s.pending).toHaveLength(1);
   });
 
@@ -111,7 +111,7 @@ describe('decideOccurrence', () => {
     const d1 = decideOccurrence(event('added_to_cart'), s, context([c]));
     const d2 = decideOccurrence(event('added_to_cart'), s, context([c], T0 + 600_000));
     expect(outcomes(d2)).toEqual(['cancelled:exception_event', 'triggered', 'scheduled']);
-    expect(d2.finished).toEqual([d1.entries[0].id]);
+    expect(d2.finished).toEqual([d1.entries[0]!.id]);
     expect(s.pending.map((e) => e.due_at)).toEqual([T0 + 600_000 + 3_600_000]);
   });
 
@@ -180,7 +180,7 @@ describe('decideOccurrence', () => {
     });
     const d = decideOccurrence(event('added_to_cart'), state(), context([c]));
     expect(outcomes(d)).toEqual(['triggered', 'deferred']);
-    expect(d.entries[0].due_at).toBe(Date.UTC(2026, 2, 7, 8)); // Saturday 09:00 Paris
+    expect(d.entries[0]!.due_at).toBe(Date.UTC(2026, 2, 7, 8)); // Saturday 09:00 Paris
   });
 
   test('a conversion is recorded once per receipt and fires conversion triggers', () => {
@@ -237,6 +237,6 @@ describe('decideOccurrence', () => {
     decideOccurrence(event('added_to_cart'), s, ctx);
     const d = decideOccurrence(purchase(), s, ctx);
     expect(outcomes(d)).toEqual(['cancelled:exception_event', 'triggered', 'scheduled']);
-    expect(d.timeline[1].campaign_id).toBe('win-back');
+    expect(d.timeline[1]!.campaign_id).toBe('win-back');
   });
 });

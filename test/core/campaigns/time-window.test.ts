@@ -131,10 +131,10 @@ describe('nextWindowOpening', () => {
       const inside = samples.map((instant) => isInsideWindow(window, instant, zone));
       let nextInside = Number.POSITIVE_INFINITY;
       for (let i = samples.length - 1; i >= 0; i--) {
-        if (inside[i]) nextInside = samples[i];
+        if (inside[i]) nextInside = samples[i]!;
         if (i >= 3 * 96) continue; // the last day only serves as lookahead
-        const opening = nextWindowOpening(window, samples[i], zone);
-        expect(opening).toBeGreaterThanOrEqual(samples[i]);
+        const opening = nextWindowOpening(window, samples[i]!, zone);
+        expect(opening).toBeGreaterThanOrEqual(samples[i]!);
         expect(opening).toBeLessThanOrEqual(nextInside);
         expect(isInsideWindow(window, opening, zone)).toBe(true);
       }
