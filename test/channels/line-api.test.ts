@@ -38,8 +38,8 @@ describe('LINE API client against the fake LINE server', () => {
     const key = lineRetryKey('msg-1');
     const result = await pushMessage(config, hello, key);
     expect(result).toEqual({ kind: 'sent', providerMessageId: expect.stringMatching(/^\d+$/) });
-    expect(fake.requests[0].headers.authorization).toBe('Bearer secret-token');
-    expect(fake.requests[0].headers['x-line-retry-key']).toBe(key);
+    expect(fake.requests[0]!.headers.authorization).toBe('Bearer secret-token');
+    expect(fake.requests[0]!.headers['x-line-retry-key']).toBe(key);
     expect(fake.delivered()).toEqual([{ to: TO, replyToken: null, messages: [{ type: 'text', text: 'Hello' }] }]);
   });
 

@@ -274,7 +274,7 @@ describe('LINE payload', () => {
           ],
         });
       const [message] = messages(carousel([both(1), both(2)])) as { template: { columns: unknown[] } }[];
-      expect(message.template.columns[1]).toEqual({
+      expect(message!.template.columns[1]).toEqual({
         thumbnailImageUrl: 'https://cdn.example/2.jpg',
         title: 'Item 2',
         text: 'Nice',

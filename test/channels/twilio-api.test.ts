@@ -24,11 +24,11 @@ test('a message goes as a form with Basic auth; the fake records both', async ()
   });
   expect(sent).toMatchObject({ kind: 'sent', providerMessageId: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
   const [request] = fake.requests;
-  expect(request.headers.authorization).toBe(
+  expect(request!.headers.authorization).toBe(
     `Basic ${Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64')}`,
   );
-  expect(request.params.getAll('MediaUrl')).toEqual(['https://cdn.example/a.jpg', 'https://cdn.example/b.jpg']);
-  expect(request.params.get('Body')).toBe('Hi');
+  expect(request!.params.getAll('MediaUrl')).toEqual(['https://cdn.example/a.jpg', 'https://cdn.example/b.jpg']);
+  expect(request!.params.get('Body')).toBe('Hi');
 });
 
 test("a wrong auth token is Twilio's 20003, a rejection; a malformed number is 21211; a landline is 21614", async () => {

@@ -26,9 +26,9 @@ export class SmtpSink {
 
   /** A header of a received message, unfolded. */
   static header(mail: ReceivedMail, name: string): string | null {
-    const head = mail.raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
+    const head = mail.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
     const match = new RegExp(`^${name}:\\s*(.*)$`, 'im').exec(head);
-    return match ? match[1].trim() : null;
+    return match ? match[1]!.trim() : null;
   }
 
   async start(): Promise<number> {

@@ -36,7 +36,7 @@ describeEachStore('concurrent creates of one identifier', (kind) => {
       r.loadUsers({ ids: [], externalIds: [], aliases: [], emails: ['same@example.com'], phones: [], lineIds: [] }),
     );
     // Every request's attribute reached the one profile.
-    expect(Object.keys(user.custom).length).toBe(CONCURRENT);
+    expect(Object.keys(user!.custom).length).toBe(CONCURRENT);
   });
 
   test('the same phone: one profile', async () => {

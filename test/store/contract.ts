@@ -216,12 +216,12 @@ export function describeStoreContract(
         test('numbers come back as numbers, JSON as values', async () => {
           await seed();
           const [found] = await load(store, { ids: ['u-alice'] });
-          expect(found.created_at).toBe(1_700_000_000_000);
-          expect(typeof found.created_at).toBe('number');
-          expect(typeof found.updated_at).toBe('number');
-          expect(typeof found.subscriptions.news.changed_at).toBe('number');
-          expect(found.custom).toEqual(alice().custom);
-          expect(found.standard).toEqual(alice().standard);
+          expect(found!.created_at).toBe(1_700_000_000_000);
+          expect(typeof found!.created_at).toBe('number');
+          expect(typeof found!.updated_at).toBe('number');
+          expect(typeof found!.subscriptions.news!.changed_at).toBe('number');
+          expect(found!.custom).toEqual(alice().custom);
+          expect(found!.standard).toEqual(alice().standard);
           const count = await store.read((r) => r.countUsers());
           expect(count).toBe(2);
           expect(typeof count).toBe('number');
@@ -423,7 +423,7 @@ export function describeStoreContract(
               { user_id: 'u-1', group_id: 'news', state: 'unsubscribed', changed_at: 101 },
             ]),
           );
-          expect((await load(store, { ids: ['u-1'] }))[0].subscriptions).toEqual({
+          expect((await load(store, { ids: ['u-1'] }))[0]!.subscriptions).toEqual({
             news: { state: 'unsubscribed', changed_at: 101 },
           });
         });
@@ -444,8 +444,8 @@ export function describeStoreContract(
           const listed = await store.read((r) => r.listEvents('u-1'));
           expect(listed.map((e) => e.id)).toEqual(['e-05', 'e-03', 'e-02', 'e-01']);
           expect(listed[3]).toEqual(event('e-01', 'u-1', { time: 1_700_000_000_000 }));
-          expect(typeof listed[0].time).toBe('number');
-          expect(typeof listed[0].received_at).toBe('number');
+          expect(typeof listed[0]!.time).toBe('number');
+          expect(typeof listed[0]!.received_at).toBe('number');
 
           expect((await store.read((r) => r.listEvents('u-1', { limit: 2 }))).map((e) => e.id)).toEqual([
             'e-05',
@@ -465,8 +465,8 @@ export function describeStoreContract(
           });
           const listed = await store.read((r) => r.listEvents('u-1'));
           expect(listed).toHaveLength(100);
-          expect(listed[0].id).toBe('e-119');
-          expect(listed[99].id).toBe('e-020');
+          expect(listed[0]!.id).toBe('e-119');
+          expect(listed[99]!.id).toBe('e-020');
           expect(await store.read((r) => r.listEvents('u-1', { limit: 1000 }))).toHaveLength(120);
         });
 
@@ -536,11 +536,11 @@ export function describeStoreContract(
           expect(await load(store, { aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] })).toEqual([]);
 
           const [other] = await load(store, { ids: ['u-2'] });
-          expect(other.aliases).toEqual([
+          expect(other!.aliases).toEqual([
             { alias_label: 'crm', alias_name: 'C-2' },
             { alias_label: 'shop', alias_name: 'C-1' },
           ]);
-          expect(other.subscriptions).toEqual({ news: { state: 'subscribed', changed_at: 2 } });
+          expect(other!.subscriptions).toEqual({ news: { state: 'subscribed', changed_at: 2 } });
           expect((await store.read((r) => r.listEvents('u-2'))).map((e) => e.id)).toEqual(['e-2']);
         });
 
@@ -575,19 +575,19 @@ export function describeStoreContract(
           await store.transaction((tx) => tx.moveUserData('u-from', 'u-to'));
 
           const [from, to] = await load(store, { ids: ['u-from', 'u-to'] });
-          expect(to.aliases).toEqual([
+          expect(to!.aliases).toEqual([
             { alias_label: 'crm', alias_name: 'FROM-CRM' },
             { alias_label: 'shop', alias_name: 'TO-SHOP' },
           ]);
-          expect(to.subscriptions).toEqual({
+          expect(to!.subscriptions).toEqual({
             news: { state: 'subscribed', changed_at: 10 },
             promo: { state: 'unsubscribed', changed_at: 20 },
           });
-          expect(from.aliases).toEqual([{ alias_label: 'shop', alias_name: 'FROM-SHOP' }]);
-          expect(from.subscriptions).toEqual({ promo: { state: 'subscribed', changed_at: 11 } });
+          expect(from!.aliases).toEqual([{ alias_label: 'shop', alias_name: 'FROM-SHOP' }]);
+          expect(from!.subscriptions).toEqual({ promo: { state: 'subscribed', changed_at: 11 } });
 
           expect((await store.read((r) => r.listEvents('u-to'))).map((e) => e.id)).toEqual(['e-2', 'e-3', 'e-1']);
-          expect((await store.read((r) => r.listEvents('u-to')))[0].user_id).toBe('u-to');
+          expect((await store.read((r) => r.listEvents('u-to')))[0]!.user_id).toBe('u-to');
           expect(await store.read((r) => r.listEvents('u-from'))).toEqual([]);
           expect(
             (await load(store, { aliases: [{ alias_label: 'crm', alias_name: 'FROM-CRM' }] })).map((u) => u.id),
@@ -672,7 +672,7 @@ export function describeStoreContract(
           expect(await store.read((r) => r.findApiKeyByHash('d'.repeat(64)))).toBeNull();
           const listed = await store.read((r) => r.listApiKeys());
           expect(listed).toEqual([track, admin, later]);
-          expect(typeof listed[0].created_at).toBe('number');
+          expect(typeof listed[0]!.created_at).toBe('number');
 
           expect(await store.transaction((tx) => tx.deleteApiKey('k-2'))).toBe(true);
           expect(await store.transaction((tx) => tx.deleteApiKey('k-2'))).toBe(false);
@@ -701,7 +701,8 @@ export function describeStoreContract(
               // It sees its own writes…
               expect(await tx.countUsers()).toBe(1);
               expect(
-                (await tx.loadUsers(keysOf({ aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] })))[0].subscriptions,
+                (await tx.loadUsers(keysOf({ aliases: [{ alias_label: 'crm', alias_name: 'C-1' }] })))[0]!
+                  .subscriptions,
               ).toEqual({
                 news: { state: 'subscribed', changed_at: 1 },
               });
@@ -745,10 +746,10 @@ export function describeStoreContract(
           for (let i = 0; i < 5; i++) {
             await store.transaction(async (tx) => {
               const [found] = await tx.loadUsers(keysOf({ externalIds: ['ext-1'] }));
-              await tx.updateUsers([{ ...found, custom: { n: (found.custom.n as number) + 1 } }]);
+              await tx.updateUsers([{ ...found!, custom: { n: (found!.custom.n as number) + 1 } }]);
             });
           }
-          expect((await load(store, { externalIds: ['ext-1'] }))[0].custom).toEqual({ n: 5 });
+          expect((await load(store, { externalIds: ['ext-1'] }))[0]!.custom).toEqual({ n: 5 });
         });
 
         test('concurrent transactions all commit', async () => {

@@ -54,10 +54,10 @@ if (!reachable && inCi) {
             const [found] = await tx.loadUsers(keysOf({ externalIds: ['ext-1'] }));
             // Give the other transaction every chance to read the same (stale) value if rows were not locked.
             await new Promise((resolve) => setTimeout(resolve, 50));
-            await tx.updateUsers([{ ...found, custom: { counter: (found.custom.counter as number) + 1 } }]);
+            await tx.updateUsers([{ ...found!, custom: { counter: (found!.custom.counter as number) + 1 } }]);
           });
         await Promise.all([increment(), increment()]);
-        expect((await load(store, { externalIds: ['ext-1'] }))[0].custom).toEqual({ counter: 2 });
+        expect((await load(store, { externalIds: ['ext-1'] }))[0]!.custom).toEqual({ counter: 2 });
       } finally {
         await cleanup();
       }
@@ -93,7 +93,7 @@ if (!reachable && inCi) {
         expect(a.id).toBe(b.id);
         const found = await load(store, { externalIds: ['ext-new'] });
         expect(found).toHaveLength(1);
-        expect(found[0].custom).toEqual({ a: true, b: true });
+        expect(found[0]!.custom).toEqual({ a: true, b: true });
         expect(await store.read((r) => r.countUsers())).toBe(1);
       } finally {
         await cleanup();
@@ -138,10 +138,10 @@ if (!reachable && inCi) {
         const stores = Array.from({ length: 4 }, () => new PostgresStore(postgresTestUrl(), { schema, poolSize: 2 }));
         try {
           const reports = await Promise.all(stores.map((s) => s.migrate()));
-          expect(reports.flatMap((r) => r.applied)).toHaveLength(reports[0].current);
+          expect(reports.flatMap((r) => r.applied)).toHaveLength(reports[0]!.current);
           expect(new Set(reports.map((r) => r.current)).size).toBe(1);
-          await stores[0].transaction((tx) => tx.insertUsers([user('u-1')]));
-          expect(await stores[3].read((r) => r.countUsers())).toBe(1);
+          await stores[0]!.transaction((tx) => tx.insertUsers([user('u-1')]));
+          expect(await stores[3]!.read((r) => r.countUsers())).toBe(1);
         } finally {
           await Promise.all(stores.map((s) => s.close()));
         }

@@ -69,8 +69,8 @@ describe('SQLite file store', () => {
       v1.exec(
         'CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
       );
-      v1.exec(SQLITE_MIGRATIONS[0].sql);
-      v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(SQLITE_MIGRATIONS[0].name);
+      v1.exec(SQLITE_MIGRATIONS[0]!.sql);
+      v1.prepare('INSERT INTO schema_migrations VALUES (1, ?, 0)').run(SQLITE_MIGRATIONS[0]!.name);
       v1.exec(
         `INSERT INTO users (id, standard, custom, created_at, updated_at) VALUES ('u-1', '{}', '{}', 0, 0), ('u-2', '{}', '{}', 0, 0)`,
       );
@@ -101,6 +101,6 @@ describe('userKey', () => {
     const keys = ids.map(userKey);
     expect(keys.every((k) => Number.isSafeInteger(k) && k >= 0)).toBe(true);
     expect(new Set(keys).size).toBe(ids.length);
-    expect(userKey(ids[0])).toBe(keys[0]);
+    expect(userKey(ids[0]!)).toBe(keys[0]);
   });
 });

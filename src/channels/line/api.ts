@@ -27,7 +27,7 @@ export interface LineApiConfig {
 export function lineRetryKey(messageId: string): string {
   const hex = createHash('sha256').update(`tidings-line-retry:${messageId}`).digest('hex');
   // Version 4 and the RFC 4122 variant bits, so that it is a well-formed UUID.
-  const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
+  const variant = ((parseInt(hex.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -130,6 +130,7 @@ function carouselMessage(content: CarouselContent): LineMessage {
     refuse(`a carousel has at most ${MAX_COLUMNS} columns; this one has ${columns.length}`);
   // LINE refuses a carousel whose columns differ in image, title or number of actions.
   const first = columns[0];
+  if (!first) return refuse('a carousel needs at least one column');
   columns.forEach((column, c) => {
     if ((column.thumbnail_url === undefined) !== (first.thumbnail_url === undefined))
       refuse('every carousel column must have a thumbnail_url if any column has one');

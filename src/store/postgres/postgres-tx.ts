@@ -265,7 +265,7 @@ export class PostgresTx implements StoreTx {
 
   async countUsers(): Promise<number> {
     const [row] = await this.rows('SELECT count(*) AS n FROM users');
-    return Number(row.n);
+    return Number(row?.n ?? 0);
   }
 
   async userIdsAfter(afterId: string | null, limit: number): Promise<string[]> {
