@@ -2,7 +2,7 @@ import { monotonicFactory } from 'ulid';
 import { applyDefinitions, type DefinitionBundle } from '../../src/engine/campaigns/definitions.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { newUserRecord, type UserRecord } from '../../src/core/user.ts';
-import type { JourneyEntry } from '../../src/store/campaign-store.ts';
+import type { JourneyEntry } from '../../src/core/campaigns/journey-entry.ts';
 import { openStore } from '../../src/store/open-store.ts';
 
 /**

@@ -49,3 +49,11 @@ export function decideSubscriptionChange(
     }),
   };
 }
+
+/** A user's state in one subscription group, as stored, and when it last changed. */
+export interface SubscriptionChange {
+  user_id: string;
+  group_id: string;
+  state: SubscriptionState;
+  changed_at: number;
+}

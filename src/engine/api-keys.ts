@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKeyRecord } from '../store/store.ts';
+import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { Engine } from './engine.ts';
 
 /** Braze's permission names, plus `admin` for everything under /v1. */

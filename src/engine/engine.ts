@@ -1,6 +1,7 @@
 import { monotonicFactory } from 'ulid';
 import { DEFAULT_SETTINGS, type Settings } from '../schemas/settings.ts';
-import type { ApiKeyRecord, Store, StoreReader } from '../store/store.ts';
+import type { Store, StoreReader } from '../store/store.ts';
+import type { ApiKeyRecord } from '../core/api-key.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DEFAULT_CONFIG, type EngineConfig } from './config.ts';
 import type { LiveDefinitions } from './campaigns/definitions.ts';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { allows, authenticate, type Permission } from '../engine/api-keys.ts';
 import type { Engine } from '../engine/engine.ts';
-import type { ApiKeyRecord } from '../store/store.ts';
+import type { ApiKeyRecord } from '../core/api-key.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,95 +1,9 @@
-import type { Json } from '../core/user.ts';
-
-/** The kinds of definition documents kept in the `definitions` table. */
-export const DEFINITION_KINDS = ['campaign', 'segment', 'content_block', 'channel'] as const;
-export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
-
-export interface DefinitionRow<T = unknown> {
-  kind: DefinitionKind;
-  id: string;
-  document: T;
-  updated_at: number;
-  /** Campaigns: when the status last became `active` (a trigger before it is `event_before_launch`). */
-  activated_at: number | null;
-}
-
-/** What a pending send remembers of its trigger, for the template and the send-time checks. */
-export interface EntryContext {
-  event?: { name: string; properties: Record<string, Json> };
-  api?: Record<string, Json>;
-  inbound?: Record<string, Json>;
-}
-
-/** One qualifying trigger of a campaign for a user: pending until its send time, then done. */
-export interface JourneyEntry {
-  id: string;
-  campaign_id: string;
-  user_id: string;
-  state: 'pending' | 'done';
-  triggered_at: number;
-  due_at: number;
-  context: EntryContext;
-  updated_at: number;
-}
-
-/** The last message a user received from a campaign (re-eligibility, `received_campaign`, conversions). */
-export interface Receipt {
-  user_id: string;
-  campaign_id: string;
-  last_received_at: number;
-  /** When that receipt converted; a receipt converts once. */
-  converted_at: number | null;
-}
-
-export interface TimelineRow {
-  id: string;
-  user_id: string;
-  campaign_id: string | null;
-  entry_id: string | null;
-  message_id: string | null;
-  at: number;
-  outcome: string;
-  reason: string | null;
-  details: Record<string, Json>;
-}
-
-export type MessageState = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
-
-/** An outgoing message (the outbox): written with the decision, sent by the dispatcher. */
-export interface MessageRow {
-  id: string;
-  entry_id: string | null;
-  campaign_id: string | null;
-  user_id: string;
-  channel_id: string;
-  channel_type: string;
-  recipient: string;
-  payload: Json;
-  state: MessageState;
-  attempts: number;
-  next_attempt_at: number;
-  /** While `sending`: until when the dispatcher that claimed it owns it. */
-  lease_until: number | null;
-  provider_message_id: string | null;
-  error_code: string | null;
-  error_message: string | null;
-  details: Record<string, Json>;
-  created_at: number;
-  updated_at: number;
-}
-
-export type MessageUpdate = Partial<
-  Pick<MessageRow, 'state' | 'next_attempt_at' | 'lease_until' | 'provider_message_id' | 'error_code' | 'error_message'>
-> & { updated_at: number };
-
-export interface SandboxMessage {
-  message_id: string;
-  channel_id: string;
-  channel_type: string;
-  recipient: string;
-  payload: Json;
-  received_at: number;
-}
+import type { Broadcast } from '../core/campaigns/broadcast.ts';
+import type { JourneyEntry } from '../core/campaigns/journey-entry.ts';
+import type { Receipt } from '../core/campaigns/receipt.ts';
+import type { DefinitionKind, DefinitionRow } from '../core/definition-row.ts';
+import type { MessageRow, MessageState, MessageUpdate, SandboxMessage } from '../core/message.ts';
+import type { TimelineRow } from '../core/timeline.ts';
 
 /** When each kind of the worker's work next falls due (null: none pending). */
 export interface DueWork {
@@ -98,19 +12,6 @@ export interface DueWork {
   messages: number | null;
   /** The oldest broadcast still being decided (due from its creation). */
   broadcasts: number | null;
-}
-
-/** A broadcast being decided page by page: the users after `after_user` (by id) are still to come. */
-export interface Broadcast {
-  dispatch_id: string;
-  campaign_id: string;
-  properties: Record<string, Json>;
-  after_user: string | null;
-  /** Users of the campaign's audience triggered so far. */
-  recipients: number;
-  state: 'running' | 'done';
-  created_at: number;
-  updated_at: number;
 }
 
 export interface MessageFilter {

@@ -1,26 +1,12 @@
+import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { EventRecord } from '../core/event.ts';
+import type { SubscriptionChange } from '../core/subscription-change.ts';
 import type { CampaignReader, CampaignWriter } from './campaign-store.ts';
 import type { IdempotencySql } from './sql/idempotency-sql.ts';
 import type { UserKeys } from '../core/identifiers.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { Settings } from '../schemas/settings.ts';
-import type { SubscriptionState, UserAlias, UserRecord } from '../core/user.ts';
-
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  /** SHA-256 of the key, hex. The key itself is never stored. */
-  hash: string;
-  permissions: string[];
-  created_at: number;
-}
-
-export interface SubscriptionChange {
-  user_id: string;
-  group_id: string;
-  state: SubscriptionState;
-  changed_at: number;
-}
+import type { UserAlias, UserRecord } from '../core/user.ts';
 
 export interface MigrationReport {
   applied: string[];

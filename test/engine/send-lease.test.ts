@@ -4,7 +4,7 @@ import type { ManualClock } from '../../src/engine/clock.ts';
 import { sendClaimed } from '../../src/engine/campaigns/dispatcher.ts';
 import { SendClaim, sendLeaseMs } from '../../src/engine/campaigns/send-claim.ts';
 import { providerTimeoutMs } from '../../src/engine/config.ts';
-import type { MessageRow } from '../../src/store/campaign-store.ts';
+import type { MessageRow } from '../../src/core/message.ts';
 import { runDueEntries } from '../../src/engine/campaigns/scheduler.ts';
 import { FakeLine } from '../fakes/line.ts';
 import { describeEachStore } from '../support/stores.ts';

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { JourneyEntry, MessageFilter, MessageRow, TimelineRow } from '../../src/store/campaign-store.ts';
+import type { MessageFilter } from '../../src/store/campaign-store.ts';
+import type { JourneyEntry } from '../../src/core/campaigns/journey-entry.ts';
+import type { MessageRow } from '../../src/core/message.ts';
+import type { TimelineRow } from '../../src/core/timeline.ts';
 import type { Store } from '../../src/store/store.ts';
 
 export const entry = (id: string, overrides: Partial<JourneyEntry> = {}): JourneyEntry => ({

@@ -4,7 +4,8 @@ import type { EventRecord } from '../../src/core/event.ts';
 import { emptyUserKeys, type UserKeys } from '../../src/core/identifiers.ts';
 import type { UserRecord } from '../../src/core/user.ts';
 import type { SubscriptionGroup } from '../../src/schemas/subscription-group.ts';
-import type { ApiKeyRecord, Store } from '../../src/store/store.ts';
+import type { Store } from '../../src/store/store.ts';
+import type { ApiKeyRecord } from '../../src/core/api-key.ts';
 
 /**
  * The behaviour every `Store` implementation must have. `open` returns a new, empty store that has

@@ -1,6 +1,8 @@
 import type { Campaign } from '../../schemas/campaign.ts';
 import type { Segment } from '../../schemas/filters.ts';
-import type { EntryContext, JourneyEntry, Receipt, TimelineRow } from '../../store/campaign-store.ts';
+import type { EntryContext, JourneyEntry } from './journey-entry.ts';
+import type { Receipt } from './receipt.ts';
+import type { TimelineRow } from '../timeline.ts';
 import type { Json, UserRecord } from '../user.ts';
 import { inAudience } from './audience.ts';
 import { planSendTime } from './send-time.ts';

@@ -1,5 +1,5 @@
 import type { Campaign } from '../../schemas/campaign.ts';
-import type { JourneyEntry } from '../../store/campaign-store.ts';
+import type { JourneyEntry } from './journey-entry.ts';
 
 /**
  * After two profiles merge, the pending sends the merged user now holds twice for one campaign:

@@ -3,7 +3,7 @@ import { defaultTextTooLong } from './default-text.ts';
 import type { Channel } from '../../schemas/channel.ts';
 import type { Content, Message } from '../../schemas/content.ts';
 import type { Segment } from '../../schemas/filters.ts';
-import type { JourneyEntry } from '../../store/campaign-store.ts';
+import type { JourneyEntry } from './journey-entry.ts';
 import { buildTemplateContext, renderContent, type ContentBlocks } from '../templates/index.ts';
 import type { Json, UserRecord } from '../user.ts';
 import { inAudience } from './audience.ts';

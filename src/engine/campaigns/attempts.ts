@@ -4,7 +4,9 @@ import { emptyUserKeys } from '../../core/identifiers.ts';
 import type { Json } from '../../core/user.ts';
 import type { Channel } from '../../schemas/channel.ts';
 import { moduleOf } from '../../channels/registry.ts';
-import type { JourneyEntry, MessageRow, TimelineRow } from '../../store/campaign-store.ts';
+import type { JourneyEntry } from '../../core/campaigns/journey-entry.ts';
+import type { MessageRow } from '../../core/message.ts';
+import type { TimelineRow } from '../../core/timeline.ts';
 import { deliverToSandbox, type RecordContext } from './delivery.ts';
 
 /**

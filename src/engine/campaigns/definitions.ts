@@ -8,7 +8,7 @@ import { keepMaskedSecrets, MASKED_SECRET, type Channel } from '../../schemas/ch
 import type { ContentBlock } from '../../schemas/content.ts';
 import type { Segment } from '../../schemas/filters.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
-import type { DefinitionKind, DefinitionRow } from '../../store/campaign-store.ts';
+import type { DefinitionKind, DefinitionRow } from '../../core/definition-row.ts';
 import type { StoreReader, StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
 import { normalizeGroup } from '../subscription-groups.ts';

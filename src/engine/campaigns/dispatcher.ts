@@ -2,7 +2,7 @@ import { senderFor, type Send } from '../../channels/sender.ts';
 import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { ProviderResult } from '../../channels/provider-result.ts';
 import { nextRetry } from '../../core/send-retry.ts';
-import type { MessageRow, MessageUpdate } from '../../store/campaign-store.ts';
+import type { MessageRow, MessageUpdate } from '../../core/message.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';

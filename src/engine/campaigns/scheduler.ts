@@ -1,7 +1,8 @@
 import { checkSend, type Attempt, type ChannelAdapter } from '../../core/campaigns/send-check.ts';
 import type { UserCampaignState } from '../../core/campaigns/decide.ts';
 import { emptyUserKeys } from '../../core/identifiers.ts';
-import type { JourneyEntry, MessageRow } from '../../store/campaign-store.ts';
+import type { JourneyEntry } from '../../core/campaigns/journey-entry.ts';
+import type { MessageRow } from '../../core/message.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { liveDefinitions } from './definitions.ts';

@@ -1,5 +1,6 @@
 import type { ChannelAdapter } from '../../core/campaigns/send-check.ts';
-import type { DueWork, MessageRow } from '../../store/campaign-store.ts';
+import type { DueWork } from '../../store/campaign-store.ts';
+import type { MessageRow } from '../../core/message.ts';
 import type { Engine } from '../engine.ts';
 import { runDueMessages, sendClaimed } from './dispatcher.ts';
 import { runDueEntries } from './scheduler.ts';

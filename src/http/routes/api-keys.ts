@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { createApiKey, deleteApiKey, PERMISSIONS, type Permission } from '../../engine/api-keys.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { TidingsError } from '../../core/errors.ts';
-import type { ApiKeyRecord } from '../../store/store.ts';
+import type { ApiKeyRecord } from '../../core/api-key.ts';
 
 const TAGS = ['API keys'];
 

@@ -7,7 +7,7 @@ import { applyDefinitions } from '../../engine/campaigns/definitions.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { Slug } from '../../schemas/common.ts';
 import type { ContentBlock } from '../../schemas/content.ts';
-import type { DefinitionRow } from '../../store/campaign-store.ts';
+import type { DefinitionRow } from '../../core/definition-row.ts';
 import { requirePermission } from '../auth.ts';
 
 /**

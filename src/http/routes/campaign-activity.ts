@@ -3,14 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { invalidInput, TidingsError, type FieldProblem } from '../../core/errors.ts';
 import { Slug } from '../../schemas/common.ts';
-import type {
-  Broadcast,
-  MessageFilter,
-  MessageRow,
-  MessageState,
-  SandboxMessage,
-  TimelineRow,
-} from '../../store/campaign-store.ts';
+import type { MessageFilter } from '../../store/campaign-store.ts';
+import type { Broadcast } from '../../core/campaigns/broadcast.ts';
+import type { MessageRow, MessageState, SandboxMessage } from '../../core/message.ts';
+import type { TimelineRow } from '../../core/timeline.ts';
 
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 }));
 const TimelineQuery = Type.Object({ campaign_id: Type.Optional(Slug), limit: Limit }, { additionalProperties: false });

@@ -11,7 +11,7 @@ import { Slug } from '../../schemas/common.ts';
 import { ContentBlockSchema } from '../../schemas/content.ts';
 import { SegmentSchema } from '../../schemas/filters.ts';
 import { SubscriptionGroupSchema } from '../../schemas/subscription-group.ts';
-import type { DefinitionKind } from '../../store/campaign-store.ts';
+import type { DefinitionKind } from '../../core/definition-row.ts';
 
 const Params = Type.Object({ id: Slug });
 

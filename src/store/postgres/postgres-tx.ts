@@ -7,7 +7,9 @@ import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
 import { IdempotencySql } from '../sql/idempotency-sql.ts';
 import type { SqlRunner } from '../sql/sql-runner.ts';
-import type { ApiKeyRecord, StoreTx, SubscriptionChange } from '../store.ts';
+import type { StoreTx } from '../store.ts';
+import type { ApiKeyRecord } from '../../core/api-key.ts';
+import type { SubscriptionChange } from '../../core/subscription-change.ts';
 import { WRITE_PROBE_KEY, WRITE_PROBE_VALUE } from '../write-probe.ts';
 import {
   API_KEY_COLUMNS,

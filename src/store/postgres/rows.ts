@@ -1,6 +1,6 @@
 import type { EventRecord } from '../../core/event.ts';
 import type { Json, StandardAttributes, UserRecord } from '../../core/user.ts';
-import type { ApiKeyRecord } from '../store.ts';
+import type { ApiKeyRecord } from '../../core/api-key.ts';
 
 /**
  * Row → record mapping for the PostgreSQL store. The pool's type parsers already turn BIGINT into

@@ -1,18 +1,11 @@
 import type { Json } from '../../core/user.ts';
-import type {
-  Broadcast,
-  CampaignWriter,
-  DefinitionKind,
-  DefinitionRow,
-  DueWork,
-  JourneyEntry,
-  MessageFilter,
-  MessageRow,
-  MessageUpdate,
-  Receipt,
-  SandboxMessage,
-  TimelineRow,
-} from '../campaign-store.ts';
+import type { CampaignWriter, DueWork, MessageFilter } from '../campaign-store.ts';
+import type { Broadcast } from '../../core/campaigns/broadcast.ts';
+import type { DefinitionKind, DefinitionRow } from '../../core/definition-row.ts';
+import type { JourneyEntry } from '../../core/campaigns/journey-entry.ts';
+import type { MessageRow, MessageUpdate, SandboxMessage } from '../../core/message.ts';
+import type { Receipt } from '../../core/campaigns/receipt.ts';
+import type { TimelineRow } from '../../core/timeline.ts';
 import {
   inList,
   listValue,

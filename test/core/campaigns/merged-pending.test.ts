@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { redundantAfterMerge } from '../../../src/core/campaigns/merged-pending.ts';
 import type { Campaign } from '../../../src/schemas/campaign.ts';
-import type { JourneyEntry } from '../../../src/store/campaign-store.ts';
+import type { JourneyEntry } from '../../../src/core/campaigns/journey-entry.ts';
 
 const entry = (
   id: string,
