@@ -1,6 +1,8 @@
+import { MAX_CUSTOM_ATTRIBUTES } from './attributes.ts';
 import type { UserRecord } from './user.ts';
 
-export type MergeResult = { ok: true; user: UserRecord } | { ok: false; error: string };
+/** `dropped`: the source's custom attributes left out because the target had no room for them. */
+export type MergeResult = { ok: true; user: UserRecord; dropped: string[] } | { ok: false; error: string };
 
 /**
  * Braze's merge of an unidentified profile into an identified one: what only the source has is
@@ -8,6 +10,9 @@ export type MergeResult = { ok: true; user: UserRecord } | { ok: false; error: s
  * subscriptions the target lacks move with it (the store moves those rows). A moved state is not a
  * subscription change: the `subscription_changed` event that announced it moves too.
  * `keepAttributes: false` (merge_behavior "none") moves identity and history but no attributes.
+ * A profile holds at most MAX_CUSTOM_ATTRIBUTES custom attributes: the target keeps all of its own
+ * and gains the source's only-source ones in key order (UTF-16 code units, so the same on every
+ * store) while there is room; the rest are dropped and named.
  */
 export function mergeProfiles(source: UserRecord, target: UserRecord, now: number, keepAttributes = true): MergeResult {
   if (source.external_id !== null)
@@ -24,7 +29,7 @@ export function mergeProfiles(source: UserRecord, target: UserRecord, now: numbe
   const labels = new Set(target.aliases.map((a) => a.alias_label));
   for (const alias of source.aliases) if (!labels.has(alias.alias_label)) merged.aliases.push(alias);
   for (const [group, status] of Object.entries(source.subscriptions)) merged.subscriptions[group] ??= status;
-  if (!keepAttributes) return { ok: true, user: merged };
+  if (!keepAttributes) return { ok: true, user: merged, dropped: [] };
 
   merged.email ??= source.email;
   merged.phone ??= source.phone;
@@ -39,9 +44,12 @@ export function mergeProfiles(source: UserRecord, target: UserRecord, now: numbe
       (merged.standard as Record<string, string | null>)[key] = value;
     }
   }
-  for (const [key, value] of Object.entries(source.custom))
-    if (!Object.hasOwn(merged.custom, key)) merged.custom[key] = value;
-  return { ok: true, user: merged };
+  const incoming = Object.keys(source.custom)
+    .filter((key) => !Object.hasOwn(merged.custom, key))
+    .sort();
+  const room = Math.max(0, MAX_CUSTOM_ATTRIBUTES - Object.keys(merged.custom).length);
+  for (const key of incoming.slice(0, room)) merged.custom[key] = source.custom[key]!;
+  return { ok: true, user: merged, dropped: incoming.slice(room) };
 }
 
 export type Prioritization = 'identified' | 'unidentified' | 'most_recently_updated' | 'least_recently_updated';

@@ -8,6 +8,7 @@ import {
   type UserRef,
 } from '../core/identifiers.ts';
 import type { ItemError } from '../core/item-error.ts';
+import { MAX_CUSTOM_ATTRIBUTES } from '../core/attributes.ts';
 import { mergeProfiles, prioritize, type Prioritization } from '../core/merge.ts';
 import { normalizePhone } from '../core/phone.ts';
 import { aliasKey, newUserRecord, type UserAlias, type UserRecord } from '../core/user.ts';
@@ -89,6 +90,8 @@ export interface IdentifyResult {
   emails_processed: number;
   phone_numbers_processed: number;
   errors: ItemError[];
+  /** Items that were merged with custom attributes left out (the profile was full). */
+  notes: ItemError[];
 }
 
 const DEFAULT_PRIORITIZATION: Prioritization[] = ['unidentified', 'most_recently_updated'];
@@ -105,14 +108,19 @@ export function identify(engine: Engine, request: IdentifyRequest): Promise<Iden
       emails_processed: 0,
       phone_numbers_processed: 0,
       errors: [],
+      notes: [],
     };
     const keepAttributes = request.merge_behavior !== 'none';
+    const noter = (input_array: string, index: number) => (type: string) =>
+      result.notes.push({ type, input_array, index });
 
     for (const [index, item] of (request.aliases_to_identify ?? []).entries()) {
       const ref: UserRef = { kind: 'user_alias', alias: item.user_alias };
       const source = await findOne(tx, ref);
       const error = source
-        ? await identifyProfile(tx, engine, source, item.external_id, keepAttributes, item.user_alias.alias_label)
+        ? await identifyProfile(tx, engine, source, item.external_id, keepAttributes, item.user_alias.alias_label, {
+            note: noter('aliases_to_identify', index),
+          })
         : `no user has ${describeRef(ref)}`;
       if (error) result.errors.push({ type: error, input_array: 'aliases_to_identify', index });
       else result.aliases_processed += 1;
@@ -128,6 +136,7 @@ export function identify(engine: Engine, request: IdentifyRequest): Promise<Iden
             item.external_id,
             item.prioritization ?? DEFAULT_PRIORITIZATION,
             keepAttributes,
+            noter('emails_to_identify', index),
           )
         : `'email' is not an email address: '${item.email}'`;
       if (error) result.errors.push({ type: error, input_array: 'emails_to_identify', index });
@@ -144,6 +153,7 @@ export function identify(engine: Engine, request: IdentifyRequest): Promise<Iden
             item.external_id,
             item.prioritization ?? DEFAULT_PRIORITIZATION,
             keepAttributes,
+            noter('phone_numbers_to_identify', index),
           )
         : `'phone' ${phone.reason}`;
       if (error) result.errors.push({ type: error, input_array: 'phone_numbers_to_identify', index });
@@ -161,12 +171,13 @@ async function identifyShared(
   externalId: string,
   prioritization: Prioritization[],
   keepAttributes: boolean,
+  note: (message: string) => void,
 ): Promise<string | null> {
   const candidates = (await findAllSharing(tx, kind, value)).filter((u) => u.external_id !== externalId);
   const picked = prioritize(candidates, prioritization);
   if (picked.length === 0) return `no unidentified user has ${kind} '${value}'`;
   if (picked.length > 1) return `${picked.length} users have ${kind} '${value}'; add a prioritization that picks one`;
-  return identifyProfile(tx, engine, picked[0]!, externalId, keepAttributes, null);
+  return identifyProfile(tx, engine, picked[0]!, externalId, keepAttributes, null, { note });
 }
 
 async function identifyProfile(
@@ -176,6 +187,7 @@ async function identifyProfile(
   externalId: string,
   keepAttributes: boolean,
   aliasLabel: string | null,
+  { note }: { note: (message: string) => void },
 ): Promise<string | null> {
   const now = engine.clock.now();
   if (source.external_id === externalId) return null;
@@ -194,7 +206,18 @@ async function identifyProfile(
   await cancelRedundantPending(tx, { now, newId: engine.newId }, target.id, source.id);
   await tx.deleteUser(source.id);
   await tx.updateUsers([merged.user]);
+  if (merged.dropped.length > 0) note(droppedNote(merged.dropped, externalId));
   return null;
+}
+
+/** Names the first few attributes a merge left out; the request's answer stays short. */
+function droppedNote(dropped: string[], externalId: string): string {
+  const shown = dropped.slice(0, 10).map((key) => `'${key.length > 40 ? `${key.slice(0, 40)}…` : key}'`);
+  const more = dropped.length > shown.length ? ` and ${dropped.length - shown.length} more` : '';
+  return (
+    `merged, but user '${externalId}' may have at most ${MAX_CUSTOM_ATTRIBUTES} custom attributes: ` +
+    `${dropped.length} of the merged profile's were left out (${shown.join(', ')}${more})`
+  );
 }
 
 // ---- /users/delete ---------------------------------------------------------------------------

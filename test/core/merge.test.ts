@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { MAX_CUSTOM_ATTRIBUTES } from '../../src/core/attributes.ts';
 import { mergeProfiles, prioritize, type Prioritization } from '../../src/core/merge.ts';
 import type { UserRecord } from '../../src/core/user.ts';
 import { EARLIER, NOW, snapshot, user } from './fixtures.ts';
@@ -162,6 +163,52 @@ describe('mergeProfiles', () => {
     const s = user('s', { custom: JSON.parse('{"constructor": "x", "valueOf": 2}') });
     const m = merged(s, user('t', { external_id: 'e' }));
     expect(m.custom).toEqual({ constructor: 'x', valueOf: 2 });
+  });
+
+  describe('at the limit of MAX_CUSTOM_ATTRIBUTES custom attributes', () => {
+    const numbered = (prefix: string, count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [`${prefix}${String(i).padStart(4, '0')}`, i]));
+
+    test('the target keeps all its own and gains the source-only ones in key order while there is room', () => {
+      const t = user('t', {
+        external_id: 'e',
+        custom: { ...numbered('t', MAX_CUSTOM_ATTRIBUTES - 2), shared: 'target' },
+      });
+      const s = user('s', { custom: { zeta: 1, shared: 'source', beta: 2, alpha: 3, gamma: 4 } });
+      const result = mergeProfiles(s, t, NOW);
+      if (!result.ok) throw new Error(result.error);
+      expect(Object.keys(result.user.custom)).toHaveLength(MAX_CUSTOM_ATTRIBUTES);
+      expect(result.user.custom).toMatchObject({ shared: 'target', alpha: 3 });
+      expect(result.dropped).toEqual(['beta', 'gamma', 'zeta']);
+    });
+
+    test('the order is by key, not by how the source object happens to be ordered', () => {
+      const t = user('t', { external_id: 'e', custom: numbered('t', MAX_CUSTOM_ATTRIBUTES - 1) });
+      const a = mergeProfiles(user('s', { custom: { b: 1, a: 2, B: 3 } }), t, NOW);
+      const b = mergeProfiles(user('s', { custom: { a: 2, B: 3, b: 1 } }), t, NOW);
+      expect(a).toEqual(b);
+      expect(a.ok && a.dropped).toEqual(['a', 'b']);
+    });
+
+    test('a target already over the limit gains nothing and loses nothing', () => {
+      const own = numbered('t', MAX_CUSTOM_ATTRIBUTES + 5);
+      const result = mergeProfiles(
+        user('s', { custom: { extra: 1 } }),
+        user('t', { external_id: 'e', custom: own }),
+        NOW,
+      );
+      expect(result).toMatchObject({ ok: true, dropped: ['extra'] });
+      expect(result.ok && result.user.custom).toEqual(own);
+    });
+
+    test('under the limit nothing is dropped; merge_behavior none drops nothing either', () => {
+      const t = user('t', { external_id: 'e', custom: numbered('t', 10) });
+      expect(mergeProfiles(user('s', { custom: { a: 1 } }), t, NOW)).toMatchObject({ ok: true, dropped: [] });
+      expect(mergeProfiles(user('s', { custom: numbered('s', MAX_CUSTOM_ATTRIBUTES) }), t, NOW, false)).toMatchObject({
+        ok: true,
+        dropped: [],
+      });
+    });
   });
 });
 

@@ -97,4 +97,36 @@ describeEachStore('definitions: the id comes from the path, every GET → PUT ro
     expect(applied.body.created).toEqual(['segment:all', 'content_block:header']);
     expect((await server.call('GET', '/v1/content_blocks/header')).body).toEqual({ id: 'header', template: 'Hello' });
   });
+
+  test('the OpenAPI document says what the routes accept: id optional in PUT bodies, required in /v1/apply documents', async () => {
+    const doc = (await server.call('GET', '/openapi.json')).body;
+    const resolve = (schema: any): any =>
+      schema.$ref ? doc.components.schemas[schema.$ref.replace('#/components/schemas/', '')] : schema;
+    /** The object schemas a body may be: the schema itself, or each member of a union. */
+    const objects = (schema: any): any[] => {
+      const resolved = resolve(schema);
+      return resolved.anyOf ? resolved.anyOf.flatMap(objects) : [resolved];
+    };
+    const bodyOf = (operation: any) => operation.requestBody.content['application/json'].schema;
+
+    const putPaths = Object.keys(doc.paths).filter((p) => doc.paths[p].put && p.startsWith('/v1/'));
+    expect(putPaths.sort()).toEqual(KINDS.map((k) => k.path.replace(/[^/]+$/, '{id}')).sort());
+    for (const path of putPaths) {
+      for (const object of objects(bodyOf(doc.paths[path].put))) {
+        expect({ path, type: object.type, hasId: 'id' in object.properties }).toEqual({
+          path,
+          type: 'object',
+          hasId: true,
+        });
+        expect({ path, required: object.required.includes('id') }).toEqual({ path, required: false });
+        expect(object.properties.id.description).toContain('path');
+      }
+    }
+    const bundle = resolve(bodyOf(doc.paths['/v1/apply'].post));
+    for (const [key, list] of Object.entries<any>(bundle.properties)) {
+      for (const object of objects(list.items)) {
+        expect({ key, required: object.required.includes('id') }).toEqual({ key, required: true });
+      }
+    }
+  });
 });

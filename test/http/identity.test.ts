@@ -124,6 +124,36 @@ describeEachStore('aliases, identify, delete, export, subscription status', (kin
     expect((await find('external_id=by-phone'))[0].custom_attributes).toEqual({ tier: 2 });
   });
 
+  test('/users/identify at the custom-attribute limit keeps the target full and names what was left out', async () => {
+    const own = Object.fromEntries(Array.from({ length: 999 }, (_, i) => [`own_${i}`, i]));
+    const alias = { alias_name: 'full-anon', alias_label: 'cookie' };
+    await server.call('POST', '/users/track', {
+      attributes: [
+        { external_id: 'full', ...own },
+        { user_alias: alias, _update_existing_only: false, zeta: 1, alpha: 2, beta: 3, own_1: 'source' },
+      ],
+    });
+    const reply = await server.call('POST', '/users/identify', {
+      aliases_to_identify: [{ external_id: 'full', user_alias: alias }],
+    });
+    expect(reply.body).toEqual({
+      aliases_processed: 1,
+      message: 'success',
+      notes: [
+        {
+          type: expect.stringContaining("2 of the merged profile's were left out ('beta', 'zeta')"),
+          input_array: 'aliases_to_identify',
+          index: 0,
+        },
+      ],
+    });
+    const [u] = await find('external_id=full');
+    expect(Object.keys(u.custom_attributes)).toHaveLength(1000);
+    expect(u.custom_attributes).toMatchObject({ own_1: 1, alpha: 2 });
+    expect(u.custom_attributes.beta).toBeUndefined();
+    expect(u.user_aliases).toEqual([alias]);
+  });
+
   test('/users/delete removes the profile, its aliases and its events', async () => {
     await server.call('POST', '/users/track', {
       attributes: [{ external_id: 'd1', email: 'd1@example.com' }],

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -149,6 +150,11 @@ test('SIGTERM finishes in-flight requests, then exits 0 with the store closed', 
   expect(await held.finish()).toBe(201);
   await Promise.all(workers);
   expect((await server.exited).code).toBe(0);
+  // Shutdown ran to its end, whose last log line is `stopped`: it used to be missing because the
+  // process, with only the (unreferenced) checkpointer thread left, exited in the middle of
+  // store.close(). The pipe's 'close' comes after 'exit' and after all the output.
+  if (!server.child.stdout!.closed) await once(server.child.stdout!, 'close');
+  expect(server.output()).toMatch(/"msg":"stopped"/);
   // A closed SQLite store has checkpointed and removed its WAL and shared-memory files.
   expect(readdirSync(dirname(db))).toEqual(['tidings.db']);
   const stored = await storedEventNames(db);

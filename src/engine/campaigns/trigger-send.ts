@@ -1,10 +1,15 @@
-import { UserIndex, type UserRef } from '../../core/identifiers.ts';
+import { attributeProblems } from '../../core/attribute-problems.ts';
+import { keysForRefs, UserIndex, type UserRef } from '../../core/identifiers.ts';
+import { formatPath } from '../../core/json-limits.ts';
 import type { TrackItems } from '../../core/track.ts';
-import type { Json, UserAlias } from '../../core/user.ts';
+import { newUserRecord, type Json, type UserAlias } from '../../core/user.ts';
+import type { Settings } from '../../schemas/settings.ts';
+import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
+import type { StoreTx } from '../../store/store.ts';
 import type { Engine } from '../engine.ts';
 import { cachedSettings } from '../engine.ts';
 import { applyTrack } from '../track.ts';
-import { TidingsError } from '../../core/errors.ts';
+import { invalidInput, TidingsError, type FieldProblem } from '../../core/errors.ts';
 import { liveDefinitions } from './definitions.ts';
 import { startBroadcast } from './broadcast.ts';
 import { evaluateOccurrences, type UserOccurrence } from './evaluate.ts';
@@ -29,7 +34,9 @@ export interface TriggerSendRequest {
  * Braze's `/campaigns/trigger/send` for campaigns with an `api` trigger: recipients' attributes
  * are applied first (creating users when `send_to_existing_only` is false), then each recipient
  * is triggered with the top-level trigger properties overridden by their own; the campaign's
- * audience, eligibility and timing decide as for any trigger. One transaction. With `broadcast`
+ * audience, eligibility and timing decide as for any trigger. One transaction, refused as a whole
+ * (a 400 naming `recipients[i].attributes.<field>`) when any recipient's attributes are invalid,
+ * so that no recipient is updated or triggered on a request that partly failed. With `broadcast`
  * (and no recipients) every user in the campaign's audience is triggered instead, by the worker,
  * page by page (broadcast.ts); the answer does not wait for it.
  */
@@ -69,11 +76,14 @@ export async function triggerSend(engine: Engine, request: TriggerSendRequest): 
 
   const dispatchId = engine.newId();
   const result = await engine.store.transaction(async (tx) => {
+    const problems = await recipientAttributeProblems(engine, tx, settings, recipients, refs);
+    if (problems.length > 0) throw invalidInput('Invalid recipient attributes', problems);
     const { users } = await applyTrack(engine, tx, settings, items, refs);
     const index = new UserIndex([...users.values()]);
     const occurrences: UserOccurrence[] = [];
     for (const [i, recipient] of recipients.entries()) {
-      const user = index.resolve(refs[i]);
+      const ref = refs[i];
+      const user = ref && index.resolve(ref);
       if (!user) continue;
       const properties = { ...request.trigger_properties, ...recipient.trigger_properties };
       occurrences.push({ userId: user.id, occurrence: { kind: 'api', campaign: request.campaign_id, properties } });
@@ -89,4 +99,48 @@ function recipientRef(recipient: TriggerSendRecipient): UserRef {
   return recipient.external_user_id !== undefined
     ? { kind: 'external_id', value: recipient.external_user_id }
     : { kind: 'user_alias', alias: recipient.user_alias! };
+}
+
+/**
+ * Every invalid field of the recipients' attributes, judged against the profiles as the request
+ * finds them (a counter's current value, a profile's custom-attribute count). A recipient that
+ * names no profile and may not create one is skipped, as the send skips it.
+ */
+async function recipientAttributeProblems(
+  engine: Engine,
+  tx: StoreTx,
+  settings: Settings,
+  recipients: TriggerSendRecipient[],
+  refs: UserRef[],
+): Promise<FieldProblem[]> {
+  const updating = [...recipients.keys()].filter((i) => recipients[i]?.attributes !== undefined);
+  if (updating.length === 0) return [];
+  const index = new UserIndex(await tx.loadUsers(keysForRefs(updating.map((i) => refs[i]!))));
+  const groups = updating.some((i) => recipients[i]?.attributes?.subscription_groups !== undefined)
+    ? new Map((await tx.listSubscriptionGroups()).map((group) => [group.id, group]))
+    : new Map<string, SubscriptionGroup>();
+  const ctx = { defaultCountry: settings.default_country, now: engine.clock.now(), groups };
+  const problems: FieldProblem[] = [];
+  for (const i of updating) {
+    const recipient = recipients[i]!;
+    const existing = index.resolve(refs[i]!);
+    if (!existing && recipient.send_to_existing_only !== false) continue;
+    const checked = attributeProblems(
+      existing ?? newRecipientRecord(recipient, i, ctx.now),
+      recipient.attributes!,
+      ctx,
+    );
+    index.put(checked.user);
+    for (const { key, message } of checked.problems)
+      problems.push({ field: formatPath(['recipients', i, 'attributes', key]), message });
+  }
+  return problems;
+}
+
+/** A stand-in for the profile the send would create, so that a later recipient naming it finds it. */
+function newRecipientRecord(recipient: TriggerSendRecipient, i: number, now: number) {
+  const user = newUserRecord(`recipient-${i}`, now);
+  if (recipient.external_user_id !== undefined) user.external_id = recipient.external_user_id;
+  else if (recipient.user_alias) user.aliases = [recipient.user_alias];
+  return user;
 }

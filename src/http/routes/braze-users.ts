@@ -153,6 +153,7 @@ export function brazeUserRoutes(engine: Engine, metrics: Metrics): FastifyPlugin
         if (body.emails_to_identify) response.emails_processed = result.emails_processed;
         if (body.phone_numbers_to_identify) response.phone_numbers_processed = result.phone_numbers_processed;
         if (result.errors.length > 0) response.errors = result.errors;
+        if (result.notes.length > 0) response.notes = result.notes;
         return reply.status(201).send(response);
       },
     );

@@ -12,6 +12,7 @@ import { ContentBlockSchema } from '../../schemas/content.ts';
 import { SegmentSchema } from '../../schemas/filters.ts';
 import { SubscriptionGroupSchema } from '../../schemas/subscription-group.ts';
 import type { DefinitionKind } from '../../core/definition-row.ts';
+import { withIdFromPath } from '../../schemas/put-body.ts';
 
 const Params = Type.Object({ id: Slug });
 
@@ -75,7 +76,7 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
       );
       app.put<{ Params: { id: string }; Body: { id: string } }>(
         `/${resource.path}/:id`,
-        { schema: { tags, params: Params, body: resource.schema }, preValidation: idFromPath('id') },
+        { schema: { tags, params: Params, body: withIdFromPath(resource.schema) }, preValidation: idFromPath('id') },
         async (request, reply) => {
           const report = await applyDefinitions(engine, { [resource.bundleKey]: [request.body] } as DefinitionBundle);
           return reply.status(report.created.length > 0 ? 201 : 200).send(shown(resource, request.body));

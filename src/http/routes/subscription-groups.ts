@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import { TidingsError } from '../../core/errors.ts';
 import { idFromPath } from '../id-from-path.ts';
+import { withIdFromPath } from '../../schemas/put-body.ts';
 import { Slug } from '../../schemas/common.ts';
 import { normalizeGroup } from '../../engine/subscription-groups.ts';
 import { SubscriptionGroupSchema, type SubscriptionGroup } from '../../schemas/subscription-group.ts';
@@ -30,7 +31,7 @@ export function subscriptionGroupRoutes(engine: Engine): FastifyPluginAsync {
         schema: {
           tags: TAGS,
           params: Params,
-          body: SubscriptionGroupSchema,
+          body: withIdFromPath(SubscriptionGroupSchema),
         },
         preValidation: idFromPath('id'),
       },

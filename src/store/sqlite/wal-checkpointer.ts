@@ -25,6 +25,9 @@ export class WalCheckpointer {
   /** Stops the thread and closes its connection. */
   stop(): Promise<void> {
     this.stopped ??= new Promise<void>((resolve) => {
+      // Unreferenced, the thread would let a process with nothing else to do exit before it
+      // does, leaving this promise (and whoever awaits it, e.g. shutdown) unsettled.
+      this.worker.ref();
       this.worker.once('exit', () => resolve());
       this.worker.postMessage('stop');
     });
