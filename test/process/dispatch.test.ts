@@ -1,12 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
-import { startChildServer, type ChildServer } from '../support/child-server.ts';
-import { describePostgresUrl, isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
+import { callServer, startChildServer, waitFor, type ChildServer } from '../support/child-server.ts';
+import {
+  describePostgresUrl,
+  isPostgresReachable,
+  withTempDatabase as withTempPostgresDatabase,
+} from '../support/postgres.ts';
 
 /**
  * The campaign worker and dispatcher in real server processes, on the real clock: several
@@ -27,15 +30,7 @@ const lineId = (i: number) => `U${i.toString(16).padStart(32, '0')}`;
 
 // ---- HTTP ---------------------------------------------------------------------------------------
 
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const call = (url: string, method: string, path: string, body?: unknown) => callServer(url, KEY, method, path, body);
 
 /** A LINE channel and an active campaign sending `delaySeconds` after each `checkout_started`. */
 async function defineCampaign(url: string, delaySeconds: number): Promise<void> {
@@ -69,20 +64,6 @@ async function trackUsers(url: string, from: number, to: number): Promise<void> 
       events: ids.map((i) => ({ external_id: externalId(i), name: EVENT, time })),
     });
     expect(tracked.status, JSON.stringify(tracked.body)).toBe(201);
-  }
-}
-
-/** Polls `check` until it returns true; fails with `describe()` after `timeoutMs`. */
-async function waitFor(
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  describe: () => Promise<string> | string,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -191,20 +172,8 @@ async function discrepancies(probe: Probe, users: number): Promise<string[]> {
 
 // ---- PostgreSQL: a throw-away database per test -----------------------------------------------
 
-async function withTempDatabase(work: (url: string) => Promise<void>): Promise<void> {
-  const name = `tidings_dispatch_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresTestUrl() });
-  admin.on('error', () => {});
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(postgresTestUrl());
-    url.pathname = `/${name}`;
-    await work(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
+function withTempDatabase(work: (url: string) => Promise<void>): Promise<void> {
+  return withTempPostgresDatabase('tidings_dispatch', (url) => work(url.toString()));
 }
 
 // ---- the tests ----------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { expect, test } from 'vitest';
-import { startChildServer, type ChildServer } from '../support/child-server.ts';
-import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
+import { callServer, startChildServer, waitFor, type ChildServer } from '../support/child-server.ts';
+import { isPostgresReachable, withTempDatabase } from '../support/postgres.ts';
 
 /**
  * Store faults in a real server process: PostgreSQL connections terminated under load must not
@@ -15,46 +14,12 @@ const EVENT = 'signed_up';
 
 const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 const pgReachable = await isPostgresReachable();
-
-async function call(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string>) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${await describe()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** A throw-away database, and an admin connection to the server it lives on. */
-async function withTempDatabase(work: (url: URL, name: string, admin: pg.Client) => Promise<void>): Promise<void> {
-  const name = `tidings_faults_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresTestUrl() });
-  admin.on('error', () => {});
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(postgresTestUrl());
-    url.pathname = `/${name}`;
-    await work(url, name, admin);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
+const call = (url: string, method: string, path: string, body?: unknown) => callServer(url, KEY, method, path, body);
 
 test.skipIf(!inCi && !pgReachable)(
   'PostgreSQL backends terminated under 8 concurrent /users/track: 503s, then 201s, and the worker still sends',
   async () => {
-    await withTempDatabase(async (url, database, admin) => {
+    await withTempDatabase('tidings_faults', async (url, database, admin) => {
       // Only this test's connections are terminated: its own database and application_name.
       const applicationName = `tidings_faults_${randomBytes(4).toString('hex')}`;
       url.searchParams.set('application_name', applicationName);

@@ -110,3 +110,23 @@ export async function openTestPostgresStore(
   }
   return { store, schema, cleanup };
 }
+
+/** A throw-away database named `{prefix}_<hex>`, and an admin connection to the server it lives on. */
+export async function withTempDatabase(
+  prefix: string,
+  work: (url: URL, name: string, admin: pg.Client) => Promise<void>,
+): Promise<void> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresTestUrl() });
+  admin.on('error', () => {});
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const url = new URL(postgresTestUrl());
+    url.pathname = `/${name}`;
+    await work(url, name, admin);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
