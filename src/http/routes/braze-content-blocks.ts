@@ -130,6 +130,11 @@ async function applyBlock(engine: Engine, block: ContentBlock): Promise<void> {
   }
 }
 
+/** Braze's answer to a create or an update. */
+function writeAnswer(id: string, at: number) {
+  return { content_block_id: id, liquid_tag: liquidTag(id), created_at: iso(at), message: 'success' };
+}
+
 export function brazeContentBlockRoutes(engine: Engine): FastifyPluginAsync {
   const getBlock = (id: string) =>
     engine.store.read((r) => r.campaigns.getDefinition<ContentBlock>('content_block', id));
@@ -157,12 +162,7 @@ export function brazeContentBlockRoutes(engine: Engine): FastifyPluginAsync {
           ...(tags !== undefined ? { tags } : {}),
           state: state ?? 'active',
         });
-        return reply.status(201).send({
-          content_block_id: name,
-          liquid_tag: liquidTag(name),
-          created_at: iso(createdAt),
-          message: 'success',
-        });
+        return reply.status(201).send(writeAnswer(name, createdAt));
       },
     );
 
@@ -188,13 +188,8 @@ export function brazeContentBlockRoutes(engine: Engine): FastifyPluginAsync {
           ...(tags !== undefined ? { tags } : {}),
         };
         await applyBlock(engine, block);
-        return {
-          content_block_id: id,
-          liquid_tag: liquidTag(id),
-          // Tidings keeps when a definition last changed, not when it was made (docs/decisions.md).
-          created_at: iso(before.updated_at),
-          message: 'success',
-        };
+        // Tidings keeps when a definition last changed, not when it was made (docs/decisions.md).
+        return writeAnswer(id, before.updated_at);
       },
     );
 
