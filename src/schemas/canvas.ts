@@ -5,8 +5,15 @@ import { Slug } from './common.ts';
 import { MessageSchema } from './content.ts';
 import { userFilterSchema } from './filters.ts';
 
-/** Canvases embed user filters in many places: one copy under its own `$id` (see userFilterSchema). */
-const CanvasUserFilter = userFilterSchema('CanvasUserFilter');
+/** One validator may not meet a recursive `$id` at two places (see userFilterSchema): a copy per place. */
+const SplitFilter = userFilterSchema('CanvasSplitFilter');
+const PathFilter = userFilterSchema('CanvasPathFilter');
+/**
+ * A campaign's trigger and message without the `$id` the campaign schema gives them: a canvas has
+ * triggers at two places, and an apply bundle holds campaigns and canvases together.
+ */
+const CanvasTrigger = Type.Union([...TriggerSchema.anyOf]);
+const CanvasMessage = Type.Object(MessageSchema.properties, { additionalProperties: false });
 const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 with an offset' });
 const JsonValue = Type.Unsafe<Json>({ description: 'any JSON value' });
 const JsonObject = Type.Record(Type.String(), JsonValue);
@@ -16,15 +23,19 @@ const Next = Type.Optional(
   Type.Union([StepRef, Type.Null()], { description: 'the step that follows; null or absent ends the journey' }),
 );
 
-const Audience = Type.Object(
-  { segment: Type.Optional(Slug), filters: Type.Optional(Type.Array(CanvasUserFilter, { maxItems: 50 })) },
-  { additionalProperties: false, description: "a campaign's audience" },
-);
+const audience = (filterId: string) =>
+  Type.Object(
+    {
+      segment: Type.Optional(Slug),
+      filters: Type.Optional(Type.Array(userFilterSchema(filterId), { maxItems: 50 })),
+    },
+    { additionalProperties: false, description: "a campaign's audience" },
+  );
 
 const MessageStepSchema = Type.Object(
   {
     type: Type.Literal('message'),
-    message: MessageSchema,
+    message: CanvasMessage,
     time_window: Type.Optional(Type.Union([TimeWindowSchema, Type.Null()])),
     next: Next,
     on_failure: Type.Optional(
@@ -44,7 +55,7 @@ const ActionPathsStepSchema = Type.Object(
     ranked: Type.Optional(Type.Boolean({ description: 'absent: false' })),
     groups: Type.Array(
       Type.Object(
-        { id: Slug, trigger: TriggerSchema, next: Next, exit: Type.Optional(Type.Boolean()) },
+        { id: Slug, trigger: CanvasTrigger, next: Next, exit: Type.Optional(Type.Boolean()) },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 20 },
@@ -54,16 +65,16 @@ const ActionPathsStepSchema = Type.Object(
   { additionalProperties: false },
 );
 const DecisionSplitStepSchema = Type.Object(
-  { type: Type.Literal('decision_split'), filter: CanvasUserFilter, yes: Next, no: Next },
+  { type: Type.Literal('decision_split'), filter: SplitFilter, yes: Next, no: Next },
   { additionalProperties: false },
 );
 const AudiencePathsStepSchema = Type.Object(
   {
     type: Type.Literal('audience_paths'),
-    paths: Type.Array(
-      Type.Object({ id: Slug, filter: CanvasUserFilter, next: Next }, { additionalProperties: false }),
-      { minItems: 1, description: 'at most 8' },
-    ),
+    paths: Type.Array(Type.Object({ id: Slug, filter: PathFilter, next: Next }, { additionalProperties: false }), {
+      minItems: 1,
+      description: 'at most 8',
+    }),
     everyone_else: Next,
   },
   { additionalProperties: false },
@@ -144,8 +155,8 @@ export const CanvasSchema = Type.Object(
     status: Type.Union(CAMPAIGN_STATUSES.map((s) => Type.Literal(s))),
     entry: Type.Object(
       {
-        trigger: TriggerSchema,
-        audience: Type.Optional(Audience),
+        trigger: CanvasTrigger,
+        audience: Type.Optional(audience('CanvasEntryFilter')),
         reentry: Type.Optional(
           Type.Union(
             [
@@ -164,7 +175,7 @@ export const CanvasSchema = Type.Object(
       Type.Object(
         {
           exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 20 })),
-          audience: Type.Optional(Audience),
+          audience: Type.Optional(audience('CanvasExitFilter')),
         },
         { additionalProperties: false },
       ),
