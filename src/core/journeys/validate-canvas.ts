@@ -1,0 +1,38 @@
+import type { Canvas } from '../../schemas/canvas.ts';
+import { validateAudience, validateUserFilter, type KnownDefinitions } from '../campaigns/audience.ts';
+import type { Problem } from '../campaigns/validate-definitions.ts';
+import { journeyFromCanvas } from './from-canvas.ts';
+import { validateJourney } from './validate-journey.ts';
+
+/**
+ * What a canvas's schema cannot say, each problem named under `canvases[ID]`: the journey's own
+ * refusals (validate-journey.ts), then the segments and subscription groups its audiences and
+ * filters name. The version does not matter to validation, so the conversion gets 0.
+ */
+export function validateCanvas(canvas: Canvas, known: KnownDefinitions): Problem[] {
+  const base = `canvases[${canvas.id}]`;
+  const problems: Problem[] = [];
+  const journey = validateJourney(journeyFromCanvas(canvas, 0));
+  if (journey) {
+    const field = `${base}.${journey.field}`;
+    problems.push({ field, message: `'${field}' ${journey.message}` });
+  }
+  const audiences: Array<[string, Canvas['entry']['audience']]> = [
+    [`${base}.entry.audience`, canvas.entry.audience],
+    [`${base}.exit.audience`, canvas.exit?.audience],
+  ];
+  for (const [path, audience] of audiences) push(problems, path, validateAudience(audience, known, path));
+  for (const [id, step] of Object.entries(canvas.steps)) {
+    const path = `${base}.steps.${id}`;
+    if (step.type === 'decision_split')
+      push(problems, `${path}.filter`, validateUserFilter(step.filter, known, `${path}.filter`));
+    if (step.type === 'audience_paths')
+      for (const [i, p] of step.paths.entries())
+        push(problems, `${path}.paths[${i}].filter`, validateUserFilter(p.filter, known, `${path}.paths[${i}].filter`));
+  }
+  return problems;
+}
+
+function push(problems: Problem[], field: string, message: string | null): void {
+  if (message !== null) problems.push({ field, message });
+}
