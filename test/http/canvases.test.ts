@@ -235,15 +235,19 @@ describeEachStore('canvases: definitions, validation and versions over HTTP', (k
     expect((await server.call('GET', '/v1/canvases/good/versions')).body.versions).toHaveLength(1);
   });
 
-  test('a canvas naming a segment or subscription group that does not exist is refused, naming the field', async () => {
+  test('a canvas naming a segment, subscription group or channel that does not exist is refused, naming the field', async () => {
     const put = await server.call('PUT', '/v1/canvases/unknown-refs', {
-      ...withSteps((s) => (s.check!.filter = { subscription_group: 'nope', state: 'subscribed' })),
+      ...withSteps((s) => {
+        s.check!.filter = { subscription_group: 'nope', state: 'subscribed' };
+        s.coupon!.message = { ...text('x'), channel: 'nope' };
+      }),
       entry: { ...onboarding().entry, audience: { segment: 'nope' } },
     });
     expect(put.status).toBe(400);
     expect(put.body.errors.map((e: { field: string }) => e.field)).toEqual([
       'canvases[unknown-refs].entry.audience',
       'canvases[unknown-refs].steps.check.filter',
+      'canvases[unknown-refs].steps.coupon.message.channel',
     ]);
   });
 });

@@ -228,6 +228,7 @@ function canvasProblems(set: CurrentSet, bundle: DefinitionBundle): Problem[] {
   const known = {
     segments: new Set(set.segments.map((s) => s.id)),
     subscriptionGroups: new Set(set.subscription_groups.map((g) => g.id)),
+    channels: set.channelTypes,
   };
   return (bundle.canvases ?? []).flatMap((canvas) => validateCanvas(canvas, known));
 }
