@@ -22,6 +22,11 @@ export function validateCanvas(
     const field = `${base}.${journey.field}`;
     problems.push({ field, message: `'${field}' ${journey.message}` });
   }
+  const { starts_at: startsAt, ends_at: endsAt } = canvas.entry;
+  if (startsAt && endsAt && Date.parse(endsAt) <= Date.parse(startsAt)) {
+    const field = `${base}.entry.ends_at`;
+    problems.push({ field, message: `'${field}' (${endsAt}) must be after starts_at (${startsAt})` });
+  }
   const audiences: Array<[string, Canvas['entry']['audience']]> = [
     [`${base}.entry.audience`, canvas.entry.audience],
     [`${base}.exit.audience`, canvas.exit?.audience],
