@@ -210,6 +210,21 @@ describeEachStore('canvases: definitions, validation and versions over HTTP', (k
     expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
   });
 
+  test('concurrent changes of one canvas each get their own version number', async () => {
+    const puts = await Promise.all(
+      ['a', 'b', 'c'].map((n) => server.call('PUT', '/v1/canvases/raced', { ...onboarding(), name: n })),
+    );
+    expect(puts.every((p) => p.status === 200 || p.status === 201)).toBe(true);
+    const versions = await server.call('GET', '/v1/canvases/raced/versions');
+    expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
+    const names = await Promise.all(
+      [1, 2, 3].map(async (n) => (await server.call('GET', `/v1/canvases/raced/versions/${n}`)).body.definition.name),
+    );
+    expect([...names].sort()).toEqual(['a', 'b', 'c']);
+    // The canvas as stored is the latest version's document.
+    expect((await server.call('GET', '/v1/canvases/raced')).body.name).toBe(names[2]);
+  });
+
   test('an apply bundle with one invalid canvas applies nothing, the valid canvas and segment included', async () => {
     const refused = await server.call('POST', '/v1/apply', {
       segments: [{ id: 'gold', filters: [{ attribute: 'tier', op: 'eq', value: 'gold' }] }],
