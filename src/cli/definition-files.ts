@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { parse } from 'yaml';
 import { CliError, describeFileError } from './cli-error.ts';
 
-const BUNDLE_KEYS = ['subscription_groups', 'channels', 'segments', 'content_blocks', 'campaigns'] as const;
+const BUNDLE_KEYS = ['subscription_groups', 'channels', 'segments', 'content_blocks', 'campaigns', 'canvases'] as const;
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
 /** Reads a YAML or JSON file (JSON is YAML); errors name the file, and the line of a syntax error. */
@@ -17,7 +17,7 @@ export function readDocument(path: string): unknown {
 
 /**
  * A definitions bundle from a file or a folder. Each file holds part of a bundle (any of
- * subscription_groups, channels, segments, content_blocks, campaigns); a folder's files, read in
+ * subscription_groups, channels, segments, content_blocks, campaigns, canvases); a folder's files, read in
  * name order (sub-folders too), are concatenated into one bundle.
  */
 export function readDefinitions(path: string): Record<string, unknown[]> {

@@ -1,5 +1,5 @@
 /** The kinds of definition documents kept in the `definitions` table. */
-export const DEFINITION_KINDS = ['campaign', 'segment', 'content_block', 'channel'] as const;
+export const DEFINITION_KINDS = ['campaign', 'segment', 'content_block', 'channel', 'canvas'] as const;
 
 export type DefinitionKind = (typeof DEFINITION_KINDS)[number];
 

@@ -2,6 +2,7 @@ import type { ApiKeyRecord } from '../core/api-key.ts';
 import type { EventRecord } from '../core/event.ts';
 import type { SubscriptionChange } from '../core/subscription-change.ts';
 import type { CampaignReader, CampaignWriter } from './campaign-store.ts';
+import type { DefinitionVersionsSql } from './sql/definition-versions-sql.ts';
 import type { IdempotencySql } from './sql/idempotency-sql.ts';
 import type { UserKeys } from '../core/identifiers.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
@@ -17,6 +18,8 @@ export interface MigrationReport {
 export interface StoreReader {
   /** Campaign definitions, journey entries, timeline, outbox and sandbox. */
   readonly campaigns: CampaignReader;
+  /** The immutable versions of definitions (canvases); written only inside a transaction. */
+  readonly definitionVersions: DefinitionVersionsSql;
 
   getSettings(): Promise<Partial<Settings>>;
 

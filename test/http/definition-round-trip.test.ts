@@ -29,6 +29,18 @@ const KINDS: Array<{ path: string; document: Record<string, unknown> }> = [
       message: { channel: 'line-main', default: { type: 'text', text: 'Hi! {{ content_blocks.footer }}' } },
     },
   },
+  {
+    path: '/v1/canvases/onboarding',
+    document: {
+      name: 'Onboarding',
+      status: 'active',
+      entry: { trigger: { type: 'custom_event', event: 'signed_up' }, audience: { segment: 'vip' } },
+      first_step: 'welcome',
+      steps: {
+        welcome: { type: 'message', message: { channel: 'line-main', default: { type: 'text', text: 'Hi!' } } },
+      },
+    },
+  },
 ];
 
 describeEachStore('definitions: the id comes from the path, every GET → PUT round trip works', (kind) => {

@@ -2,8 +2,11 @@ import type { LiveCampaign } from '../../core/campaigns/decide.ts';
 import { matchesPropertyFilters } from '../../core/campaigns/property-filter.ts';
 import { checkScope, type CheckScope, type DefinitionChange } from '../../core/campaigns/check-scope.ts';
 import { buildTriggerIndex, type TriggerIndex } from '../../core/campaigns/triggers.ts';
-import { validateDefinitionSet, type DefinitionSet } from '../../core/campaigns/validate-definitions.ts';
+import { validateDefinitionSet, type DefinitionSet, type Problem } from '../../core/campaigns/validate-definitions.ts';
+import { isDeepStrictEqual } from 'node:util';
 import type { Campaign } from '../../schemas/campaign.ts';
+import type { Canvas } from '../../schemas/canvas.ts';
+import { validateCanvas } from '../../core/journeys/validate-canvas.ts';
 import { keepMaskedSecrets, MASKED_SECRET, type Channel } from '../../schemas/channel.ts';
 import type { ContentBlock } from '../../schemas/content.ts';
 import type { Segment } from '../../schemas/filters.ts';
@@ -23,6 +26,7 @@ export interface DefinitionBundle {
   segments?: Segment[];
   content_blocks?: ContentBlock[];
   campaigns?: Campaign[];
+  canvases?: Canvas[];
 }
 
 /** Everything the engine decides with, built once and cached (engine.caches.definitions). */
@@ -46,6 +50,7 @@ const BUNDLE_KINDS: Array<[keyof DefinitionBundle, DefinitionKind | 'subscriptio
   ['segments', 'segment'],
   ['content_blocks', 'content_block'],
   ['campaigns', 'campaign'],
+  ['canvases', 'canvas'],
 ];
 
 export function liveDefinitions(engine: Engine): Promise<LiveDefinitions> {
@@ -99,7 +104,7 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
         normalized.channels = normalized.channels.map((channel, i) => unmasked(channel, i, current.channels));
       const next = mergeBundle(current, normalized);
       const now = engine.clock.now();
-      refuseProblems(next, 400, now, checkScope(next, changeOf(normalized)));
+      refuseProblems(next, 400, now, checkScope(next, changeOf(normalized)), canvasProblems(next, normalized));
       return writeBundle(tx, normalized, current, now);
     });
   } finally {
@@ -111,6 +116,8 @@ export async function applyDefinitions(engine: Engine, bundle: DefinitionBundle)
 export async function deleteDefinition(engine: Engine, kind: DefinitionKind, id: string): Promise<boolean> {
   try {
     return await engine.store.transaction(async (tx) => {
+      // No definition names a canvas; its versions are kept (instances stay pinned to them).
+      if (kind === 'canvas') return tx.campaigns.deleteDefinition(kind, id);
       const current = await currentSet(tx);
       const key = bundleKeyOf(kind);
       const list = current[key] as Array<{ id: string }>;
@@ -132,7 +139,7 @@ export function clearDefinitionCaches(engine: Engine): void {
   engine.caches.definitions.clear();
 }
 
-type CurrentSet = DefinitionSet & { channels: Channel[]; rows: Map<string, DefinitionRow> };
+type CurrentSet = DefinitionSet & { channels: Channel[]; canvases: Canvas[]; rows: Map<string, DefinitionRow> };
 
 async function currentSet(tx: StoreTx): Promise<CurrentSet> {
   const rows = new Map<string, DefinitionRow>();
@@ -149,6 +156,7 @@ async function currentSet(tx: StoreTx): Promise<CurrentSet> {
     subscription_groups: await tx.listSubscriptionGroups(),
     channels,
     channelTypes: new Map(channels.map((c) => [c.id, c.type])),
+    canvases: await list<Canvas>('canvas'),
     rows,
   };
 }
@@ -168,6 +176,7 @@ function mergeBundle(current: CurrentSet, bundle: DefinitionBundle): CurrentSet 
     subscription_groups: replace(current.subscription_groups, bundle.subscription_groups),
     channels,
     channelTypes: new Map(channels.map((c) => [c.id, c.type])),
+    canvases: replace(current.canvases, bundle.canvases),
   };
 }
 
@@ -195,9 +204,33 @@ async function writeBundle(
         updated_at: now,
         activated_at: activatedAt(kind, document, before, now),
       });
+      if (kind === 'canvas') await addVersionIfChanged(tx, document, now);
     }
   }
   return report;
+}
+
+/** A canvas gets version 1, 2, … per change of its document; writing the same document again makes none. */
+async function addVersionIfChanged(tx: StoreTx, document: { id: string }, now: number): Promise<void> {
+  const latest = await tx.definitionVersions.latest('canvas', document.id);
+  if (latest && isDeepStrictEqual(latest.document, document)) return;
+  await tx.definitionVersions.insert({
+    kind: 'canvas',
+    id: document.id,
+    version: (latest?.version ?? 0) + 1,
+    document,
+    created_at: now,
+  });
+}
+
+/** The problems of the canvases a bundle writes, checked against the set as it would be. */
+function canvasProblems(set: CurrentSet, bundle: DefinitionBundle): Problem[] {
+  const known = {
+    segments: new Set(set.segments.map((s) => s.id)),
+    subscriptionGroups: new Set(set.subscription_groups.map((g) => g.id)),
+    channels: set.channelTypes,
+  };
+  return (bundle.canvases ?? []).flatMap((canvas) => validateCanvas(canvas, known));
 }
 
 /** A campaign's activation instant: kept while it stays active, set when it becomes active, cleared otherwise. */
@@ -246,8 +279,14 @@ function changeOf(bundle: DefinitionBundle): DefinitionChange {
  * `now`: the engine's clock, the instant templates render at while they are checked; `scope`:
  * what the change asks to check (never the whole stored set, see check-scope.ts).
  */
-function refuseProblems(set: DefinitionSet, status: 400 | 409, now: number, scope: CheckScope): void {
-  const problems = validateDefinitionSet(set, contentChecks(now), scope);
+function refuseProblems(
+  set: DefinitionSet,
+  status: 400 | 409,
+  now: number,
+  scope: CheckScope,
+  more: Problem[] = [],
+): void {
+  const problems = [...validateDefinitionSet(set, contentChecks(now), scope), ...more];
   if (problems.length === 0) return;
   const lead = status === 409 ? 'Other definitions still need this one' : 'Invalid definitions';
   throw new TidingsError(
@@ -275,7 +314,9 @@ function unmasked(channel: Channel, index: number, stored: Channel[]): Channel {
   );
 }
 
-function bundleKeyOf(kind: DefinitionKind): 'campaigns' | 'segments' | 'content_blocks' | 'channels' {
+function bundleKeyOf(
+  kind: Exclude<DefinitionKind, 'canvas'>,
+): 'campaigns' | 'segments' | 'content_blocks' | 'channels' {
   return (
     { campaign: 'campaigns', segment: 'segments', content_block: 'content_blocks', channel: 'channels' } as const
   )[kind];

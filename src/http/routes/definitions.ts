@@ -6,6 +6,7 @@ import { importFollowers } from '../../engine/followers.ts';
 import { TidingsError } from '../../core/errors.ts';
 import { idFromPath } from '../id-from-path.ts';
 import { CampaignSchema } from '../../schemas/campaign.ts';
+import { CanvasSchema } from '../../schemas/canvas.ts';
 import { ChannelSchema, maskSecrets, type Channel } from '../../schemas/channel.ts';
 import { Slug } from '../../schemas/common.ts';
 import { ContentBlockSchema } from '../../schemas/content.ts';
@@ -19,7 +20,7 @@ const Params = Type.Object({ id: Slug });
 interface Resource {
   kind: DefinitionKind;
   path: string;
-  bundleKey: 'campaigns' | 'segments' | 'content_blocks' | 'channels';
+  bundleKey: 'campaigns' | 'segments' | 'content_blocks' | 'channels' | 'canvases';
   schema: TObject | ReturnType<typeof Type.Union>;
   tag: string;
 }
@@ -35,6 +36,7 @@ const RESOURCES: Resource[] = [
     tag: 'Content blocks',
   },
   { kind: 'channel', path: 'channels', bundleKey: 'channels', schema: ChannelSchema, tag: 'Channels' },
+  { kind: 'canvas', path: 'canvases', bundleKey: 'canvases', schema: CanvasSchema, tag: 'Canvases' },
 ];
 
 export const DefinitionBundleSchema = Type.Object(
@@ -44,6 +46,7 @@ export const DefinitionBundleSchema = Type.Object(
     segments: Type.Optional(Type.Array(SegmentSchema)),
     content_blocks: Type.Optional(Type.Array(ContentBlockSchema)),
     campaigns: Type.Optional(Type.Array(CampaignSchema)),
+    canvases: Type.Optional(Type.Array(CanvasSchema)),
   },
   { additionalProperties: false },
 );
@@ -92,6 +95,39 @@ export function definitionRoutes(engine: Engine): FastifyPluginAsync {
         },
       );
     }
+    app.get<{ Params: { id: string } }>(
+      '/canvases/:id/versions',
+      { schema: { tags: ['Canvases'], params: Params, summary: "A canvas's versions, oldest first" } },
+      async (request) => {
+        const versions = await engine.store.read((r) => r.definitionVersions.list('canvas', request.params.id));
+        if (versions.length === 0) throw new TidingsError('not_found', `No canvas '${request.params.id}'`);
+        return {
+          canvas_id: request.params.id,
+          versions: versions.map((v) => ({ version: v.version, created_at: new Date(v.created_at).toISOString() })),
+        };
+      },
+    );
+    app.get<{ Params: { id: string; version: number } }>(
+      '/canvases/:id/versions/:version',
+      {
+        schema: {
+          tags: ['Canvases'],
+          params: Type.Object({ id: Slug, version: Type.Integer({ minimum: 1 }) }),
+          summary: 'One version of a canvas, as it was written',
+        },
+      },
+      async (request) => {
+        const { id, version } = request.params;
+        const found = await engine.store.read((r) => r.definitionVersions.get('canvas', id, version));
+        if (!found) throw new TidingsError('not_found', `No version ${version} of canvas '${id}'`);
+        return {
+          canvas_id: id,
+          version: found.version,
+          created_at: new Date(found.created_at).toISOString(),
+          definition: found.document,
+        };
+      },
+    );
     app.post<{ Params: { id: string } }>(
       '/channels/:id/sync_followers',
       {

@@ -6,6 +6,7 @@ import {
   messageLogIndexesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
+import { definitionVersionsTablesV1 } from '../sql/definition-versions-sql.ts';
 import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
@@ -105,5 +106,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 8,
     name: 'idempotency keys of the Braze-compatible write endpoints',
     sql: idempotencyTablesV1({ millis: 'BIGINT' }),
+  },
+  {
+    version: 9,
+    name: 'immutable versions of definitions (canvases)',
+    sql: definitionVersionsTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
   },
 ];

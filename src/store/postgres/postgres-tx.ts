@@ -5,6 +5,7 @@ import type { UserAlias, UserRecord } from '../../core/user.ts';
 import type { Settings } from '../../schemas/settings.ts';
 import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
+import { DefinitionVersionsSql } from '../sql/definition-versions-sql.ts';
 import { IdempotencySql } from '../sql/idempotency-sql.ts';
 import type { SqlRunner } from '../sql/sql-runner.ts';
 import type { StoreTx } from '../store.ts';
@@ -132,6 +133,7 @@ export class PostgresTx implements StoreTx {
 
   readonly campaigns: CampaignSql;
   readonly idempotency: IdempotencySql;
+  readonly definitionVersions: DefinitionVersionsSql;
 
   private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
@@ -142,6 +144,7 @@ export class PostgresTx implements StoreTx {
     };
     this.campaigns = new CampaignSql(runner);
     this.idempotency = new IdempotencySql(runner);
+    this.definitionVersions = new DefinitionVersionsSql(runner);
     this.locking = inTransaction;
     this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
     this.begun.catch(() => {}); // thrown by the next statement or by `commit()`

@@ -6,6 +6,7 @@ import {
   messageLogIndexesV1,
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
+import { definitionVersionsTablesV1 } from '../sql/definition-versions-sql.ts';
 import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
@@ -116,5 +117,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 9,
     name: 'idempotency keys of the Braze-compatible write endpoints',
     sql: idempotencyTablesV1({ millis: 'INTEGER' }),
+  },
+  {
+    version: 10,
+    name: 'immutable versions of definitions (canvases)',
+    sql: definitionVersionsTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
   },
 ];

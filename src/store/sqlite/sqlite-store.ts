@@ -10,6 +10,7 @@ import type { MigrationReport, Store, StoreReader, StoreTx } from '../store.ts';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
 import type { SubscriptionChange } from '../../core/subscription-change.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
+import { DefinitionVersionsSql } from '../sql/definition-versions-sql.ts';
 import { IdempotencySql } from '../sql/idempotency-sql.ts';
 import type { SqlRunner } from '../sql/sql-runner.ts';
 import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut } from '../store-deadline.ts';
@@ -232,6 +233,7 @@ class SqliteTx implements StoreTx {
   private readonly sql: (text: string) => StatementSync;
   readonly campaigns: CampaignSql;
   readonly idempotency: IdempotencySql;
+  readonly definitionVersions: DefinitionVersionsSql;
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
@@ -255,6 +257,7 @@ class SqliteTx implements StoreTx {
     };
     this.campaigns = new CampaignSql(runner);
     this.idempotency = new IdempotencySql(runner);
+    this.definitionVersions = new DefinitionVersionsSql(runner);
   }
 
   /** See SqliteStore.probeWrite. */
