@@ -7,6 +7,7 @@ import {
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
 import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
+import { journeyTablesV1 } from '../sql/journey-sql.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -105,5 +106,11 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 8,
     name: 'idempotency keys of the Braze-compatible write endpoints',
     sql: idempotencyTablesV1({ millis: 'BIGINT' }),
+  },
+  // The version before is the canvas definition versions' (merged from its own branch).
+  {
+    version: 10,
+    name: 'journey instances',
+    sql: journeyTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
   },
 ];

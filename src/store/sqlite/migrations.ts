@@ -7,6 +7,7 @@ import {
   messageProviderIndexV1,
 } from '../sql/campaign-schema.ts';
 import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
+import { journeyTablesV1 } from '../sql/journey-sql.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -116,5 +117,11 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 9,
     name: 'idempotency keys of the Braze-compatible write endpoints',
     sql: idempotencyTablesV1({ millis: 'INTEGER' }),
+  },
+  // The version before is the canvas definition versions' (merged from its own branch).
+  {
+    version: 11,
+    name: 'journey instances',
+    sql: journeyTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
   },
 ];
