@@ -107,9 +107,9 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     name: 'idempotency keys of the Braze-compatible write endpoints',
     sql: idempotencyTablesV1({ millis: 'BIGINT' }),
   },
-  // The version before is the canvas definition versions' (merged from its own branch).
+  // To follow the canvas definition versions (9, on their own branch) as 10 when both are merged.
   {
-    version: 10,
+    version: 9,
     name: 'journey instances',
     sql: journeyTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
   },

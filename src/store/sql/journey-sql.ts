@@ -4,7 +4,7 @@ import type { Dialect } from './campaign-schema.ts';
 import { inList, listValue, nullableNumber, readJson, skipLocked, type SqlRunner } from './sql-runner.ts';
 
 /**
- * The `journey_instances` table of both stores (migration: SQLite 11, PostgreSQL 10). The indexes
+ * The `journey_instances` table of both stores (migration: SQLite 11, PostgreSQL 10 once the canvas definition versions are merged; 10 / 9 until then). The indexes
  * serve (a) the due timers, (b) a user's own waiting instances, and forgets and merges, (c) the
  * counts per journey, version, step and state (an index-only scan).
  */

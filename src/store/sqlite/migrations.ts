@@ -118,9 +118,9 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     name: 'idempotency keys of the Braze-compatible write endpoints',
     sql: idempotencyTablesV1({ millis: 'INTEGER' }),
   },
-  // The version before is the canvas definition versions' (merged from its own branch).
+  // To follow the canvas definition versions (10, on their own branch) as 11 when both are merged.
   {
-    version: 11,
+    version: 10,
     name: 'journey instances',
     sql: journeyTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
   },
