@@ -12,6 +12,8 @@ export interface DueWork {
   messages: number | null;
   /** The oldest broadcast still being decided (due from its creation). */
   broadcasts: number | null;
+  /** The earliest timer of a waiting journey instance (not acted on by the worker yet, issue 11). */
+  journeys: number | null;
 }
 
 export interface MessageFilter {
@@ -32,7 +34,7 @@ export interface CampaignReader {
   /** Entries by id, in any state. */
   getEntries(ids: string[]): Promise<JourneyEntry[]>;
   receipts(userIds: string[]): Promise<Receipt[]>;
-  /** When the earliest pending entry, outgoing message and running broadcast fall due (null: none). */
+  /** When the earliest pending entry, outgoing message, running broadcast and journey timer fall due (null: none). */
   nextDue(): Promise<DueWork>;
   getBroadcast(dispatchId: string): Promise<Broadcast | null>;
   /** A user's decisions, newest first. */

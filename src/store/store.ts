@@ -4,6 +4,7 @@ import type { SubscriptionChange } from '../core/subscription-change.ts';
 import type { CampaignReader, CampaignWriter } from './campaign-store.ts';
 import type { DefinitionVersionsSql } from './sql/definition-versions-sql.ts';
 import type { IdempotencySql } from './sql/idempotency-sql.ts';
+import type { JourneyReader, JourneyWriter } from './journey-store.ts';
 import type { UserKeys } from '../core/identifiers.ts';
 import type { SubscriptionGroup } from '../schemas/subscription-group.ts';
 import type { Settings } from '../schemas/settings.ts';
@@ -20,6 +21,8 @@ export interface StoreReader {
   readonly campaigns: CampaignReader;
   /** The immutable versions of definitions (canvases); written only inside a transaction. */
   readonly definitionVersions: DefinitionVersionsSql;
+  /** Journey instances (issue 11). */
+  readonly journeys: JourneyReader;
 
   getSettings(): Promise<Partial<Settings>>;
 
@@ -41,6 +44,7 @@ export interface StoreReader {
 /** One unit of work; everything written through it commits or rolls back together. */
 export interface StoreTx extends StoreReader {
   readonly campaigns: CampaignWriter;
+  readonly journeys: JourneyWriter;
   /** Idempotency keys of the Braze-compatible write endpoints (core/idempotency.ts). */
   readonly idempotency: IdempotencySql;
 
@@ -51,13 +55,13 @@ export interface StoreTx extends StoreReader {
   updateUsers(users: UserRecord[]): Promise<void>;
   /**
    * Removes a profile and everything personal attached to it: aliases, subscriptions, events, and
-   * its campaign history (`CampaignWriter.forgetUser`).
+   * its campaign history (`CampaignWriter.forgetUser`) and journey instances (`JourneyWriter.forgetUser`).
    */
   deleteUser(id: string): Promise<void>;
   insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void>;
   /**
    * Moves aliases, events and subscriptions of `fromId` that `toId` lacks onto `toId` (merge), and
-   * its campaign history (`CampaignWriter.moveUserHistory`).
+   * its campaign history (`CampaignWriter.moveUserHistory`) and journey instances (`JourneyWriter.moveUserHistory`).
    */
   moveUserData(fromId: string, toId: string): Promise<void>;
   upsertSubscriptions(rows: SubscriptionChange[]): Promise<void>;

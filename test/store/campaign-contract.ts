@@ -134,6 +134,7 @@ export function describeCampaignStoreContract(
         entries: null,
         messages: null,
         broadcasts: 100,
+        journeys: null,
       });
       expect(await store.read((r) => r.campaigns.getBroadcast('b-late'))).toEqual(broadcast('b-late', 200));
       expect(await store.read((r) => r.campaigns.getBroadcast('b-none'))).toBeNull();
@@ -161,6 +162,7 @@ export function describeCampaignStoreContract(
         entries: null,
         messages: null,
         broadcasts: 200,
+        journeys: null,
       });
       await store.transaction((tx) =>
         tx.campaigns.updateBroadcast('b-late', { after_user: null, recipients: 0, state: 'done', updated_at: 210 }),
@@ -170,6 +172,7 @@ export function describeCampaignStoreContract(
         entries: null,
         messages: null,
         broadcasts: null,
+        journeys: null,
       });
     });
 
@@ -189,6 +192,7 @@ export function describeCampaignStoreContract(
         entries: 1500,
         messages: null,
         broadcasts: null,
+        journeys: null,
       });
 
       const claimed = await store.transaction((tx) => tx.campaigns.claimDueEntries(2500, 10));
@@ -207,6 +211,7 @@ export function describeCampaignStoreContract(
         entries: 3000,
         messages: null,
         broadcasts: null,
+        journeys: null,
       });
       expect(await store.read((r) => r.campaigns.getEntries(['e-early', 'e-nobody']))).toEqual([
         entry('e-early', { due_at: 1500, state: 'done', updated_at: 2600 }),
@@ -266,6 +271,7 @@ export function describeCampaignStoreContract(
         entries: null,
         messages: 5000,
         broadcasts: null,
+        journeys: null,
       });
 
       const reclaimed = await store.transaction((tx) => tx.campaigns.claimDueMessages(31_000, 10, 61_000));
@@ -297,6 +303,7 @@ export function describeCampaignStoreContract(
         entries: null,
         messages: null,
         broadcasts: null,
+        journeys: null,
       });
       expect(
         (await store.read((r) => r.campaigns.listMessages({ campaign_id: 'cart' }))).map((m) => m.id).sort(),

@@ -11,6 +11,7 @@ import {
 } from '../support/postgres.ts';
 import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, keysOf, load, user } from './contract.ts';
+import { describeJourneyStoreContract } from './journey-contract.ts';
 
 const reachable = await isPostgresReachable();
 const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
@@ -29,6 +30,7 @@ if (!reachable && inCi) {
 } else {
   describeStoreContract('PostgreSQL', () => openTestPostgresStore({ migrate: false }));
   describeCampaignStoreContract('PostgreSQL', () => openTestPostgresStore({ migrate: false }));
+  describeJourneyStoreContract('PostgreSQL', () => openTestPostgresStore({ migrate: false }));
 
   describe('PostgresStore', () => {
     /** Resolves once `count` callers have arrived. */

@@ -9,6 +9,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { userKey } from '../../src/store/sqlite/user-key.ts';
 import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, user } from './contract.ts';
+import { describeJourneyStoreContract } from './journey-contract.ts';
 
 async function openFileStore(): Promise<{ store: SqliteStore; path: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'tidings-store-'));
@@ -40,6 +41,8 @@ describeStoreContract('SQLite (:memory:, one transaction)', openSingleTransactio
 describeCampaignStoreContract('SQLite (:memory:, one transaction)', openSingleTransactionStore);
 
 describeCampaignStoreContract('SQLite (file, WAL)', openFileStore);
+describeJourneyStoreContract('SQLite (:memory:, one transaction)', openSingleTransactionStore);
+describeJourneyStoreContract('SQLite (file, WAL)', openFileStore);
 
 describe('SQLite file store', () => {
   test('writes through a WAL and keeps its data across a reopen', async () => {

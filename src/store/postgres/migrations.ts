@@ -8,6 +8,7 @@ import {
 } from '../sql/campaign-schema.ts';
 import { definitionVersionsTablesV1 } from '../sql/definition-versions-sql.ts';
 import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
+import { journeyTablesV1 } from '../sql/journey-sql.ts';
 
 /** Versioned schema of the PostgreSQL store. Append new versions; never edit an applied one. */
 export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -111,5 +112,10 @@ export const POSTGRES_MIGRATIONS: Array<{ version: number; name: string; sql: st
     version: 9,
     name: 'immutable versions of definitions (canvases)',
     sql: definitionVersionsTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
+  },
+  {
+    version: 10,
+    name: 'journey instances',
+    sql: journeyTablesV1({ json: 'JSONB', millis: 'BIGINT' }),
   },
 ];

@@ -7,6 +7,7 @@ import type { SubscriptionGroup } from '../../schemas/subscription-group.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
 import { DefinitionVersionsSql } from '../sql/definition-versions-sql.ts';
 import { IdempotencySql } from '../sql/idempotency-sql.ts';
+import { JourneySql } from '../sql/journey-sql.ts';
 import type { SqlRunner } from '../sql/sql-runner.ts';
 import type { StoreTx } from '../store.ts';
 import type { ApiKeyRecord } from '../../core/api-key.ts';
@@ -134,6 +135,7 @@ export class PostgresTx implements StoreTx {
   readonly campaigns: CampaignSql;
   readonly idempotency: IdempotencySql;
   readonly definitionVersions: DefinitionVersionsSql;
+  readonly journeys: JourneySql;
 
   private constructor(client: PoolClient, inTransaction: boolean) {
     this.client = client;
@@ -145,6 +147,7 @@ export class PostgresTx implements StoreTx {
     this.campaigns = new CampaignSql(runner);
     this.idempotency = new IdempotencySql(runner);
     this.definitionVersions = new DefinitionVersionsSql(runner);
+    this.journeys = new JourneySql(runner, { locking: inTransaction });
     this.locking = inTransaction;
     this.begun = inTransaction ? client.query('BEGIN ISOLATION LEVEL READ COMMITTED') : Promise.resolve();
     this.begun.catch(() => {}); // thrown by the next statement or by `commit()`
@@ -305,6 +308,7 @@ export class PostgresTx implements StoreTx {
     // Aliases and subscriptions go with the user (ON DELETE CASCADE).
     await this.changes('DELETE FROM users WHERE id = $1', [id]);
     await this.campaigns.forgetUser(id);
+    await this.journeys.forgetUser(id);
   }
 
   async insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void> {
@@ -329,6 +333,7 @@ export class PostgresTx implements StoreTx {
       [toId, fromId],
     );
     await this.campaigns.moveUserHistory(fromId, toId);
+    await this.journeys.moveUserHistory(fromId, toId);
   }
 
   async upsertSubscriptions(rows: SubscriptionChange[]): Promise<void> {

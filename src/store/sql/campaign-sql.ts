@@ -219,13 +219,15 @@ export class CampaignSql implements CampaignWriter {
       `SELECT (SELECT min(due_at) FROM journey_entries WHERE state = 'pending') AS entries,
               (SELECT min(next_attempt_at) FROM messages WHERE state = 'queued') AS queued,
               (SELECT min(lease_until) FROM messages WHERE state = 'sending') AS leased,
-              (SELECT min(created_at) FROM broadcasts WHERE state = 'running') AS broadcasts`,
+              (SELECT min(created_at) FROM broadcasts WHERE state = 'running') AS broadcasts,
+              (SELECT min(wake_at) FROM journey_instances WHERE state = 'waiting' AND wake_at IS NOT NULL) AS journeys`,
     );
     const [queued, leased] = [nullableNumber(row?.queued), nullableNumber(row?.leased)];
     return {
       entries: nullableNumber(row?.entries),
       messages: queued === null ? leased : leased === null ? queued : Math.min(queued, leased),
       broadcasts: nullableNumber(row?.broadcasts),
+      journeys: nullableNumber(row?.journeys),
     };
   }
 

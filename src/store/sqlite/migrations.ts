@@ -8,6 +8,7 @@ import {
 } from '../sql/campaign-schema.ts';
 import { definitionVersionsTablesV1 } from '../sql/definition-versions-sql.ts';
 import { idempotencyTablesV1 } from '../sql/idempotency-sql.ts';
+import { journeyTablesV1 } from '../sql/journey-sql.ts';
 
 /** Versioned schema of the embedded store. Append new versions; never edit an applied one. */
 export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: string }> = [
@@ -122,5 +123,10 @@ export const SQLITE_MIGRATIONS: Array<{ version: number; name: string; sql: stri
     version: 10,
     name: 'immutable versions of definitions (canvases)',
     sql: definitionVersionsTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
+  },
+  {
+    version: 11,
+    name: 'journey instances',
+    sql: journeyTablesV1({ json: 'TEXT', millis: 'INTEGER' }),
   },
 ];

@@ -12,6 +12,7 @@ import type { SubscriptionChange } from '../../core/subscription-change.ts';
 import { CampaignSql } from '../sql/campaign-sql.ts';
 import { DefinitionVersionsSql } from '../sql/definition-versions-sql.ts';
 import { IdempotencySql } from '../sql/idempotency-sql.ts';
+import { JourneySql } from '../sql/journey-sql.ts';
 import type { SqlRunner } from '../sql/sql-runner.ts';
 import { DEFAULT_STORE_TIMEOUT_MS, storeTimedOut } from '../store-deadline.ts';
 import { sqliteFault } from '../store-faults.ts';
@@ -234,6 +235,7 @@ class SqliteTx implements StoreTx {
   readonly campaigns: CampaignSql;
   readonly idempotency: IdempotencySql;
   readonly definitionVersions: DefinitionVersionsSql;
+  readonly journeys: JourneySql;
 
   constructor(sql: (text: string) => StatementSync) {
     this.sql = sql;
@@ -258,6 +260,7 @@ class SqliteTx implements StoreTx {
     this.campaigns = new CampaignSql(runner);
     this.idempotency = new IdempotencySql(runner);
     this.definitionVersions = new DefinitionVersionsSql(runner);
+    this.journeys = new JourneySql(runner, { locking: false });
   }
 
   /** See SqliteStore.probeWrite. */
@@ -366,6 +369,7 @@ class SqliteTx implements StoreTx {
     this.sql('DELETE FROM events WHERE user_key = ? AND user_id = ?').run(userKey(id), id);
     this.sql('DELETE FROM users WHERE id = ?').run(id);
     await this.campaigns.forgetUser(id);
+    await this.journeys.forgetUser(id);
   }
 
   async insertAliases(rows: Array<UserAlias & { user_id: string }>): Promise<void> {
@@ -389,6 +393,7 @@ class SqliteTx implements StoreTx {
        AND group_id NOT IN (SELECT group_id FROM user_subscriptions WHERE user_id = ?)`,
     ).run(toId, fromId, toId);
     await this.campaigns.moveUserHistory(fromId, toId);
+    await this.journeys.moveUserHistory(fromId, toId);
   }
 
   async upsertSubscriptions(rows: SubscriptionChange[]): Promise<void> {
