@@ -15,7 +15,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { brazeUserRoutes } from './routes/braze-users.ts';
 import { brazeContentBlockRoutes } from './routes/braze-content-blocks.ts';
 import { serviceRoutes } from './routes/service.ts';
-import { bodyAjv, paramsAjv } from './validation.ts';
+import { bodyAjv, compileSchema, paramsAjv } from './validation.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -60,7 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // sendError describes the errors, at most 50 of them; Fastify's default would first join them all.
     schemaErrorFormatter: () => new Error('the request does not match its schema'),
   });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : paramsAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => compileSchema(httpPart === 'body' ? bodyAjv : paramsAjv, schema));
   // Only JSON is accepted; anything else is a 415.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(sendError);

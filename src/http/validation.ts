@@ -351,9 +351,21 @@ function validatorFor(schema: object, context?: unknown): ValidateFunction | nul
 
 let branchDocuments = 0;
 
+/**
+ * The validator of a schema in one Ajv. A schema with an `$id` that Ajv already holds gets the
+ * validator Ajv keeps for it: Fastify hands the compiler copies of a route's schema, and Ajv
+ * refuses a second object under an `$id` it knows. Our `$id`s name one schema each, so the one
+ * Ajv holds is the same schema.
+ */
+export function compileSchema(ajv: Ajv, schema: object): ValidateFunction {
+  const id = (schema as { $id?: unknown }).$id;
+  const known = typeof id === 'string' ? ajv.getSchema(id) : undefined;
+  return known ?? ajv.compile(schema);
+}
+
 function tryCompile(schema: object): ValidateFunction | null {
   try {
-    return bodyAjv.compile(schema);
+    return compileSchema(bodyAjv, schema);
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { CHANNEL_TYPES, buildPayload, validateContentForChannel } from '../../src/channels/registry.ts';
 import { ChannelSchema, resolveSecret, type ChannelType } from '../../src/schemas/channel.ts';
 import type { Content } from '../../src/schemas/content.ts';
-import { bodyAjv } from '../../src/http/validation.ts';
+import { bodyAjv, compileSchema } from '../../src/http/validation.ts';
 import { CHANNELS, CONTENT } from './samples.ts';
 
 const ACCEPTS: Record<ChannelType, Content['type'][]> = {
@@ -118,7 +118,7 @@ describe('validateContentForChannel', () => {
 });
 
 describe('ChannelSchema', () => {
-  const validate = bodyAjv.compile(ChannelSchema);
+  const validate = compileSchema(bodyAjv, ChannelSchema);
 
   test.each([
     {
