@@ -7,11 +7,6 @@ export default defineConfig({
     // Vitest's default leaves one core free, which on a two-core machine runs the files one at a
     // time (145 s); two workers take 80 s.
     maxWorkers: 2,
-    // Test files share their worker's module instances instead of importing src/ afresh each
-    // (imports were 42 s of the suite's 280 s). Nothing in src/ may therefore keep state a test file
-    // can see from another: caches are per engine, and Ajv's validators are compiled once per schema
-    // (http/validation.ts compileSchema).
-    isolate: false,
     hookTimeout: 30_000,
     // The fakes listen on loopback, which provider calls may not reach unless allowed; the tests
     // of that refusal turn it off for their own server (startTestServer's `config`). Child
