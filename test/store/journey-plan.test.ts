@@ -1,14 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import { expect, test } from 'vitest';
 import { JourneySql } from '../../src/store/sql/journey-sql.ts';
 import type { SqlRunner } from '../../src/store/sql/sql-runner.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { describeEachStore } from '../support/stores.ts';
-import { openTestPostgresStore, postgresTestUrl } from '../support/postgres.ts';
+import { queryPlans } from '../support/query-plans.ts';
 
 interface Statement {
   query: string;
@@ -58,48 +52,18 @@ describeEachStore('journey instance queries are index-backed', (kind) => {
   test('due timers, a user’s waiting instances and the step counts each read their index', async () => {
     const sent = await statements(kind);
     expect(sent.map((s) => s.query)).toEqual(['claimDueInstances', 'waitingForUsers', 'countByStep']);
-    if (kind === 'sqlite') {
-      const dir = await mkdtemp(join(tmpdir(), 'tidings-journey-plan-'));
-      try {
-        const path = join(dir, 'tidings.db');
-        const store = new SqliteStore(path);
-        await store.migrate();
-        await store.close();
-        const db = new DatabaseSync(path);
-        for (const { query, text, values } of sent) {
-          const plan = db
-            .prepare(`EXPLAIN QUERY PLAN ${text.replace(/\$(\d)/g, '?$1')}`)
-            .all(...(values as Array<string | number>))
-            .map((row) => String(row.detail))
-            .join('\n');
-          expect(plan, query).toMatch(EXPECTED.sqlite[query as keyof typeof EXPECTED.sqlite]);
-          expect(plan, query).not.toMatch(/SCAN journey_instances/);
-          if (query === 'claimDueInstances') expect(plan, query).not.toContain('TEMP B-TREE');
-        }
-        db.close();
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-      return;
-    }
-    const { schema, cleanup } = await openTestPostgresStore();
-    const client = new pg.Client({ connectionString: postgresTestUrl() });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
-      // An empty table is cheapest to scan: forbid that, so the plan shows which index serves the query.
-      await client.query('SET enable_seqscan = off');
-      await client.query('SET enable_bitmapscan = off');
-      for (const { query, text, values } of sent) {
-        const { rows } = await client.query(`EXPLAIN ${text}`, values);
-        const plan = rows.map((row) => String(row['QUERY PLAN'])).join('\n');
+    const plans = await queryPlans(kind, sent);
+    for (const [i, { query }] of sent.entries()) {
+      const plan = plans[i]!;
+      if (kind === 'sqlite') {
+        expect(plan, query).toMatch(EXPECTED.sqlite[query as keyof typeof EXPECTED.sqlite]);
+        expect(plan, query).not.toMatch(/SCAN journey_instances/);
+        if (query === 'claimDueInstances') expect(plan, query).not.toContain('TEMP B-TREE');
+      } else {
         expect(plan, query).toMatch(EXPECTED.postgres[query as keyof typeof EXPECTED.postgres]);
         expect(plan, query).not.toContain('Seq Scan');
         if (query === 'claimDueInstances') expect(plan, query).not.toContain('Sort');
       }
-    } finally {
-      await client.end();
-      await cleanup();
     }
   });
 });
