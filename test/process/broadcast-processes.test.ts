@@ -3,14 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'vitest';
 import { startChildServer } from '../support/child-server.ts';
-import { describePostgresUrl } from '../support/postgres.ts';
 import {
   BROADCAST_ENV,
-  inCi,
   KEY,
   killMidBroadcast,
-  pgReachable,
   postgresProbe,
+  postgresTests,
   sqliteProbe,
   twoProcessesShareABroadcast,
   withTempDatabase,
@@ -25,30 +23,20 @@ describe('broadcasts across processes', () => {
     );
   }, 40_000);
 
-  if (!pgReachable && inCi) {
-    test('PostgreSQL is required in CI', () => {
-      throw new Error(
-        `PostgreSQL is required in CI but is not reachable at ${describePostgresUrl()} (set TIDINGS_TEST_DATABASE_URL)`,
-      );
-    });
-  } else if (!pgReachable) {
-    console.warn(
-      `PostgreSQL not reachable at ${describePostgresUrl()}: multi-process PostgreSQL broadcast tests skipped`,
-    );
-    test.skip('PostgreSQL: kill -9 mid-broadcast (PostgreSQL not reachable)', () => {});
-    test.skip('PostgreSQL: two processes decide one broadcast (PostgreSQL not reachable)', () => {});
-  } else {
-    test('PostgreSQL: two processes decide one broadcast, every user of the audience once', async () => {
-      await withTempDatabase(twoProcessesShareABroadcast);
-    }, 40_000);
-
-    test('PostgreSQL: kill -9 mid-broadcast, restart: every user of the audience triggered exactly once', async () => {
-      await withTempDatabase((url) =>
-        killMidBroadcast(
-          () => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...BROADCAST_ENV }),
-          () => postgresProbe(url),
+  postgresTests('broadcast', [
+    [
+      'PostgreSQL: two processes decide one broadcast, every user of the audience once',
+      () => withTempDatabase(twoProcessesShareABroadcast),
+    ],
+    [
+      'PostgreSQL: kill -9 mid-broadcast, restart: every user of the audience triggered exactly once',
+      () =>
+        withTempDatabase((url) =>
+          killMidBroadcast(
+            () => startChildServer(null, { TIDINGS_ADMIN_KEY: KEY, DATABASE_URL: url, ...BROADCAST_ENV }),
+            () => postgresProbe(url),
+          ),
         ),
-      );
-    }, 40_000);
-  }
+    ],
+  ]);
 });

@@ -1,8 +1,12 @@
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { expect, test } from 'vitest';
 import { callServer, startChildServer, waitFor, type ChildServer } from '../support/child-server.ts';
-import { isPostgresReachable, withTempDatabase as withTempPostgresDatabase } from '../support/postgres.ts';
+import {
+  describePostgresUrl,
+  isPostgresReachable,
+  withTempDatabase as withTempPostgresDatabase,
+} from '../support/postgres.ts';
 
 /**
  * The campaign worker and dispatcher in real server processes, on the real clock: several
@@ -15,8 +19,8 @@ const CAMPAIGN = 'reminder';
 const EVENT = 'checkout_started';
 const BATCH = 75; // the most attributes / events /users/track takes per request
 
-export const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
-export const pgReachable = await isPostgresReachable();
+const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
+const pgReachable = await isPostgresReachable();
 
 const externalId = (i: number) => `u${i}`;
 const lineId = (i: number) => `U${i.toString(16).padStart(32, '0')}`;
@@ -448,5 +452,26 @@ export async function twoProcessesShareABroadcast(databaseUrl: string): Promise<
   } finally {
     await probe.close();
     await Promise.all(servers.map(stop));
+  }
+}
+
+/**
+ * Registers the PostgreSQL tests (`[name, run]`, each with the scenarios' 40 s): run when
+ * PostgreSQL answers, a failing test in CI when it does not, else skipped with a notice.
+ */
+export function postgresTests(what: string, tests: Array<[name: string, run: () => Promise<void>]>): void {
+  if (!pgReachable && inCi) {
+    test('PostgreSQL is required in CI', () => {
+      throw new Error(
+        `PostgreSQL is required in CI but is not reachable at ${describePostgresUrl()} (set TIDINGS_TEST_DATABASE_URL)`,
+      );
+    });
+  } else if (!pgReachable) {
+    console.warn(
+      `PostgreSQL not reachable at ${describePostgresUrl()}: multi-process PostgreSQL ${what} tests skipped`,
+    );
+    for (const [name] of tests) test.skip(`${name} (PostgreSQL not reachable)`, () => {});
+  } else {
+    for (const [name, run] of tests) test(name, run, 40_000);
   }
 }
