@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { JourneyInstance } from '../../src/core/journeys/journey.ts';
 import type { Store } from '../../src/store/store.ts';
 import { user } from './contract.ts';
+import { barrier } from '../support/barrier.ts';
 
 export const instance = (id: string, overrides: Partial<JourneyInstance> = {}): JourneyInstance => ({
   id,
@@ -17,18 +18,6 @@ export const instance = (id: string, overrides: Partial<JourneyInstance> = {}): 
   updated_at: 2000,
   ...overrides,
 });
-
-/** Resolves once `count` callers have arrived. */
-function barrier(count: number): () => Promise<void> {
-  let arrived = 0;
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return () => {
-    arrived += 1;
-    if (arrived >= count) open();
-    return opened;
-  };
-}
 
 /** The journey instances' part of the store, for every implementation (same `open` as the store contract). */
 export function describeJourneyStoreContract(

@@ -12,6 +12,7 @@ import {
 import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, keysOf, load, user } from './contract.ts';
 import { describeJourneyStoreContract } from './journey-contract.ts';
+import { barrier } from '../support/barrier.ts';
 
 const reachable = await isPostgresReachable();
 const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
@@ -33,18 +34,6 @@ if (!reachable && inCi) {
   describeJourneyStoreContract('PostgreSQL', () => openTestPostgresStore({ migrate: false }));
 
   describe('PostgresStore', () => {
-    /** Resolves once `count` callers have arrived. */
-    function barrier(count: number): () => Promise<void> {
-      let arrived = 0;
-      let open!: () => void;
-      const opened = new Promise<void>((resolve) => (open = resolve));
-      return () => {
-        arrived += 1;
-        if (arrived >= count) open();
-        return opened;
-      };
-    }
-
     test('loadUsers in a transaction locks the profile: concurrent increments are not lost', async () => {
       const { store, cleanup } = await openTestPostgresStore();
       try {
