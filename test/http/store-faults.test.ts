@@ -14,7 +14,7 @@ import { buildApp } from '../../src/http/app.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { isPostgresReachable, openTestPostgresStore, postgresTestUrl } from '../support/postgres.ts';
+import { isPostgresReachable, openTestPostgresStore, postgresTestUrl, inCi } from '../support/postgres.ts';
 
 /**
  * Store faults seen through HTTP: a store that does not answer gives 503 within its deadline and
@@ -22,7 +22,6 @@ import { isPostgresReachable, openTestPostgresStore, postgresTestUrl } from '../
  */
 
 const KEY = 'store-faults-key';
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 const pgReachable = await isPostgresReachable();
 
 const closers: Array<() => Promise<void>> = [];

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { expect, test } from 'vitest';
 import { startChildServer, type ChildServer } from '../support/child-server.ts';
 import { ADMIN_KEY, startTestServer } from '../support/server.ts';
-import { isPostgresReachable, postgresTestUrl } from '../support/postgres.ts';
+import { isPostgresReachable, postgresTestUrl, inCi } from '../support/postgres.ts';
 
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 
@@ -19,7 +19,6 @@ const run = promisify(execFile);
 const BIN = fileURLToPath(new URL('../../bin/tidings.mjs', import.meta.url));
 const tidings = (args: string[], env: Record<string, string> = {}) =>
   run(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 
 test('tidings migrate applies the schema once', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'tidings-cli-')), 'sub', 'tidings.db');

@@ -6,6 +6,7 @@ import {
   describePostgresUrl,
   isPostgresReachable,
   withTempDatabase as withTempPostgresDatabase,
+  inCi,
 } from '../support/postgres.ts';
 
 /**
@@ -19,7 +20,6 @@ const CAMPAIGN = 'reminder';
 const EVENT = 'checkout_started';
 const BATCH = 75; // the most attributes / events /users/track takes per request
 
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 const pgReachable = await isPostgresReachable();
 
 const externalId = (i: number) => `u${i}`;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, test } from 'vitest';
 import { callServer, startChildServer, waitFor, type ChildServer } from '../support/child-server.ts';
-import { isPostgresReachable, withTempDatabase } from '../support/postgres.ts';
+import { isPostgresReachable, withTempDatabase, inCi } from '../support/postgres.ts';
 
 /**
  * Store faults in a real server process: PostgreSQL connections terminated under load must not
@@ -12,7 +12,6 @@ const KEY = 'store-faults-key';
 const CAMPAIGN = 'welcome';
 const EVENT = 'signed_up';
 
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 const pgReachable = await isPostgresReachable();
 const call = (url: string, method: string, path: string, body?: unknown) => callServer(url, KEY, method, path, body);
 

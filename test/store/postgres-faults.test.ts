@@ -9,6 +9,7 @@ import {
   isPostgresReachable,
   openTestPostgresStore,
   postgresTestUrl,
+  inCi,
 } from '../support/postgres.ts';
 import { keysOf, user } from './contract.ts';
 
@@ -18,7 +19,6 @@ import { keysOf, user } from './contract.ts';
  */
 
 const reachable = await isPostgresReachable();
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 
 async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: postgresTestUrl() });

@@ -7,6 +7,7 @@ import {
   isPostgresReachable,
   openTestPostgresStore,
   postgresTestUrl,
+  inCi,
 } from '../support/postgres.ts';
 import { keysOf, user } from './contract.ts';
 
@@ -16,7 +17,6 @@ import { keysOf, user } from './contract.ts';
  */
 
 const reachable = await isPostgresReachable();
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 
 if (!reachable && inCi) {
   test('PostgreSQL is required in CI', () => {

@@ -8,6 +8,7 @@ import {
   openTestPostgresStore,
   postgresTestUrl,
   withTempSchema,
+  inCi,
 } from '../support/postgres.ts';
 import { describeCampaignStoreContract } from './campaign-contract.ts';
 import { describeStoreContract, keysOf, load, user } from './contract.ts';
@@ -15,7 +16,6 @@ import { describeJourneyStoreContract } from './journey-contract.ts';
 import { barrier } from '../support/barrier.ts';
 
 const reachable = await isPostgresReachable();
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 
 if (!reachable && inCi) {
   test('PostgreSQL is required in CI', () => {

@@ -9,6 +9,9 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
+/** `CI` set to anything but `0` or `false`: the PostgreSQL tests must run (`.ci/run` sets it). */
+export const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
+
 /** `TIDINGS_TEST_DATABASE_URL`, or the local default. */
 export function postgresTestUrl(): string {
   return process.env.TIDINGS_TEST_DATABASE_URL || DEFAULT_URL;

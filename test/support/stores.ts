@@ -1,7 +1,7 @@
 import { describe, test } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { describePostgresUrl, isPostgresReachable, openTestPostgresStore } from './postgres.ts';
+import { describePostgresUrl, isPostgresReachable, openTestPostgresStore, inCi } from './postgres.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -17,7 +17,6 @@ export async function openTestStore(kind: StoreKind): Promise<OpenedStore> {
   return { store, cleanup: () => store.close() };
 }
 
-const inCi = Boolean(process.env.CI) && !['0', 'false'].includes(process.env.CI!.toLowerCase());
 const postgresReachable = await isPostgresReachable();
 if (!postgresReachable && !inCi)
   console.warn(`PostgreSQL not reachable at ${describePostgresUrl()}: PostgreSQL variants skipped`);
