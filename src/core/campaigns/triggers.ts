@@ -142,6 +142,34 @@ interface Situation {
 }
 
 /**
+ * Whether an event answers a trigger past its key (the index found it by the key): an event's or a
+ * purchase's property filters and product, a subscription change's state. Inbound messages have
+ * their own test (channel scope and trigger words); the other shapes (email_added,
+ * campaign_interaction, conversion, exception, api) are said all by their key.
+ */
+export function eventTriggerHolds(
+  shape: Trigger,
+  event: EventRecord | null,
+  filtersHold: (filters: PropertyFilter[] | undefined, properties: Record<string, Json>) => boolean,
+): boolean {
+  switch (shape.type) {
+    case 'custom_event':
+    case 'session_start':
+      return event !== null && filtersHold(shape.filters, event.properties);
+    case 'purchase':
+      return (
+        event?.purchase != null &&
+        (shape.product_id === undefined || shape.product_id === event.purchase.product_id) &&
+        filtersHold(shape.filters, event.properties)
+      );
+    case 'subscription_changed':
+      return event !== null && (shape.state === undefined || event.properties.state === shape.state);
+    default:
+      return true;
+  }
+}
+
+/**
  * Index campaigns by the keys they listen on, so an occurrence costs time in proportion to the
  * campaigns listening to its keys. Triggers are indexed for active campaigns only; exceptions and
  * conversion events for every campaign given, because pending sends and receipts outlive a pause.
@@ -166,30 +194,15 @@ export function buildTriggerIndex(campaigns: Iterable<Campaign>, matchesFilters:
 
   function holds(listener: Listener, situation: Situation): boolean {
     const { shape } = listener;
-    const { event, message } = situation;
-    switch (shape.type) {
-      case 'custom_event':
-      case 'session_start':
-        return event !== null && filtersHold(shape.filters, event.properties);
-      case 'purchase':
-        return (
-          event?.purchase != null &&
-          (shape.product_id === undefined || shape.product_id === event.purchase.product_id) &&
-          filtersHold(shape.filters, event.properties)
-        );
-      case 'subscription_changed':
-        return event !== null && (shape.state === undefined || event.properties.state === shape.state);
-      case 'inbound_message':
-        return (
-          message !== null &&
-          listener.inbound !== null &&
-          inScope(shape, message) &&
-          firesOnInbound(listener.inbound, message.text, situation.recognized)
-        );
-      default:
-        // email_added, campaign_interaction, conversion, exception, api: the key says it all.
-        return true;
-    }
+    const { message } = situation;
+    if (shape.type === 'inbound_message')
+      return (
+        message !== null &&
+        listener.inbound !== null &&
+        inScope(shape, message) &&
+        firesOnInbound(listener.inbound, message.text, situation.recognized)
+      );
+    return eventTriggerHolds(shape, situation.event, filtersHold);
   }
 
   function situation(occurrence: Occurrence, context: InboundContext | undefined): Situation {

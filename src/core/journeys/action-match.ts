@@ -7,7 +7,7 @@ import type { Trigger } from '../../schemas/campaign.ts';
 import type { Json } from '../user.ts';
 import { matchesPropertyFilters } from '../campaigns/property-filter.ts';
 import { compileTriggerWords, prepareText } from '../campaigns/trigger-words.ts';
-import { occurrenceKeys, triggerKey, type Occurrence } from '../campaigns/triggers.ts';
+import { eventTriggerHolds, occurrenceKeys, triggerKey, type Occurrence } from '../campaigns/triggers.ts';
 
 export function hasTriggerWords(trigger: Trigger): boolean {
   return trigger.type === 'inbound_message' && (trigger.trigger_words ?? []).length > 0;
@@ -20,30 +20,14 @@ export function hasTriggerWords(trigger: Trigger): boolean {
 export function actionQualifies(trigger: Trigger, occurrence: Occurrence, journeyId: string): boolean {
   if (!occurrenceKeys(occurrence).includes(triggerKey(trigger, journeyId))) return false;
   const event = occurrence.kind === 'event' ? occurrence.event : null;
-  switch (trigger.type) {
-    case 'custom_event':
-    case 'session_start':
-      return event !== null && matchesPropertyFilters(trigger.filters, event.properties);
-    case 'purchase':
-      return (
-        event?.purchase != null &&
-        (trigger.product_id === undefined || trigger.product_id === event.purchase.product_id) &&
-        matchesPropertyFilters(trigger.filters, event.properties)
-      );
-    case 'subscription_changed':
-      return event !== null && (trigger.state === undefined || event.properties.state === trigger.state);
-    case 'inbound_message': {
-      if (event === null) return false;
-      const p = event.properties;
-      if (trigger.channel !== undefined && trigger.channel !== text(p.channel)) return false;
-      if (trigger.subscription_group !== undefined && trigger.subscription_group !== text(p.subscription_group))
-        return false;
-      const words = compileTriggerWords(trigger);
-      return words === null || words(prepareText(text(p.text) ?? ''));
-    }
-    default:
-      return true;
-  }
+  if (trigger.type !== 'inbound_message') return eventTriggerHolds(trigger, event, matchesPropertyFilters);
+  if (event === null) return false;
+  const p = event.properties;
+  if (trigger.channel !== undefined && trigger.channel !== text(p.channel)) return false;
+  if (trigger.subscription_group !== undefined && trigger.subscription_group !== text(p.subscription_group))
+    return false;
+  const words = compileTriggerWords(trigger);
+  return words === null || words(prepareText(text(p.text) ?? ''));
 }
 
 function text(value: Json | undefined): string | null {
